@@ -1,29 +1,79 @@
 #include "gopls_sandbox/app/main.hpp"
 
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 
 #include "gopls_sandbox/app/commands.hpp"
 
 namespace gsb::app {
-int cmd_run(const Args&) { return 2; }
-int cmd_exec(const Args&) { return 2; }
-int cmd_dropin(const Args&) { return 2; }
+
+namespace {
+
+constexpr const char* kHelp = R"(gopls-sandbox — run gopls (and the go commands it spawns) in a Linux sandbox
+
+Usage:
+  gopls-sandbox [GOPLS-ARGS...]              drop-in: run gopls with these arguments, sandboxed
+  gopls-sandbox run [OPTIONS] [-- ARGS...]   the same, with launcher options
+  gopls-sandbox exec [OPTIONS] -- PROGRAM [ARGS...]
+                                             any program in the same sandbox
+  gopls-sandbox profile list|check|show|export|generate
+                                             seccomp profiles (TOML)
+  gopls-sandbox learn [OPTIONS] -o FILE [-- ARGS...]
+                                             record what a run needs into a profile
+  gopls-sandbox diagnose LOG...              explain failing syscalls in a trace or denial log
+  gopls-sandbox inspect PID                  procfs snapshot of a running gopls
+  gopls-sandbox doctor                       check the setup and reproduce a gopls startup
+  gopls-sandbox --help | --version
+
+With no arguments it is an LSP server on stdio, exactly like gopls: point your editor's gopls
+path at it (VS Code: "go.alternateTools": {"gopls": "/path/to/gopls-sandbox"}). Invoked through
+a link named `gopls`, every argument goes to gopls.
+
+The sandbox: new user, pid, mount, uts, ipc and net namespaces; a fresh root with /usr, GOROOT
+(read-only), GOMODCACHE, GOCACHE, gopls' cache and config and the workspace (read-write) at
+their real paths; no capabilities, no_new_privs, a seccomp allowlist.
+
+Options (run/exec; also config.toml and GOPLS_SANDBOX_* variables): see
+`gopls-sandbox run --help`.
+
+Exit status: the program's own; 128+N when it was killed by signal N; 2 usage or
+configuration error; 125 sandbox setup failed; 126 program not executable; 127 not found.
+)";
+
+bool invoked_as_gopls(const char* argv0) {
+  if (!argv0) return false;
+  const char* base = std::strrchr(argv0, '/');
+  base = base ? base + 1 : argv0;
+  return std::strcmp(base, "gopls") == 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   Args args(argv + 1, argv + argc);
+  if (invoked_as_gopls(argc > 0 ? argv[0] : nullptr)) return cmd_dropin(args);
   if (!args.empty()) {
-    std::string sub = args[0];
+    const std::string& sub = args[0];
     Args rest(args.begin() + 1, args.end());
+    if (sub == "--help" || sub == "help") {
+      std::fputs(kHelp, stdout);
+      return 0;
+    }
+    if (sub == "--version") {
+      std::printf("gopls-sandbox %s\n", GSB_VERSION);
+      return 0;
+    }
+    if (sub == "run") return cmd_run(rest);
+    if (sub == "exec") return cmd_exec(rest);
     if (sub == "profile") return cmd_profile(rest);
     if (sub == "learn") return cmd_learn(rest);
     if (sub == "diagnose") return cmd_diagnose(rest);
     if (sub == "inspect") return cmd_inspect(rest);
     if (sub == "doctor") return cmd_doctor(rest);
-    if (sub == "run") return cmd_run(rest);
-    if (sub == "exec") return cmd_exec(rest);
   }
   return cmd_dropin(args);
 }
+
 }  // namespace gsb::app

@@ -1,0 +1,44 @@
+// Turning options into a plan and running it: shared by run, exec, the drop-in mode, learn
+// and doctor.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gopls_sandbox/core/config.hpp"
+#include "gopls_sandbox/core/plan.hpp"
+#include "gopls_sandbox/core/result.hpp"
+
+namespace gsb::app {
+
+enum class ProgramKind { Gopls, Any };
+
+struct LaunchRequest {
+  core::Options cli;                  // options from argv (layered over config and env)
+  ProgramKind kind = ProgramKind::Gopls;
+  std::vector<std::string> args;      // gopls args, or PROGRAM + args for ProgramKind::Any
+};
+
+// The caller's environment as a map (from environ).
+std::map<std::string, std::string> environment_map();
+std::vector<std::string> environment_list();
+
+// Options from the config file and GOPLS_SANDBOX_*, then `cli` on top.
+Result<core::Options> resolve_options(const core::Options& cli, const std::map<std::string, std::string>& env);
+
+struct Prepared {
+  core::Options opts;
+  core::Plan plan;
+  std::vector<std::string> identity_paths;  // host paths for the inode check
+  std::vector<std::string> identity_names;  // "GOROOT", "GOCACHE", ...
+};
+Result<Prepared> prepare(const LaunchRequest& req);
+
+// Full launch; returns the exit status (prints its own errors).
+int launch(const LaunchRequest& req);
+
+// "gopls-sandbox: <message>" (+ hint line) on stderr; returns the exit code for the error.
+int report(const Error& e);
+
+}  // namespace gsb::app

@@ -1,0 +1,42 @@
+// Launcher options and where they come from: defaults < config file < GOPLS_SANDBOX_* < argv.
+// Parsing is pure: the caller reads the file and the environment and passes them in.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gopls_sandbox/core/result.hpp"
+
+namespace gsb::core {
+
+enum class InodeCheck { Off, Warn, Strict };
+
+// Each field is "unset" when absent from a source, so sources can be layered.
+struct Options {
+  std::vector<std::string> workspaces;  // replaced by a later source that sets any
+  std::vector<std::string> binds;       // SRC[:DST], accumulated across sources
+  std::vector<std::string> ro_binds;    // SRC[:DST], accumulated across sources
+  std::optional<bool> share_net;
+  std::optional<std::string> gopls;
+  std::optional<std::string> profile;
+  std::optional<std::string> log;
+  std::optional<bool> verbose;
+  std::optional<InodeCheck> inode_check;
+  bool dry_run = false;
+};
+
+// Parse config.toml text; errors are "FILE:LINE:COL: message".
+Result<Options> parse_config(std::string_view text, const std::string& file_name);
+// GOPLS_SANDBOX_WORKSPACE (':'-separated), _BIND, _RO_BIND (':'-separated pairs use ','),
+// _SHARE_NET, _GOPLS, _PROFILE, _LOG, _VERBOSE, _INODE_CHECK.
+Result<Options> parse_env(const std::map<std::string, std::string>& env);
+// Later wins for scalars and workspaces; bind lists accumulate.
+Options merge(const Options& base, const Options& over);
+Result<InodeCheck> parse_inode_check(std::string_view s);
+Result<bool> parse_bool(std::string_view s, const std::string& what);
+// "SRC[:DST]" -> {src, dst}; dst empty when absent.
+std::pair<std::string, std::string> split_bind(const std::string& spec);
+
+}  // namespace gsb::core

@@ -1,0 +1,45 @@
+// The message protocol between the sandboxed child (pid 1 and the program it forks) and the
+// launcher, over a CLOEXEC SOCK_SEQPACKET socketpair. EOF on the launcher's end means the
+// program's execve succeeded.
+#pragma once
+
+#include <cstdint>
+
+namespace gsb::sys {
+
+enum class Phase : int32_t {
+  None = 0,
+  ParentGone,
+  IdMaps,
+  MountNamespace,
+  Mount,
+  PivotRoot,
+  Hostname,
+  Loopback,
+  Capabilities,
+  NoNewPrivs,
+  Fork,
+  Chdir,
+  Seccomp,
+  SendListener,
+  Exec,
+  InodeCheck,
+};
+
+const char* phase_name(Phase p) noexcept;
+
+enum class MsgType : uint32_t {
+  Error = 1,     // setup failed: phase, err, detail
+  Listener = 2,  // carries the seccomp user-notification fd (SCM_RIGHTS)
+  Info = 3,      // informational record (detail holds a JSON object), e.g. inode check results
+};
+
+struct ChildMsg {
+  MsgType type;
+  Phase phase;
+  int32_t err;
+  int32_t index;    // mount op index for Phase::Mount, else -1
+  char detail[1024];
+};
+
+}  // namespace gsb::sys

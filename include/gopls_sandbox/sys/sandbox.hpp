@@ -1,0 +1,50 @@
+// Starting and supervising a sandbox from a plan. The launcher (outside) clones pid 1 of the
+// sandbox; pid 1 builds the filesystem, drops privileges, forks the program, then reaps and
+// forwards signals until the program exits.
+#pragma once
+
+#include <linux/filter.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gopls_sandbox/core/plan.hpp"
+#include "gopls_sandbox/core/result.hpp"
+#include "gopls_sandbox/sys/child_msg.hpp"
+
+namespace gsb::sys {
+
+struct SandboxSpec {
+  const core::Plan* plan = nullptr;
+  // Seccomp filter loaded by the program's process right before execve (empty: none).
+  const std::vector<sock_filter>* filter = nullptr;
+  bool want_listener = false;  // ask for a user-notification fd and send it to the launcher
+  // Host paths whose identity (dev, ino) the child compares inside after the mounts.
+  std::vector<std::string> identity_checks;
+  bool identity_strict = false;  // a mismatch aborts before the program starts
+};
+
+struct SandboxEvents {
+  // Called in the launcher with the user-notification fd when the child sends it.
+  std::function<void(int fd)> on_listener;
+  // Called for each Info record (JSON text) the child sends.
+  std::function<void(const std::string&)> on_info;
+  // Called when the listener fd is readable (the supervisor's work). Return false to stop polling it.
+  std::function<bool(int fd)> on_listener_ready;
+};
+
+struct SandboxExit {
+  int status = 0;                    // exit status to return (program's, or 128+signal)
+  std::optional<ChildMsg> failure;  // set when setup or exec failed
+};
+
+// Runs the sandbox to completion. Signals SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2
+// received by the launcher are forwarded to the program.
+Result<SandboxExit> run_sandbox(const SandboxSpec& spec, SandboxEvents& events);
+
+// One-line description of a child failure ("bind /x -> /x: mount: Permission denied (EACCES)").
+std::string describe_failure(const ChildMsg& m);
+
+}  // namespace gsb::sys

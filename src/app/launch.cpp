@@ -1,0 +1,336 @@
+#include "gopls_sandbox/app/launch.hpp"
+
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "gopls_sandbox/core/goenv.hpp"
+#include "gopls_sandbox/core/json.hpp"
+#include "gopls_sandbox/sys/io.hpp"
+#include "gopls_sandbox/sys/process.hpp"
+#include "gopls_sandbox/sys/sandbox.hpp"
+
+extern char** environ;
+
+namespace gsb::app {
+
+std::map<std::string, std::string> environment_map() {
+  std::map<std::string, std::string> m;
+  for (char** e = environ; e && *e; ++e) {
+    const char* eq = std::strchr(*e, '=');
+    if (!eq) continue;
+    m.emplace(std::string(*e, static_cast<size_t>(eq - *e)), std::string(eq + 1));
+  }
+  return m;
+}
+
+std::vector<std::string> environment_list() {
+  std::vector<std::string> v;
+  for (char** e = environ; e && *e; ++e) v.emplace_back(*e);
+  return v;
+}
+
+int report(const Error& e) {
+  std::fprintf(stderr, "gopls-sandbox: %s\n", e.message.c_str());
+  if (!e.hint.empty()) std::fprintf(stderr, "gopls-sandbox: hint: %s\n", e.hint.c_str());
+  return exit_code_for(e.kind);
+}
+
+namespace {
+
+std::string get(const std::map<std::string, std::string>& env, const char* k) {
+  auto it = env.find(k);
+  return it == env.end() ? std::string() : it->second;
+}
+
+std::string config_path(const std::map<std::string, std::string>& env) {
+  std::string p = get(env, "GOPLS_SANDBOX_CONFIG");
+  if (!p.empty()) return p;
+  std::string x = get(env, "XDG_CONFIG_HOME");
+  if (x.empty() || x[0] != '/') {
+    std::string home = get(env, "HOME");
+    if (home.empty()) return {};
+    x = home + "/.config";
+  }
+  return x + "/gopls-sandbox/config.toml";
+}
+
+std::string current_dir() {
+  char buf[PATH_MAX];
+  if (!::getcwd(buf, sizeof buf)) return {};
+  return buf;
+}
+
+std::string absolute(const std::string& p, const std::string& cwd) {
+  if (p.empty()) return p;
+  if (p[0] == '/') return core::normalize_path(p);
+  return core::normalize_path(cwd + "/" + p);
+}
+
+std::string real_path(const std::string& p) {
+  char buf[PATH_MAX];
+  if (!::realpath(p.c_str(), buf)) return {};
+  return buf;
+}
+
+core::PathFacts probe(const std::string& path) {
+  core::PathFacts f;
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return f;
+  auto kind = [](const struct stat& s) {
+    return S_ISDIR(s.st_mode) ? core::PathFacts::Dir : S_ISREG(s.st_mode) ? core::PathFacts::File : core::PathFacts::Other;
+  };
+  if (!S_ISLNK(st.st_mode)) {
+    f.type = f.resolved = kind(st);
+    return f;
+  }
+  f.type = core::PathFacts::Symlink;
+  char buf[PATH_MAX];
+  ssize_t n = ::readlink(path.c_str(), buf, sizeof buf - 1);
+  if (n > 0) f.link_target.assign(buf, static_cast<size_t>(n));
+  struct stat tst;
+  if (::stat(path.c_str(), &tst) == 0) f.resolved = kind(tst);
+  return f;
+}
+
+Result<std::string> find_program(const LaunchRequest& req, const core::Options& o,
+                                 const std::map<std::string, std::string>& env) {
+  std::string path_var = get(env, "PATH");
+  if (path_var.empty()) path_var = "/usr/local/bin:/usr/bin:/bin";
+  std::string name;
+  sys::FileId skip;
+  if (req.kind == ProgramKind::Gopls) {
+    name = o.gopls.value_or("gopls");
+    skip = sys::self_id();
+  } else {
+    if (req.args.empty()) return Error::usage("exec: missing PROGRAM (usage: gopls-sandbox exec [OPTIONS] -- PROGRAM [ARGS...])");
+    name = req.args[0];
+  }
+  std::string found = sys::find_in_path(name, path_var, skip);
+  if (found.empty()) {
+    Error e{ErrorKind::NotFound, name + ": not found in PATH", {}};
+    if (req.kind == ProgramKind::Gopls)
+      e.hint = "install gopls (apt install gopls, or go install golang.org/x/tools/gopls@latest) or point to it "
+               "with --gopls PATH, GOPLS_SANDBOX_GOPLS or `gopls = \"...\"` in the config file";
+    return e;
+  }
+  std::string abs = absolute(found, current_dir());
+  struct stat st;
+  if (::stat(abs.c_str(), &st) != 0) return Error{ErrorKind::NotFound, abs + ": " + errno_text(errno), {}};
+  if (S_ISDIR(st.st_mode)) return Error{ErrorKind::NotExec, abs + ": is a directory", {}};
+  if (::access(abs.c_str(), X_OK) != 0) return Error{ErrorKind::NotExec, abs + ": not executable: " + errno_text(errno), {}};
+  if (req.kind == ProgramKind::Gopls && sys::file_id(abs) == sys::self_id())
+    return Error{ErrorKind::NotFound, abs + " is gopls-sandbox itself, not gopls",
+                 "point --gopls / GOPLS_SANDBOX_GOPLS at the real gopls binary"};
+  return abs;
+}
+
+}  // namespace
+
+Result<core::Options> resolve_options(const core::Options& cli, const std::map<std::string, std::string>& env) {
+  core::Options base;
+  std::string cfg = config_path(env);
+  if (!cfg.empty() && ::access(cfg.c_str(), F_OK) == 0) {
+    auto text = sys::read_file(cfg);
+    if (!text) return Error::usage("config " + text.error().message);
+    auto parsed = core::parse_config(*text, cfg);
+    if (!parsed) return std::move(parsed).error();
+    base = *parsed;
+  } else if (!get(env, "GOPLS_SANDBOX_CONFIG").empty()) {
+    return Error::usage("config " + cfg + ": " + errno_text(ENOENT) + " (from GOPLS_SANDBOX_CONFIG)");
+  }
+  auto from_env = core::parse_env(env);
+  if (!from_env) return std::move(from_env).error();
+  return core::merge(core::merge(base, *from_env), cli);
+}
+
+Result<Prepared> prepare(const LaunchRequest& req) {
+  auto env = environment_map();
+  auto opts = resolve_options(req.cli, env);
+  if (!opts) return std::move(opts).error();
+  Prepared out;
+  out.opts = *opts;
+  const core::Options& o = out.opts;
+  std::string cwd = current_dir();
+  if (cwd.empty()) return Error::sys("current directory", "getcwd", errno);
+
+  auto program = find_program(req, o, env);
+  if (!program) return std::move(program).error();
+
+  core::PlanInputs in;
+  in.argv.push_back(*program);
+  size_t first = req.kind == ProgramKind::Any ? 1 : 0;
+  for (size_t i = first; i < req.args.size(); ++i) in.argv.push_back(req.args[i]);
+  in.env = environment_list();
+  in.cwd = cwd;
+  in.home = get(env, "HOME");
+  in.uid = ::geteuid();
+  in.gid = ::getegid();
+  in.share_net = o.share_net.value_or(false);
+
+  // Workspaces: validated on the host, bound at the same absolute path.
+  std::vector<std::string> ws = o.workspaces;
+  bool explicit_ws = !ws.empty();
+  if (ws.empty()) ws.push_back(cwd);
+  for (const auto& w : ws) {
+    std::string a = absolute(w, cwd);
+    struct stat st;
+    if (::stat(a.c_str(), &st) != 0)
+      return Error::usage("workspace " + a + ": " + errno_text(errno));
+    if (!S_ISDIR(st.st_mode)) return Error::usage("workspace " + a + ": not a directory");
+    if (a == "/" && explicit_ws) return Error::usage("workspace /: refusing to expose the whole host; name a project directory");
+    in.workspaces.push_back(a);
+    in.workspaces_real.push_back(real_path(a));
+  }
+  auto add_binds = [&](const std::vector<std::string>& specs, bool ro) -> Result<void> {
+    for (const auto& spec : specs) {
+      auto [src, dst] = core::split_bind(spec);
+      const char* flag = ro ? "--ro-bind" : "--bind";
+      if (src.empty()) return Error::usage(std::string(flag) + " \"" + spec + "\": empty source");
+      std::string s = absolute(src, cwd);
+      std::string d = dst.empty() ? s : absolute(dst, cwd);
+      struct stat st;
+      if (::stat(s.c_str(), &st) != 0) return Error::usage(std::string(flag) + " " + s + ": " + errno_text(errno));
+      if (::access(s.c_str(), R_OK) != 0)
+        return Error::usage(std::string(flag) + " " + s + ": not readable: " + errno_text(errno));
+      in.binds.push_back({s, d, ro, flag});
+    }
+    return {};
+  };
+  if (auto r = add_binds(o.binds, false); !r) return std::move(r).error();
+  if (auto r = add_binds(o.ro_binds, true); !r) return std::move(r).error();
+
+  // The Go toolchain's view of the world, as the caller's environment sets it.
+  std::string path_var = get(env, "PATH");
+  std::string go = sys::find_in_path("go", path_var.empty() ? "/usr/local/bin:/usr/bin:/bin" : path_var);
+  if (!go.empty()) {
+    auto r = sys::run_capture({absolute(go, cwd), "env", "-json"}, environment_list());
+    if (r && r->status == 0) {
+      auto g = core::parse_go_env_json(r->out);
+      if (g) in.go = *g;
+      else if (o.verbose.value_or(false)) std::fprintf(stderr, "gopls-sandbox: %s\n", g.error().message.c_str());
+    } else if (o.verbose.value_or(false)) {
+      std::fprintf(stderr, "gopls-sandbox: `go env -json` failed; Go directories are not mounted\n");
+    }
+  }
+  auto dirs = core::user_dirs(env);
+  in.gopls_cache = dirs.gopls_cache;
+  in.goimports_cache = dirs.goimports_cache;
+  in.telemetry_dir = dirs.telemetry_dir;
+  in.gopls_config = dirs.gopls_config;
+  // Caches gopls and go would create anyway are created on the host so that they persist.
+  auto ensure = [](const std::string& p) {
+    if (!p.empty()) (void)sys::mkdir_p(p, 0755);
+  };
+  if (in.go) {
+    ensure(in.go->gocache);
+    ensure(in.go->gomodcache);
+  }
+  ensure(in.gopls_cache);
+  ensure(in.goimports_cache);
+
+  auto plan = core::build_plan(in, probe);
+  if (!plan) return std::move(plan).error();
+  out.plan = std::move(*plan);
+
+  if (o.inode_check.value_or(core::InodeCheck::Warn) != core::InodeCheck::Off) {
+    auto add_id = [&](const char* name, const std::string& p) {
+      if (p.empty()) return;
+      struct stat st;
+      if (::stat(p.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return;
+      out.identity_names.push_back(name);
+      out.identity_paths.push_back(core::normalize_path(p));
+    };
+    if (in.go) {
+      add_id("GOROOT", in.go->goroot);
+      add_id("GOMODCACHE", in.go->gomodcache);
+      add_id("GOCACHE", in.go->gocache);
+    }
+    add_id("gopls cache", in.gopls_cache);
+  }
+  return out;
+}
+
+int launch(const LaunchRequest& req) {
+  auto prep = prepare(req);
+  if (!prep) return report(prep.error());
+  const core::Options& o = prep->opts;
+  bool verbose = o.verbose.value_or(false);
+
+  if (o.dry_run) {
+    json::Value v = core::plan_to_json(prep->plan);
+    json::Value checks;
+    checks.array();
+    for (size_t i = 0; i < prep->identity_paths.size(); ++i) {
+      json::Value c;
+      c.set("name", prep->identity_names[i]);
+      c.set("path", prep->identity_paths[i]);
+      checks.push(std::move(c));
+    }
+    v.set("inode_checks", std::move(checks));
+    std::string s = v.dump(2);
+    s += "\n";
+    std::fwrite(s.data(), 1, s.size(), stdout);
+    return 0;
+  }
+  if (verbose) {
+    std::fprintf(stderr, "gopls-sandbox: running %s (cwd %s, %zu mount operations)\n", prep->plan.argv[0].c_str(),
+                 prep->plan.cwd.c_str(), prep->plan.mounts.size());
+    for (const auto& n : prep->plan.notes) std::fprintf(stderr, "gopls-sandbox: note: %s\n", n.c_str());
+  }
+
+  sys::SandboxSpec spec;
+  spec.plan = &prep->plan;
+  spec.identity_checks = prep->identity_paths;
+  spec.identity_strict = o.inode_check.value_or(core::InodeCheck::Warn) == core::InodeCheck::Strict;
+  sys::SandboxEvents events;
+  events.on_info = [&](const std::string& text) {
+    auto v = json::parse(text);
+    if (!v) return;
+    for (const auto& r : v->as_array()) {
+      size_t i = static_cast<size_t>(r["index"].as_int());
+      if (i >= prep->identity_paths.size()) continue;
+      const std::string& res = r["result"].as_string();
+      if (res == "ok") {
+        if (verbose)
+          std::fprintf(stderr, "gopls-sandbox: inode check %s %s: ok\n", prep->identity_names[i].c_str(),
+                       prep->identity_paths[i].c_str());
+        continue;
+      }
+      // Which mount decides what the path shows inside: the last one covering it.
+      std::string by = "no mount";
+      for (const auto& m : prep->plan.mounts)
+        if ((m.kind == core::MountKind::Bind || m.kind == core::MountKind::RoBind || m.kind == core::MountKind::Tmpfs) &&
+            core::path_is_under(prep->identity_paths[i], m.dst))
+          by = std::string(core::mount_kind_name(m.kind)) + " " + m.src + " -> " + m.dst + " (" + m.why + ")";
+      std::fprintf(stderr,
+                   "gopls-sandbox: inode check %s %s: %s: host (dev %lld, ino %lld), inside (dev %lld, ino %lld); "
+                   "decided by %s\n",
+                   prep->identity_names[i].c_str(), prep->identity_paths[i].c_str(), res.c_str(),
+                   static_cast<long long>(r["host"][0].as_int()), static_cast<long long>(r["host"][1].as_int()),
+                   static_cast<long long>(r["inside"][0].as_int()), static_cast<long long>(r["inside"][1].as_int()),
+                   by.c_str());
+    }
+  };
+  auto ex = sys::run_sandbox(spec, events);
+  if (!ex) return report(ex.error());
+  if (ex->failure) {
+    const sys::ChildMsg& m = *ex->failure;
+    Error e = Error::setup(sys::describe_failure(m));
+    if (m.phase == sys::Phase::Exec) {
+      e.kind = (m.err == ENOENT || m.err == ENOTDIR) ? ErrorKind::NotFound : ErrorKind::NotExec;
+      if (m.err == ENOENT) e.hint = "the program or its interpreter is not visible inside the sandbox";
+    }
+    if (m.phase == sys::Phase::IdMaps || m.phase == sys::Phase::MountNamespace)
+      e.hint = "the kernel refused a namespace operation; see `gopls-sandbox doctor`";
+    return report(e);
+  }
+  return ex->status;
+}
+
+}  // namespace gsb::app

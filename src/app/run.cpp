@@ -1,0 +1,99 @@
+// run, exec and the drop-in mode: CLI11 wiring over launch().
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "gopls_sandbox/app/commands.hpp"
+#include "gopls_sandbox/app/launch.hpp"
+
+namespace gsb::app {
+
+namespace {
+
+void add_sandbox_options(CLI::App& app, core::Options& o, std::string& inode_check) {
+  app.add_option("--workspace", o.workspaces,
+                 "Workspace directory bound read-write at the same path (repeatable; default: the current directory)")
+      ->type_name("DIR");
+  app.add_option("--bind", o.binds, "Extra read-write bind mount (repeatable)")->type_name("SRC[:DST]");
+  app.add_option("--ro-bind", o.ro_binds, "Extra read-only bind mount (repeatable)")->type_name("SRC[:DST]");
+  app.add_flag_callback("--share-net", [&o] { o.share_net = true; },
+                        "Keep the host network (default: a private network namespace with only lo)");
+  app.add_option_function<std::string>("--gopls", [&o](const std::string& s) { o.gopls = s; },
+                                       "The real gopls binary (default: first gopls on PATH that is not this launcher)")
+      ->type_name("PATH");
+  app.add_flag("--dry-run", o.dry_run, "Print the resolved plan (mounts, environment, argv) as JSON and exit");
+  app.add_option_function<std::string>("--profile", [&o](const std::string& s) { o.profile = s; },
+                                       "Seccomp profile name or file (default: gopls)")
+      ->type_name("NAME|FILE");
+  app.add_option_function<std::string>("--log", [&o](const std::string& s) { o.log = s; },
+                                       "Denial log file (JSON Lines)")
+      ->type_name("FILE");
+  app.add_option("--inode-check", inode_check, "Compare cache directories inside with the host: off, warn (default), strict")
+      ->type_name("MODE");
+  app.add_flag_callback("-v,--verbose", [&o] { o.verbose = true; }, "Explain what the launcher does on stderr");
+  app.footer(
+      "Options may also be set in $XDG_CONFIG_HOME/gopls-sandbox/config.toml and with GOPLS_SANDBOX_* environment\n"
+      "variables (see README); the command line wins.");
+}
+
+int parse_and_launch(CLI::App& app, const Args& args, core::Options& o, std::string& ic, LaunchRequest& req) {
+  std::vector<std::string> rev(args.rbegin(), args.rend());
+  try {
+    app.parse(rev);
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "gopls-sandbox %s: %s\n", app.get_name().c_str(), e.what());
+    std::fprintf(stderr, "Run 'gopls-sandbox %s --help' for usage.\n", app.get_name().c_str());
+    return 2;
+  }
+  req.args = app.remaining();
+  if (!req.args.empty() && req.args[0] == "--") req.args.erase(req.args.begin());
+  if (req.kind == ProgramKind::Any && req.args.empty()) {
+    std::fprintf(stderr, "gopls-sandbox exec: missing PROGRAM\nRun 'gopls-sandbox exec --help' for usage.\n");
+    return 2;
+  }
+  if (!ic.empty()) {
+    auto v = core::parse_inode_check(ic);
+    if (!v) return report(v.error());
+    o.inode_check = *v;
+  }
+  req.cli = o;
+  return launch(req);
+}
+
+}  // namespace
+
+int cmd_run(const Args& args) {
+  CLI::App app{"Run gopls in the sandbox. Arguments after -- go to gopls unchanged.", "run"};
+  app.description(app.get_description() + "\nUsage: " + std::string("gopls-sandbox run [OPTIONS] [-- GOPLS-ARGS...]"));
+  core::Options o;
+  std::string ic;
+  LaunchRequest req;
+  req.kind = ProgramKind::Gopls;
+  add_sandbox_options(app, o, ic);
+  app.prefix_command(true);
+  return parse_and_launch(app, args, o, ic, req);
+}
+
+int cmd_exec(const Args& args) {
+  CLI::App app{"Run any program in the same sandbox gopls gets (for tests and diagnosis).", "exec"};
+  app.description(app.get_description() + "\nUsage: " + std::string("gopls-sandbox exec [OPTIONS] -- PROGRAM [ARGS...]"));
+  core::Options o;
+  std::string ic;
+  LaunchRequest req;
+  req.kind = ProgramKind::Any;
+  add_sandbox_options(app, o, ic);
+  app.prefix_command(true);
+  return parse_and_launch(app, args, o, ic, req);
+}
+
+int cmd_dropin(const Args& args) {
+  LaunchRequest req;
+  req.kind = ProgramKind::Gopls;
+  req.args = args;
+  return launch(req);
+}
+
+}  // namespace gsb::app

@@ -1,0 +1,174 @@
+#include "gopls_sandbox/core/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <sstream>
+
+namespace gsb::core {
+
+Result<InodeCheck> parse_inode_check(std::string_view s) {
+  if (s == "off") return InodeCheck::Off;
+  if (s == "warn") return InodeCheck::Warn;
+  if (s == "strict") return InodeCheck::Strict;
+  return Error::usage("inode-check: expected off, warn or strict, got \"" + std::string(s) + "\"");
+}
+
+Result<bool> parse_bool(std::string_view s, const std::string& what) {
+  if (s == "1" || s == "true" || s == "yes" || s == "on") return true;
+  if (s == "0" || s == "false" || s == "no" || s == "off" || s.empty()) return false;
+  return Error::usage(what + ": expected true/false (1/0), got \"" + std::string(s) + "\"");
+}
+
+std::pair<std::string, std::string> split_bind(const std::string& spec) {
+  auto c = spec.find(':');
+  if (c == std::string::npos) return {spec, {}};
+  return {spec.substr(0, c), spec.substr(c + 1)};
+}
+
+namespace {
+
+std::string where(const std::string& file, const toml::source_region& r) {
+  std::ostringstream o;
+  o << file << ":" << r.begin.line << ":" << r.begin.column;
+  return o.str();
+}
+
+Result<std::vector<std::string>> string_list(const toml::node& n, const std::string& file, const std::string& key) {
+  std::vector<std::string> out;
+  if (auto s = n.as_string()) {
+    out.push_back(s->get());
+    return out;
+  }
+  if (auto a = n.as_array()) {
+    for (const auto& e : *a) {
+      auto s = e.as_string();
+      if (!s) return Error::usage(where(file, e.source()) + ": " + key + ": expected a list of strings");
+      out.push_back(s->get());
+    }
+    return out;
+  }
+  return Error::usage(where(file, n.source()) + ": " + key + ": expected a string or a list of strings");
+}
+
+}  // namespace
+
+Result<Options> parse_config(std::string_view text, const std::string& file) {
+  toml::table tbl;
+  try {
+    tbl = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream o;
+    o << file << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
+    return Error::usage(o.str());
+  }
+  Options o;
+  for (const auto& [k, v] : tbl) {
+    std::string key(k.str());
+    std::string at = where(file, v.source());
+    auto need_string = [&]() -> Result<std::string> {
+      if (auto s = v.as_string()) return s->get();
+      return Error::usage(at + ": " + key + ": expected a string");
+    };
+    auto need_bool = [&]() -> Result<bool> {
+      if (auto b = v.as_boolean()) return b->get();
+      return Error::usage(at + ": " + key + ": expected true or false");
+    };
+    if (key == "workspace" || key == "workspaces") {
+      auto l = string_list(v, file, key);
+      if (!l) return std::move(l).error();
+      o.workspaces = *l;
+    } else if (key == "bind") {
+      auto l = string_list(v, file, key);
+      if (!l) return std::move(l).error();
+      o.binds = *l;
+    } else if (key == "ro_bind" || key == "ro-bind") {
+      auto l = string_list(v, file, key);
+      if (!l) return std::move(l).error();
+      o.ro_binds = *l;
+    } else if (key == "share_net" || key == "share-net") {
+      auto b = need_bool();
+      if (!b) return std::move(b).error();
+      o.share_net = *b;
+    } else if (key == "verbose") {
+      auto b = need_bool();
+      if (!b) return std::move(b).error();
+      o.verbose = *b;
+    } else if (key == "gopls" || key == "profile" || key == "log" || key == "inode_check" || key == "inode-check") {
+      auto s = need_string();
+      if (!s) return std::move(s).error();
+      if (key == "gopls") o.gopls = *s;
+      else if (key == "profile") o.profile = *s;
+      else if (key == "log") o.log = *s;
+      else {
+        auto ic = parse_inode_check(*s);
+        if (!ic) return Error::usage(at + ": " + ic.error().message);
+        o.inode_check = *ic;
+      }
+    } else {
+      return Error::usage(at + ": unknown key \"" + key +
+                          "\" (known: workspace, bind, ro_bind, share_net, gopls, profile, log, verbose, inode_check)");
+    }
+  }
+  return o;
+}
+
+namespace {
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i <= s.size()) {
+    size_t j = s.find(sep, i);
+    if (j == std::string::npos) j = s.size();
+    if (j > i) out.push_back(s.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+}  // namespace
+
+Result<Options> parse_env(const std::map<std::string, std::string>& env) {
+  Options o;
+  auto get = [&](const char* k) -> const std::string* {
+    auto it = env.find(k);
+    return it == env.end() ? nullptr : &it->second;
+  };
+  if (auto v = get("GOPLS_SANDBOX_WORKSPACE")) o.workspaces = split(*v, ':');
+  if (auto v = get("GOPLS_SANDBOX_BIND")) o.binds = split(*v, ',');
+  if (auto v = get("GOPLS_SANDBOX_RO_BIND")) o.ro_binds = split(*v, ',');
+  if (auto v = get("GOPLS_SANDBOX_SHARE_NET")) {
+    auto b = parse_bool(*v, "GOPLS_SANDBOX_SHARE_NET");
+    if (!b) return std::move(b).error();
+    o.share_net = *b;
+  }
+  if (auto v = get("GOPLS_SANDBOX_VERBOSE")) {
+    auto b = parse_bool(*v, "GOPLS_SANDBOX_VERBOSE");
+    if (!b) return std::move(b).error();
+    o.verbose = *b;
+  }
+  if (auto v = get("GOPLS_SANDBOX_GOPLS"); v && !v->empty()) o.gopls = *v;
+  if (auto v = get("GOPLS_SANDBOX_PROFILE"); v && !v->empty()) o.profile = *v;
+  if (auto v = get("GOPLS_SANDBOX_LOG"); v && !v->empty()) o.log = *v;
+  if (auto v = get("GOPLS_SANDBOX_INODE_CHECK"); v && !v->empty()) {
+    auto ic = parse_inode_check(*v);
+    if (!ic) return Error::usage("GOPLS_SANDBOX_INODE_CHECK: " + ic.error().message);
+    o.inode_check = *ic;
+  }
+  return o;
+}
+
+Options merge(const Options& base, const Options& over) {
+  Options o = base;
+  if (!over.workspaces.empty()) o.workspaces = over.workspaces;
+  o.binds.insert(o.binds.end(), over.binds.begin(), over.binds.end());
+  o.ro_binds.insert(o.ro_binds.end(), over.ro_binds.begin(), over.ro_binds.end());
+  if (over.share_net) o.share_net = over.share_net;
+  if (over.gopls) o.gopls = over.gopls;
+  if (over.profile) o.profile = over.profile;
+  if (over.log) o.log = over.log;
+  if (over.verbose) o.verbose = over.verbose;
+  if (over.inode_check) o.inode_check = over.inode_check;
+  o.dry_run = base.dry_run || over.dry_run;
+  return o;
+}
+
+}  // namespace gsb::core

@@ -1,0 +1,262 @@
+#include "gopls_sandbox/core/plan.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace gsb::core {
+
+const char* mount_kind_name(MountKind k) {
+  switch (k) {
+    case MountKind::Tmpfs: return "tmpfs";
+    case MountKind::Bind: return "bind";
+    case MountKind::RoBind: return "ro-bind";
+    case MountKind::DevBind: return "dev-bind";
+    case MountKind::Proc: return "proc";
+    case MountKind::Symlink: return "symlink";
+    case MountKind::Dir: return "dir";
+    case MountKind::RemountRo: return "remount-ro";
+  }
+  return "?";
+}
+
+std::string normalize_path(std::string_view p) {
+  if (p.empty() || p[0] != '/') return {};
+  std::vector<std::string_view> parts;
+  size_t i = 0;
+  while (i < p.size()) {
+    while (i < p.size() && p[i] == '/') ++i;
+    size_t j = p.find('/', i);
+    if (j == std::string_view::npos) j = p.size();
+    std::string_view c = p.substr(i, j - i);
+    i = j;
+    if (c.empty() || c == ".") continue;
+    if (c == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    parts.push_back(c);
+  }
+  std::string out;
+  for (auto c : parts) {
+    out += '/';
+    out += c;
+  }
+  return out.empty() ? "/" : out;
+}
+
+std::vector<std::string> path_prefixes(const std::string& p) {
+  std::vector<std::string> out;
+  for (size_t i = 1; i <= p.size(); ++i)
+    if (i == p.size() || p[i] == '/') out.push_back(p.substr(0, i));
+  return out;
+}
+
+bool path_is_under(const std::string& p, const std::string& dir) {
+  if (dir == "/") return !p.empty() && p[0] == '/';
+  return p == dir || (p.size() > dir.size() && p.compare(0, dir.size(), dir) == 0 && p[dir.size()] == '/');
+}
+
+namespace {
+
+size_t depth(const std::string& p) { return static_cast<size_t>(std::count(p.begin(), p.end(), '/')); }
+
+}  // namespace
+
+Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
+  Plan plan;
+  plan.uid = in.uid;
+  plan.gid = in.gid;
+  plan.share_net = in.share_net;
+  plan.hostname = in.hostname;
+  plan.argv = in.argv;
+  auto& m = plan.mounts;
+  auto note = [&](std::string s) { plan.notes.push_back(std::move(s)); };
+
+  // --- the fixed system part, in dependency order ---
+  m.push_back({MountKind::RoBind, "/usr", "/usr", 0, false, false, "system"});
+  for (const char* d : {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"}) {
+    PathFacts f = probe(d);
+    if (f.type == PathFacts::Symlink)
+      m.push_back({MountKind::Symlink, f.link_target, d, 0, false, false, "system"});
+    else if (f.type == PathFacts::Dir)
+      m.push_back({MountKind::RoBind, d, d, 0, false, false, "system"});
+  }
+  m.push_back({MountKind::Tmpfs, "tmpfs", "/etc", 0755, false, false, "minimal /etc"});
+  std::vector<std::string> etc_files = {"/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/hosts",
+                                        "/etc/ld.so.cache", "/etc/localtime", "/etc/host.conf",
+                                        "/etc/gitconfig"};
+  if (in.share_net) etc_files.push_back("/etc/resolv.conf");
+  for (const auto& f : etc_files) {
+    PathFacts pf = probe(f);
+    if (pf.type == PathFacts::Symlink && f == "/etc/localtime")
+      m.push_back({MountKind::Symlink, pf.link_target, f, 0, false, false, "minimal /etc"});
+    else if (pf.resolved == PathFacts::File)
+      m.push_back({MountKind::RoBind, f, f, 0, true, true, "minimal /etc"});
+  }
+  for (const char* d : {"/etc/ssl", "/etc/ca-certificates", "/etc/alternatives"}) {
+    if (probe(d).resolved == PathFacts::Dir) m.push_back({MountKind::RoBind, d, d, 0, false, true, "minimal /etc"});
+  }
+  m.push_back({MountKind::Tmpfs, "tmpfs", "/dev", 0755, false, false, "minimal /dev"});
+  for (const char* d : {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"})
+    m.push_back({MountKind::DevBind, d, d, 0, true, false, "minimal /dev"});
+  m.push_back({MountKind::Symlink, "/proc/self/fd", "/dev/fd", 0, false, false, "minimal /dev"});
+  m.push_back({MountKind::Symlink, "/proc/self/fd/0", "/dev/stdin", 0, false, false, "minimal /dev"});
+  m.push_back({MountKind::Symlink, "/proc/self/fd/1", "/dev/stdout", 0, false, false, "minimal /dev"});
+  m.push_back({MountKind::Symlink, "/proc/self/fd/2", "/dev/stderr", 0, false, false, "minimal /dev"});
+  m.push_back({MountKind::Proc, "proc", "/proc", 0, false, false, "pid namespace"});
+  m.push_back({MountKind::Tmpfs, "tmpfs", "/tmp", 01777, false, false, "TMPDIR"});
+  std::string home = normalize_path(in.home);
+  if (!home.empty() && home != "/" && home != "/tmp")
+    m.push_back({MountKind::Tmpfs, "tmpfs", home, 0700, false, false, "HOME"});
+
+  // --- path-preserving binds, parents before children ---
+  std::vector<MountOp> binds;
+  auto add_bind = [&](const std::string& path, bool ro, bool optional, const std::string& why) {
+    std::string p = normalize_path(path);
+    if (p.empty() || p == "/") return;
+    PathFacts f = probe(p);
+    if (f.resolved == PathFacts::Missing) {
+      if (optional) {
+        note(why + " " + p + ": does not exist, skipped");
+        return;
+      }
+    }
+    MountOp op{ro ? MountKind::RoBind : MountKind::Bind, p, p, 0, f.resolved == PathFacts::File, optional, why};
+    binds.push_back(op);
+  };
+  if (in.go) {
+    add_bind(in.go->goroot, true, true, "GOROOT");
+    add_bind(in.go->goenv_file, true, true, "GOENV");
+    add_bind(in.go->gomodcache, false, true, "GOMODCACHE");
+    add_bind(in.go->gocache, false, true, "GOCACHE");
+  } else {
+    note("go: not found on PATH; GOROOT, GOMODCACHE and GOCACHE are not mounted");
+  }
+  add_bind(in.gopls_cache, false, true, "gopls cache");
+  add_bind(in.goimports_cache, false, true, "goimports cache");
+  add_bind(in.telemetry_dir, false, true, "go telemetry");
+  add_bind(in.gopls_config, false, true, "gopls config");
+  for (size_t i = 0; i < in.workspaces.size(); ++i) {
+    const std::string& w = in.workspaces[i];
+    if (normalize_path(w) == "/") {
+      note("workspace /: not bound (the whole host would be visible); pass --workspace DIR");
+      continue;
+    }
+    add_bind(w, false, false, "workspace");
+    if (i < in.workspaces_real.size()) {
+      std::string r = normalize_path(in.workspaces_real[i]);
+      if (!r.empty() && r != normalize_path(w) && r != "/") add_bind(r, false, false, "workspace (real path)");
+    }
+  }
+  for (const auto& b : in.binds) {
+    std::string dst = normalize_path(b.dst.empty() ? b.src : b.dst);
+    if (dst.empty() || dst == "/") return Error::usage(b.origin + " " + b.src + ": destination must be an absolute path other than /");
+    PathFacts f = probe(b.src);
+    binds.push_back({b.ro ? MountKind::RoBind : MountKind::Bind, b.src, dst, 0, f.resolved == PathFacts::File, false,
+                     b.origin});
+  }
+  // The program itself must resolve at the same path inside.
+  if (!in.argv.empty() && !in.argv[0].empty() && in.argv[0][0] == '/') {
+    const std::string& exe = in.argv[0];
+    bool covered = path_is_under(exe, "/usr") || path_is_under(exe, "/tmp");
+    for (const auto& op : m)
+      if ((op.kind == MountKind::RoBind || op.kind == MountKind::Symlink) && path_is_under(exe, op.dst)) covered = true;
+    for (const auto& op : binds)
+      if (path_is_under(exe, op.dst)) covered = true;
+    if (!covered) binds.push_back({MountKind::RoBind, exe, exe, 0, true, false, "program"});
+  }
+  std::stable_sort(binds.begin(), binds.end(),
+                   [](const MountOp& a, const MountOp& b) { return depth(a.dst) < depth(b.dst); });
+  for (auto& b : binds) m.push_back(std::move(b));
+
+  // --- seal: read-only /etc, /dev and root, last ---
+  m.push_back({MountKind::RemountRo, "", "/etc", 0, false, false, "minimal /etc"});
+  m.push_back({MountKind::RemountRo, "", "/dev", 0, false, false, "minimal /dev"});
+  m.push_back({MountKind::RemountRo, "", "/", 0, false, false, "root"});
+
+  // --- environment ---
+  for (const auto& kv : in.env) {
+    auto eq = kv.find('=');
+    std::string key = kv.substr(0, eq);
+    if (key.rfind("GOPLS_SANDBOX_", 0) == 0) continue;
+    if (key == "TMPDIR") continue;
+    if (std::find(in.unset_env.begin(), in.unset_env.end(), key) != in.unset_env.end()) continue;
+    plan.env.push_back(kv);
+  }
+  plan.env.push_back("TMPDIR=/tmp");
+  plan.env.push_back("GOPLS_SANDBOX=1");
+
+  // --- working directory: the caller's, when it exists inside ---
+  std::string cwd = normalize_path(in.cwd);
+  bool visible = false;
+  for (const auto& op : m)
+    if ((op.kind == MountKind::Bind || op.kind == MountKind::RoBind || op.kind == MountKind::Tmpfs) &&
+        op.dst != "/etc" && op.dst != "/dev" && !cwd.empty() && path_is_under(cwd, op.dst))
+      visible = true;
+  if (visible) plan.cwd = cwd;
+  else if (!in.workspaces.empty() && normalize_path(in.workspaces[0]) != "/") plan.cwd = normalize_path(in.workspaces[0]);
+  else if (!home.empty()) plan.cwd = home;
+  else plan.cwd = "/";
+  return plan;
+}
+
+json::Value plan_to_json(const Plan& p) {
+  json::Value root;
+  json::Value argv;
+  for (const auto& a : p.argv) argv.push(a);
+  root.set("argv", std::move(argv));
+  root.set("cwd", p.cwd);
+  root.set("uid", p.uid);
+  root.set("gid", p.gid);
+  json::Value ns;
+  for (const char* n : {"user", "pid", "mount", "uts", "ipc"}) ns.push(n);
+  if (!p.share_net) ns.push("net");
+  root.set("namespaces", std::move(ns));
+  root.set("share_net", p.share_net);
+  root.set("hostname", p.hostname);
+  json::Value mounts;
+  mounts.array();
+  for (const auto& op : p.mounts) {
+    json::Value mv;
+    mv.set("type", mount_kind_name(op.kind));
+    if (op.kind == MountKind::Bind || op.kind == MountKind::RoBind || op.kind == MountKind::DevBind ||
+        op.kind == MountKind::Symlink)
+      mv.set("source", op.src);
+    else
+      mv.set("source", op.kind == MountKind::RemountRo ? json::Value() : json::Value(op.src));
+    mv.set("destination", op.dst);
+    json::Value flags;
+    flags.array();
+    switch (op.kind) {
+      case MountKind::RoBind: flags.push("bind"); flags.push("rec"); flags.push("ro"); flags.push("nosuid"); flags.push("nodev"); break;
+      case MountKind::Bind: flags.push("bind"); flags.push("rec"); flags.push("nosuid"); flags.push("nodev"); break;
+      case MountKind::DevBind: flags.push("bind"); flags.push("nosuid"); break;
+      case MountKind::Tmpfs: flags.push("nosuid"); flags.push("nodev"); break;
+      case MountKind::Proc: flags.push("nosuid"); flags.push("nodev"); flags.push("noexec"); break;
+      case MountKind::RemountRo: flags.push("remount"); flags.push("ro"); break;
+      default: break;
+    }
+    mv.set("flags", std::move(flags));
+    if (op.kind == MountKind::Tmpfs || op.kind == MountKind::Dir) {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "%04o", op.mode);
+      mv.set("mode", buf);
+    }
+    if (op.is_file) mv.set("file", true);
+    if (op.optional) mv.set("optional", true);
+    mv.set("why", op.why);
+    mounts.push(std::move(mv));
+  }
+  root.set("mounts", std::move(mounts));
+  json::Value env;
+  env.array();
+  for (const auto& e : p.env) env.push(e);
+  root.set("env", std::move(env));
+  json::Value notes;
+  notes.array();
+  for (const auto& n : p.notes) notes.push(n);
+  root.set("notes", std::move(notes));
+  return root;
+}
+
+}  // namespace gsb::core

@@ -1,0 +1,197 @@
+#include "gopls_sandbox/sys/mounts.hpp"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace gsb::sys {
+
+namespace {
+
+// <linux/mount.h> clashes with <sys/mount.h> on glibc 2.36; the few bits we need:
+constexpr unsigned kAttrRdonly = 0x00000001;
+constexpr unsigned kAttrNosuid = 0x00000002;
+constexpr unsigned kAttrNodev = 0x00000004;
+constexpr unsigned kAtRecursive = 0x8000;
+struct MountAttr {
+  unsigned long long attr_set, attr_clr, propagation, userns_fd;
+};
+
+int set_attrs(const std::string& path, unsigned attrs, bool recursive) {
+#ifdef SYS_mount_setattr
+  MountAttr a{attrs, 0, 0, 0};
+  if (::syscall(SYS_mount_setattr, AT_FDCWD, path.c_str(), recursive ? kAtRecursive : 0u, &a, sizeof a) == 0)
+    return 0;
+  if (errno != ENOSYS) return errno;
+#endif
+  // Pre-5.12 kernels: remount this mount (not its children), keeping the flags the kernel
+  // locks in a user namespace (nosuid, nodev, noexec, atime).
+  struct statvfs sv;
+  if (::statvfs(path.c_str(), &sv) != 0) return errno;
+  unsigned long fl = MS_REMOUNT | MS_BIND;
+  if (sv.f_flag & ST_NOSUID) fl |= MS_NOSUID;
+  if (sv.f_flag & ST_NODEV) fl |= MS_NODEV;
+  if (sv.f_flag & ST_NOEXEC) fl |= MS_NOEXEC;
+  if (sv.f_flag & ST_NOATIME) fl |= MS_NOATIME;
+  if (sv.f_flag & ST_NODIRATIME) fl |= MS_NODIRATIME;
+  if (sv.f_flag & ST_RELATIME) fl |= MS_RELATIME;
+  if (sv.f_flag & ST_RDONLY) fl |= MS_RDONLY;
+  if (attrs & kAttrRdonly) fl |= MS_RDONLY;
+  if (attrs & kAttrNosuid) fl |= MS_NOSUID;
+  if (attrs & kAttrNodev) fl |= MS_NODEV;
+  if (::mount(nullptr, path.c_str(), nullptr, fl, nullptr) != 0) return errno;
+  return 0;
+}
+
+int mkdir_p(const std::string& path, mode_t mode) {
+  for (size_t i = 1; i <= path.size(); ++i) {
+    if (i != path.size() && path[i] != '/') continue;
+    std::string cur = path.substr(0, i);
+    if (::mkdir(cur.c_str(), mode) != 0 && errno != EEXIST) return errno;
+  }
+  return 0;
+}
+
+std::string parent_of(const std::string& p) {
+  auto s = p.rfind('/');
+  return s == 0 || s == std::string::npos ? std::string("/") : p.substr(0, s);
+}
+
+std::string shown(const std::string& p) {  // the path as the sandbox will see it
+  size_t n = std::strlen(kNewRoot);
+  if (p.compare(0, n, kNewRoot) == 0) return p.size() == n ? std::string("/") : p.substr(n);
+  return p;
+}
+
+int create_mount_point(const std::string& dst, bool file, std::string& what) {
+  what = "mkdir " + shown(dst);
+  if (int e = mkdir_p(parent_of(dst), 0755)) return e;
+  if (!file) {
+    if (::mkdir(dst.c_str(), 0755) != 0 && errno != EEXIST) return errno;
+    return 0;
+  }
+  what = "create " + shown(dst);
+  int fd = ::open(dst.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) {
+    if (errno == EISDIR) return 0;  // an earlier operation made it a directory: bind still works only for dirs
+    return errno;
+  }
+  ::close(fd);
+  return 0;
+}
+
+std::string inside(const std::string& p) { return p == "/" ? std::string(kNewRoot) : kNewRoot + p; }
+std::string host(const std::string& p) { return kOldRoot + p; }
+
+}  // namespace
+
+int begin_new_root(std::string& what) noexcept {
+  // Nothing we do may propagate back to the host.
+  what = "mount --make-rprivate /";
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return errno;
+  // A scratch tmpfs becomes the root; the host root stays reachable at /oldroot.
+  what = "mount tmpfs /tmp";
+  if (::mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) return errno;
+  what = "chdir /tmp";
+  if (::chdir("/tmp") != 0) return errno;
+  what = "mkdir /tmp/oldroot";
+  if (::mkdir("oldroot", 0755) != 0) return errno;
+  what = "mkdir /tmp/newroot";
+  if (::mkdir("newroot", 0755) != 0) return errno;
+  what = "pivot_root /tmp /tmp/oldroot";
+  if (::syscall(SYS_pivot_root, "/tmp", "/tmp/oldroot") != 0) return errno;
+  what = "chdir /";
+  if (::chdir("/") != 0) return errno;
+  what = "mount tmpfs /newroot";
+  if (::mount("tmpfs", kNewRoot, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) return errno;
+  return 0;
+}
+
+int apply_mount(const core::MountOp& op, std::string& what) noexcept {
+  using core::MountKind;
+  const std::string dst = inside(op.dst);
+  switch (op.kind) {
+    case MountKind::Dir:
+      what = "mkdir " + op.dst;
+      return mkdir_p(dst, op.mode);
+    case MountKind::Symlink: {
+      what = "mkdir " + parent_of(op.dst);
+      if (int e = mkdir_p(parent_of(dst), 0755)) return e;
+      what = "symlink " + op.src + " -> " + op.dst;
+      if (::symlink(op.src.c_str(), dst.c_str()) != 0) return errno;
+      return 0;
+    }
+    case MountKind::Tmpfs: {
+      if (int e = create_mount_point(dst, false, what)) return e;
+      char opts[32];
+      std::snprintf(opts, sizeof opts, "mode=%04o", op.mode);
+      what = "mount tmpfs " + op.dst;
+      if (::mount("tmpfs", dst.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) return errno;
+      return 0;
+    }
+    case MountKind::Proc: {
+      if (int e = create_mount_point(dst, false, what)) return e;
+      what = "mount proc " + op.dst;
+      if (::mount("proc", dst.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) return errno;
+      return 0;
+    }
+    case MountKind::Bind:
+    case MountKind::RoBind:
+    case MountKind::DevBind: {
+      const std::string src = host(op.src);
+      struct stat st;
+      what = "stat " + op.src;
+      if (::stat(src.c_str(), &st) != 0) {
+        if (op.optional && (errno == ENOENT || errno == ENOTDIR)) return -1;
+        return errno;
+      }
+      if (int e = create_mount_point(dst, !S_ISDIR(st.st_mode), what)) return e;
+      what = "bind " + op.src + " -> " + op.dst + ": mount";
+      unsigned long fl = MS_BIND | (op.kind == MountKind::DevBind ? 0 : MS_REC);
+      if (::mount(src.c_str(), dst.c_str(), nullptr, fl, nullptr) != 0) return errno;
+      unsigned attrs = kAttrNosuid;
+      if (op.kind != MountKind::DevBind) attrs |= kAttrNodev;
+      if (op.kind == MountKind::RoBind) attrs |= kAttrRdonly;
+      what = "bind " + op.src + " -> " + op.dst + ": mount_setattr";
+      return set_attrs(dst, attrs, op.kind != MountKind::DevBind);
+    }
+    case MountKind::RemountRo:
+      what = "remount-ro " + op.dst;
+      return set_attrs(dst, kAttrRdonly, false);
+  }
+  return EINVAL;
+}
+
+int finish_new_root(std::string& what) noexcept {
+  // Detach the host root (privately, so the unmount does not propagate), then make /newroot
+  // the root with pivot_root(".", ".") and drop the old one stacked underneath.
+  what = "mount --make-rprivate /oldroot";
+  if (::mount(kOldRoot, kOldRoot, nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return errno;
+  what = "umount /oldroot";
+  if (::umount2(kOldRoot, MNT_DETACH) != 0) return errno;
+  int oldroot = ::open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  what = "open /";
+  if (oldroot < 0) return errno;
+  int e = 0;
+  what = "chdir /newroot";
+  if (::chdir(kNewRoot) != 0) e = errno;
+  what = "pivot_root /newroot";
+  if (!e && ::syscall(SYS_pivot_root, ".", ".") != 0) e = errno;
+  what = "fchdir old root";
+  if (!e && ::fchdir(oldroot) != 0) e = errno;
+  what = "umount old root";
+  if (!e && ::umount2(".", MNT_DETACH) != 0) e = errno;
+  ::close(oldroot);
+  what = "chdir /";
+  if (!e && ::chdir("/") != 0) e = errno;
+  return e;
+}
+
+}  // namespace gsb::sys

@@ -1,0 +1,102 @@
+#include "gopls_sandbox/sys/process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace gsb::sys {
+
+FileId file_id(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return {};
+  return {static_cast<unsigned long>(st.st_dev), static_cast<unsigned long>(st.st_ino)};
+}
+
+FileId self_id() { return file_id("/proc/self/exe"); }
+
+std::string find_in_path(const std::string& name, const std::string& path_var, FileId skip) {
+  if (name.empty()) return {};
+  if (name.find('/') != std::string::npos) return name;
+  size_t i = 0;
+  while (i <= path_var.size()) {
+    size_t j = path_var.find(':', i);
+    if (j == std::string::npos) j = path_var.size();
+    std::string dir = path_var.substr(i, j - i);
+    i = j + 1;
+    if (dir.empty()) dir = ".";
+    std::string cand = dir + "/" + name;
+    struct stat st;
+    if (::stat(cand.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    if (::access(cand.c_str(), X_OK) != 0) continue;
+    if (skip.ino != 0 && static_cast<unsigned long>(st.st_dev) == skip.dev &&
+        static_cast<unsigned long>(st.st_ino) == skip.ino)
+      continue;
+    return cand;
+  }
+  return {};
+}
+
+Result<CaptureResult> run_capture(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+  int out[2], err[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) return Error::sys("pipe", "pipe2", errno);
+  if (::pipe2(err, O_CLOEXEC) != 0) {
+    int e = errno;
+    ::close(out[0]);
+    ::close(out[1]);
+    return Error::sys("pipe", "pipe2", e);
+  }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+  std::vector<char*> av, ev;
+  for (const auto& a : argv) av.push_back(const_cast<char*>(a.c_str()));
+  av.push_back(nullptr);
+  for (const auto& e : env) ev.push_back(const_cast<char*>(e.c_str()));
+  ev.push_back(nullptr);
+  pid_t pid;
+  int rc = posix_spawn(&pid, av[0], &fa, nullptr, av.data(), ev.data());
+  posix_spawn_file_actions_destroy(&fa);
+  ::close(out[1]);
+  ::close(err[1]);
+  if (rc != 0) {
+    ::close(out[0]);
+    ::close(err[0]);
+    return Error::sys(argv[0], "posix_spawn", rc);
+  }
+  CaptureResult r;
+  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  int open_fds = 2;
+  char buf[16384];
+  while (open_fds > 0) {
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (auto& p : fds) {
+      if (p.fd < 0 || !(p.revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t n = ::read(p.fd, buf, sizeof buf);
+      if (n > 0) {
+        std::string& dst = p.fd == out[0] ? r.out : r.err;
+        if (p.fd == out[0] || dst.size() < 4096) dst.append(buf, static_cast<size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        ::close(p.fd);
+        p.fd = -1;
+        --open_fds;
+      }
+    }
+  }
+  int st = 0;
+  while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  return r;
+}
+
+}  // namespace gsb::sys

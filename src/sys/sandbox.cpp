@@ -1,0 +1,406 @@
+#include "gopls_sandbox/sys/sandbox.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "gopls_sandbox/sys/caps.hpp"
+#include "gopls_sandbox/sys/mounts.hpp"
+#include "gopls_sandbox/sys/net.hpp"
+#include "gopls_sandbox/sys/seccomp.hpp"
+#include "gopls_sandbox/sys/userns.hpp"
+
+namespace gsb::sys {
+
+const char* phase_name(Phase p) noexcept {
+  switch (p) {
+    case Phase::None: return "setup";
+    case Phase::ParentGone: return "parent check";
+    case Phase::IdMaps: return "user namespace id maps";
+    case Phase::MountNamespace: return "new root";
+    case Phase::Mount: return "mount";
+    case Phase::PivotRoot: return "pivot_root";
+    case Phase::Hostname: return "hostname";
+    case Phase::Loopback: return "loopback";
+    case Phase::Capabilities: return "capabilities";
+    case Phase::NoNewPrivs: return "no_new_privs";
+    case Phase::Fork: return "fork";
+    case Phase::Chdir: return "chdir";
+    case Phase::Seccomp: return "seccomp";
+    case Phase::SendListener: return "send listener";
+    case Phase::Exec: return "execve";
+    case Phase::InodeCheck: return "inode check";
+  }
+  return "setup";
+}
+
+std::string describe_failure(const ChildMsg& m) {
+  std::string s = m.detail;
+  if (s.empty()) s = phase_name(m.phase);
+  if (m.err > 0) {
+    s += ": ";
+    s += errno_text(m.err);
+  }
+  return s;
+}
+
+namespace {
+
+constexpr int kForwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+constexpr int kMsgFd = 3;  // where the child keeps its end of the message socket
+
+void send_msg(int fd, MsgType type, Phase phase, int err, int index, const char* detail) noexcept {
+  ChildMsg m;
+  std::memset(&m, 0, sizeof m);
+  m.type = type;
+  m.phase = phase;
+  m.err = err;
+  m.index = index;
+  if (detail) std::snprintf(m.detail, sizeof m.detail, "%s", detail);
+  while (::send(fd, &m, sizeof m, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+  }
+}
+
+[[noreturn]] void fail(Phase phase, int err, const std::string& detail, int index = -1) noexcept {
+  send_msg(kMsgFd, MsgType::Error, phase, err, index, detail.c_str());
+  ::_exit(125);
+}
+
+int send_fd(int sock, int fd) noexcept {
+  ChildMsg m;
+  std::memset(&m, 0, sizeof m);
+  m.type = MsgType::Listener;
+  struct iovec iov = {&m, sizeof m};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  std::memset(&u, 0, sizeof u);
+  struct msghdr msg;
+  std::memset(&msg, 0, sizeof msg);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = u.buf;
+  msg.msg_controllen = sizeof u.buf;
+  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  while (::sendmsg(sock, &msg, MSG_NOSIGNAL) < 0) {
+    if (errno != EINTR) return errno;
+  }
+  return 0;
+}
+
+void noop_handler(int) {}
+
+// The program's process: forked by pid 1, ends in execve.
+[[noreturn]] void exec_program(const SandboxSpec& spec, const sigset_t& orig_mask, char* const* argv,
+                               char* const* envp) noexcept {
+  const core::Plan& plan = *spec.plan;
+  for (int s : kForwarded) ::signal(s, SIG_DFL);
+  ::signal(SIGCHLD, SIG_DFL);
+  if (::chdir(plan.cwd.c_str()) != 0) fail(Phase::Chdir, errno, "chdir " + plan.cwd);
+  ::sigprocmask(SIG_SETMASK, &orig_mask, nullptr);
+  if (spec.filter && !spec.filter->empty()) {
+    int listener = -1;
+    int e = load_filter(spec.filter->data(), spec.filter->size(), spec.want_listener, &listener);
+    if (e) fail(Phase::Seccomp, e, "seccomp: load filter");
+    if (listener >= 0) {
+      // Only sendmsg, close and execve (all in the launcher's always-allowed set) from here.
+      if ((e = send_fd(kMsgFd, listener))) fail(Phase::SendListener, e, "send seccomp listener");
+      ::close(listener);
+    }
+  }
+  ::execve(argv[0], argv, envp);
+  int e = errno;
+  fail(Phase::Exec, e, std::string("execve ") + argv[0]);
+}
+
+struct IdentityFd {
+  int fd;
+};
+
+// pid 1 of the sandbox.
+[[noreturn]] void sandbox_init(const SandboxSpec& spec, int msg_fd, const sigset_t& orig_mask) noexcept {
+  const core::Plan& plan = *spec.plan;
+  // Keep the message socket at a known fd and close everything else above stderr.
+  if (msg_fd != kMsgFd) {
+    if (::dup3(msg_fd, kMsgFd, O_CLOEXEC) < 0) ::_exit(125);
+    ::close(msg_fd);
+  }
+  ::syscall(SYS_close_range, kMsgFd + 1, ~0U, 0);
+
+  // Die with the launcher; then close the race where it died before prctl: its end of the
+  // socket is gone, which poll reports as a hangup.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(Phase::ParentGone, errno, "prctl PR_SET_PDEATHSIG");
+  struct pollfd p = {kMsgFd, 0, 0};
+  if (::poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR))) ::_exit(125);
+
+  const char* what = "";
+  if (int e = write_self_id_maps(plan.uid, plan.gid, &what)) fail(Phase::IdMaps, e, std::string("write ") + what);
+
+  std::string w;
+  if (int e = begin_new_root(w)) fail(Phase::MountNamespace, e, w);
+
+  // Descriptors on the host directories, opened before any of our mounts can shadow them.
+  std::vector<int> ids;
+  for (const auto& path : spec.identity_checks) {
+    std::string hp = std::string(kOldRoot) + path;
+    ids.push_back(::open(hp.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  }
+
+  for (size_t i = 0; i < plan.mounts.size(); ++i) {
+    int e = apply_mount(plan.mounts[i], w);
+    if (e > 0) fail(Phase::Mount, e, w, static_cast<int>(i));
+  }
+  if (int e = finish_new_root(w)) fail(Phase::PivotRoot, e, w);
+
+  // Compare what the program will see with what the host had.
+  if (!spec.identity_checks.empty()) {
+    std::string rec = "[";
+    bool mismatch = false;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      const std::string& path = spec.identity_checks[i];
+      struct stat host_st, in_st;
+      bool have_host = ids[i] >= 0 && ::fstat(ids[i], &host_st) == 0;
+      bool have_in = ::stat(path.c_str(), &in_st) == 0;
+      const char* result = "ok";
+      if (!have_host) result = "host-missing";
+      else if (!have_in) result = "missing";
+      else if (host_st.st_dev != in_st.st_dev || host_st.st_ino != in_st.st_ino) result = "mismatch";
+      if (std::strcmp(result, "mismatch") == 0 || std::strcmp(result, "missing") == 0) mismatch = true;
+      char buf[256];
+      std::snprintf(buf, sizeof buf, "%s{\"index\":%zu,\"result\":\"%s\",\"host\":[%lu,%lu],\"inside\":[%lu,%lu]}",
+                    i ? "," : "", i, result, have_host ? static_cast<unsigned long>(host_st.st_dev) : 0UL,
+                    have_host ? static_cast<unsigned long>(host_st.st_ino) : 0UL,
+                    have_in ? static_cast<unsigned long>(in_st.st_dev) : 0UL,
+                    have_in ? static_cast<unsigned long>(in_st.st_ino) : 0UL);
+      rec += buf;
+      if (ids[i] >= 0) ::close(ids[i]);
+    }
+    rec += "]";
+    send_msg(kMsgFd, MsgType::Info, Phase::InodeCheck, 0, -1, rec.c_str());
+    if (mismatch && spec.identity_strict) fail(Phase::InodeCheck, 0, "inode check failed (--inode-check strict)");
+  }
+
+  if (::sethostname(plan.hostname.data(), plan.hostname.size()) != 0) fail(Phase::Hostname, errno, "sethostname");
+  if (!plan.share_net) {
+    if (int e = loopback_up()) fail(Phase::Loopback, e, "bring up lo");
+  }
+  if (int e = drop_all_capabilities(&what)) fail(Phase::Capabilities, e, what);
+  if (int e = set_no_new_privs()) fail(Phase::NoNewPrivs, e, "prctl PR_SET_NO_NEW_PRIVS");
+
+  // argv/envp as C arrays (pid 1 is single-threaded: allocation is safe here).
+  std::vector<char*> argv, envp;
+  for (const auto& a : plan.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (const auto& e : plan.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+
+  // Signals arrive through sigwaitinfo; handlers are installed too, because the kernel drops
+  // signals with default disposition sent to a namespace's init.
+  struct sigaction sa;
+  std::memset(&sa, 0, sizeof sa);
+  sa.sa_handler = noop_handler;
+  for (int s : kForwarded) ::sigaction(s, &sa, nullptr);
+  ::sigaction(SIGCHLD, &sa, nullptr);
+
+  pid_t child = ::fork();
+  if (child < 0) fail(Phase::Fork, errno, "fork");
+  if (child == 0) exec_program(spec, orig_mask, argv.data(), envp.data());
+  ::close(kMsgFd);
+
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : kForwarded) sigaddset(&set, s);
+  sigaddset(&set, SIGCHLD);
+  for (;;) {
+    siginfo_t si;
+    int sig = ::sigwaitinfo(&set, &si);
+    if (sig < 0) continue;
+    if (sig != SIGCHLD) {
+      ::kill(child, sig);
+      continue;
+    }
+    for (;;) {
+      int st = 0;
+      pid_t r = ::waitpid(-1, &st, WNOHANG);
+      if (r <= 0) break;
+      if (r == child) {
+        // The program is done; everything else in the namespace dies with pid 1.
+        ::_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+      }
+    }
+  }
+}
+
+Result<int> recv_msg(int fd, ChildMsg& m, int& passed_fd) {
+  passed_fd = -1;
+  struct iovec iov = {&m, sizeof m};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  struct msghdr msg;
+  std::memset(&msg, 0, sizeof msg);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = u.buf;
+  msg.msg_controllen = sizeof u.buf;
+  ssize_t n;
+  while ((n = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT)) < 0 && errno == EINTR) {
+  }
+  if (n < 0) {
+    if (errno == EAGAIN) return -1;
+    return Error::sys("sandbox message socket", "recvmsg", errno);
+  }
+  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) std::memcpy(&passed_fd, CMSG_DATA(c), sizeof(int));
+  return static_cast<int>(n);
+}
+
+}  // namespace
+
+Result<SandboxExit> run_sandbox(const SandboxSpec& spec, SandboxEvents& events) {
+  sigset_t set, orig;
+  sigemptyset(&set);
+  for (int s : kForwarded) sigaddset(&set, s);
+  sigaddset(&set, SIGCHLD);
+  if (::sigprocmask(SIG_BLOCK, &set, &orig) != 0) return Error::sys("signals", "sigprocmask", errno);
+  int sfd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (sfd < 0) return Error::sys("signals", "signalfd", errno);
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+    int e = errno;
+    ::close(sfd);
+    return Error::sys("sandbox message socket", "socketpair", e);
+  }
+
+  unsigned long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
+  if (!spec.plan->share_net) flags |= CLONE_NEWNET;
+  pid_t pid = static_cast<pid_t>(::syscall(SYS_clone, flags, nullptr, nullptr, nullptr, nullptr));
+  if (pid == 0) {
+    ::close(sv[0]);
+    ::close(sfd);
+    sandbox_init(spec, sv[1], orig);
+  }
+  int clone_err = errno;
+  ::close(sv[1]);
+  if (pid < 0) {
+    ::close(sv[0]);
+    ::close(sfd);
+    ::sigprocmask(SIG_SETMASK, &orig, nullptr);
+    Error e = Error::sys("create namespaces", "clone", clone_err);
+    if (clone_err == EPERM || clone_err == ENOSPC || clone_err == EINVAL || clone_err == EACCES)
+      e.hint =
+          "unprivileged user namespaces look disabled: check `sysctl user.max_user_namespaces` (must be > 0), "
+          "`sysctl kernel.unprivileged_userns_clone=1` (Debian), and on Ubuntu 23.10+ "
+          "`sysctl kernel.apparmor_restrict_unprivileged_userns=0` or an AppArmor profile for gopls-sandbox";
+    return e;
+  }
+
+  SandboxExit ex;
+  int listener = -1;
+  bool msgs_open = true;
+  bool done = false;
+  while (!done) {
+    struct pollfd fds[3];
+    int n = 0;
+    fds[n++] = {sfd, POLLIN, 0};
+    int msg_i = -1, lis_i = -1;
+    if (msgs_open) {
+      msg_i = n;
+      fds[n++] = {sv[0], POLLIN, 0};
+    }
+    if (listener >= 0 && events.on_listener_ready) {
+      lis_i = n;
+      fds[n++] = {listener, POLLIN, 0};
+    }
+    if (::poll(fds, static_cast<nfds_t>(n), -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (msg_i >= 0 && fds[msg_i].revents) {
+      for (;;) {
+        ChildMsg m;
+        int passed = -1;
+        auto r = recv_msg(sv[0], m, passed);
+        if (!r) {
+          msgs_open = false;
+          break;
+        }
+        if (*r < 0) break;  // nothing more right now
+        if (*r == 0) {      // EOF: execve succeeded (or the child is gone)
+          msgs_open = false;
+          break;
+        }
+        if (m.type == MsgType::Listener && passed >= 0) {
+          listener = passed;
+          if (events.on_listener) events.on_listener(listener);
+        } else if (passed >= 0) {
+          ::close(passed);
+        }
+        if (m.type == MsgType::Error) ex.failure = m;
+        if (m.type == MsgType::Info && events.on_info) {
+          m.detail[sizeof m.detail - 1] = 0;
+          events.on_info(m.detail);
+        }
+      }
+    }
+    if (lis_i >= 0 && fds[lis_i].revents) {
+      if ((fds[lis_i].revents & (POLLHUP | POLLERR)) || !events.on_listener_ready(listener)) {
+        // Keep the fd for the owner; just stop polling it.
+        events.on_listener_ready = nullptr;
+      }
+    }
+    if (fds[0].revents & POLLIN) {
+      struct signalfd_siginfo si;
+      while (::read(sfd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+        int sig = static_cast<int>(si.ssi_signo);
+        if (sig != SIGCHLD) {
+          ::kill(pid, sig);
+          continue;
+        }
+        int st = 0;
+        pid_t r = ::waitpid(pid, &st, WNOHANG);
+        if (r == pid) {
+          ex.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+          done = true;
+        }
+      }
+    }
+  }
+  // Collect anything the child said before it went away.
+  while (msgs_open) {
+    ChildMsg m;
+    int passed = -1;
+    auto r = recv_msg(sv[0], m, passed);
+    if (!r || *r <= 0) break;
+    if (passed >= 0) ::close(passed);
+    if (m.type == MsgType::Error) ex.failure = m;
+    if (m.type == MsgType::Info && events.on_info) {
+      m.detail[sizeof m.detail - 1] = 0;
+      events.on_info(m.detail);
+    }
+  }
+  ::close(sv[0]);
+  ::close(sfd);
+  ::sigprocmask(SIG_SETMASK, &orig, nullptr);
+  return ex;
+}
+
+}  // namespace gsb::sys
