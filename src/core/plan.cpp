@@ -158,7 +158,7 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
   // The program itself must resolve at the same path inside.
   if (!in.argv.empty() && !in.argv[0].empty() && in.argv[0][0] == '/') {
     const std::string& exe = in.argv[0];
-    bool covered = path_is_under(exe, "/usr") || path_is_under(exe, "/tmp");
+    bool covered = path_is_under(exe, "/usr");
     for (const auto& op : m)
       if ((op.kind == MountKind::RoBind || op.kind == MountKind::Symlink) && path_is_under(exe, op.dst)) covered = true;
     for (const auto& op : binds)

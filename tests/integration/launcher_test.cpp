@@ -1,0 +1,217 @@
+// Issue 2: the drop-in launcher end to end, as root and as an unprivileged user.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gopls_sandbox/core/json.hpp"
+#include "harness.hpp"
+#include "lsp_session.hpp"
+
+namespace gsb::test {
+namespace {
+
+class Launcher : public ::testing::TestWithParam<As> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == As::User && !world().why_unavailable.empty()) GSB_SKIP_OR_FAIL(world().why_unavailable);
+  }
+  As as() const { return GetParam(); }
+};
+
+INSTANTIATE_TEST_SUITE_P(As, Launcher, ::testing::Values(As::Root, As::User),
+                         [](const auto& info) { return as_name(info.param); });
+
+TEST_P(Launcher, FullLspSessionOverStdio) {
+  LspSessionResult r;
+  ASSERT_NO_FATAL_FAILURE(full_lsp_session(as(), {}, &r));
+  EXPECT_EQ(r.exit_status, 0);
+}
+
+TEST_P(Launcher, VersionJsonIsByteForByteGoplsAndDoesNotWaitForStdin) {
+  TempDir ws(as());
+  SpawnOptions so;
+  so.cwd = ws.path;
+  Proc bare = spawn(as(), {"/usr/bin/gopls", "version", "-json"}, so);
+  ASSERT_EQ(bare.wait(std::chrono::seconds(60)), 0);
+  // stdin stays open (a pipe we never close), as VS Code's version probe leaves it.
+  Proc p = spawn(as(), {world().launcher, "version", "-json"}, so);
+  int st = p.wait(std::chrono::seconds(60));
+  ASSERT_EQ(st, 0) << p.err_buf;
+  EXPECT_EQ(p.out_buf, bare.out_buf);
+  EXPECT_TRUE(json::parse(p.out_buf).ok());
+}
+
+TEST_P(Launcher, InsideTheSandbox) {
+  TempDir ws(as());
+  std::string goroot = "/usr/lib/go-1.19";
+  std::string script =
+      "echo pid1=$(tr '\\0' ' ' < /proc/1/cmdline);"
+      "echo host=$(cat /proc/sys/kernel/hostname);"
+      "echo ifaces=$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\\n' ,);"
+      "grep -E '^(CapEff|CapPrm|CapBnd|NoNewPrivs):' /proc/self/status | tr -d '\\t' | sed 's/:/=/';"
+      "for p in /var /etc/shadow /srv " + std::string(as() == As::Root ? world().user_home : "/root") +
+      "; do [ -e $p ] && echo exists=$p; done;"
+      "touch " + goroot + "/gsb-probe 2>&1 | sed 's/^/goroot_write=/';"
+      "echo written > " + ws.path + "/from-inside && echo ws_write=ok;"
+      "echo cwd=$(pwd)";
+  auto r = run(as(), {world().launcher, "exec", "--", "/bin/sh", "-c", script}, {ws.path, {}, false});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("pid1=" + world().launcher + " exec"), std::string::npos) << r.out;
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  EXPECT_EQ(r.out.find(std::string("host=") + host + "\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("host=gopls-sandbox\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ifaces=lo,\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("CapEff=0000000000000000"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("CapPrm=0000000000000000"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("CapBnd=0000000000000000"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("NoNewPrivs=1"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\nexists="), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("goroot_write=touch: cannot touch '" + goroot + "/gsb-probe': Read-only file system"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("ws_write=ok"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("cwd=" + ws.path + "\n"), std::string::npos) << r.out;
+  EXPECT_EQ(read_file(ws.path + "/from-inside"), "written\n");
+  struct stat st;
+  EXPECT_NE(::stat((goroot + "/gsb-probe").c_str(), &st), 0);
+}
+
+TEST_P(Launcher, ExitStatusIsTheProgramsOwn) {
+  TempDir ws(as());
+  auto r = run(as(), {world().launcher, "exec", "--", "/bin/sh", "-c", "exit 7"}, {ws.path, {}, false});
+  EXPECT_EQ(r.status, 7) << r.err;
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  auto k = run(as(), {world().launcher, "exec", "--", "/bin/sh", "-c", "kill -USR1 $$"}, {ws.path, {}, false});
+  EXPECT_EQ(k.status, 128 + SIGUSR1) << k.err;
+}
+
+TEST_P(Launcher, SigtermReachesGoplsAndLauncherExits143) {
+  TempDir ws(as());
+  write_go_module(ws.path, as());
+  SpawnOptions so;
+  so.cwd = ws.path;
+  Proc p = spawn(as(), {world().launcher}, so);
+  // gopls answers initialize: it is running inside.
+  std::string body = R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"processId":null,"rootUri":null,"capabilities":{}}})";
+  p.write_all("Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  ASSERT_TRUE(p.read_until([](const std::string& s) { return s.find("\"id\":1") != std::string::npos; },
+                           std::chrono::seconds(60)))
+      << p.err_buf;
+  auto tree = process_tree(p.pid);
+  ASSERT_GE(tree.size(), 3u);  // launcher (or setpriv'd launcher), pid 1, gopls
+  ASSERT_EQ(::kill(p.pid, SIGTERM), 0);
+  EXPECT_EQ(p.wait(std::chrono::seconds(30)), 143) << p.err_buf;
+  EXPECT_TRUE(wait_gone(tree, std::chrono::seconds(5)).empty());
+}
+
+TEST_P(Launcher, SigkillOfLauncherLeavesNothingAlive) {
+  TempDir ws(as());
+  SpawnOptions so;
+  so.cwd = ws.path;
+  Proc p = spawn(as(), {world().launcher, "exec", "--", "/bin/sh", "-c", "sleep 1000 & sleep 1000 & echo ready; wait"},
+                 so);
+  ASSERT_TRUE(p.read_until([](const std::string& s) { return s.find("ready\n") != std::string::npos; },
+                           std::chrono::seconds(30)))
+      << p.err_buf;
+  auto tree = process_tree(p.pid);
+  ASSERT_GE(tree.size(), 5u);  // launcher, init, sh, 2 x sleep
+  ASSERT_EQ(::kill(p.pid, SIGKILL), 0);
+  auto alive = wait_gone(tree, std::chrono::seconds(1));
+  EXPECT_TRUE(alive.empty()) << alive.size() << " sandboxed processes still alive 1 s after SIGKILL";
+}
+
+TEST_P(Launcher, OrphanedGrandchildrenAreReaped) {
+  TempDir ws(as());
+  auto r = run(as(), {world().launcher, "exec", "--", world().helper("orphan_probe")}, {ws.path, {}, false});
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("reaped"), std::string::npos) << r.out;
+}
+
+TEST_P(Launcher, ClosingStdinEndsServerWithStatus0) {
+  TempDir ws(as());
+  write_go_module(ws.path, as());
+  SpawnOptions so;
+  so.cwd = ws.path;
+  Proc p = spawn(as(), {world().launcher}, so);
+  p.close_stdin();
+  EXPECT_EQ(p.wait(std::chrono::seconds(60)), 0) << p.err_buf;
+  EXPECT_TRUE(p.out_buf.empty()) << p.out_buf;
+}
+
+TEST_P(Launcher, BadInputExits2NamingTheObject) {
+  TempDir ws(as());
+  auto r = run(as(), {world().launcher, "run", "--workspace", ws.path + "/missing", "--", "version"}, {ws.path, {}, false});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find(ws.path + "/missing"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty());
+
+  std::string cfg = ws.path + "/config.toml";
+  write_file(cfg, "workspace = [\"/tmp\"]\nshare_net = yes\n", as());
+  r = run(as(), {world().launcher, "version"}, {ws.path, {{"GOPLS_SANDBOX_CONFIG", cfg}}, false});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find(cfg + ":2:"), std::string::npos) << r.err;
+
+  write_file(cfg, "workspaces = [\"/tmp\"]\ncolour = \"blue\"\n", as());
+  r = run(as(), {world().launcher, "version"}, {ws.path, {{"GOPLS_SANDBOX_CONFIG", cfg}}, false});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find(cfg + ":2:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("colour"), std::string::npos) << r.err;
+
+  r = run(as(), {world().launcher, "run", "--gopls", ws.path + "/no-such-gopls", "--", "version"}, {ws.path, {}, false});
+  EXPECT_EQ(r.status, 127) << r.err;
+  EXPECT_NE(r.err.find("no-such-gopls"), std::string::npos) << r.err;
+
+  r = run(as(), {world().launcher, "exec", "--", "/no/such/program"}, {ws.path, {}, false});
+  EXPECT_EQ(r.status, 127) << r.err;
+  write_file(ws.path + "/notexec", "#!/bin/sh\n", as(), 0644);
+  r = run(as(), {world().launcher, "exec", "--", ws.path + "/notexec"}, {ws.path, {}, false});
+  EXPECT_EQ(r.status, 126) << r.err;
+
+  r = run(as(), {world().launcher, "run", "--no-such-option"}, {ws.path, {}, false});
+  EXPECT_EQ(r.status, 2) << r.err;
+}
+
+TEST(LauncherUser, UnreadableBindSourceExits2) {
+  if (!world().why_unavailable.empty()) GSB_SKIP_OR_FAIL(world().why_unavailable);
+  TempDir ws(As::User);
+  TempDir secret(As::Root, "secret");
+  ASSERT_EQ(::chmod(secret.path.c_str(), 0700), 0);
+  auto r = run(As::User, {world().launcher, "run", "--bind", secret.path, "--", "version"}, {ws.path, {}, false});
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_NE(r.err.find(secret.path), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--bind"), std::string::npos) << r.err;
+}
+
+TEST(LauncherDryRun, ListsEveryMountWithSourceDestinationAndFlags) {
+  TempDir ws(As::Root);
+  TempDir extra(As::Root, "extra");
+  auto r = run(As::Root, {world().launcher, "run", "--dry-run", "--ro-bind", extra.path + ":/opt/extra"}, {ws.path, {}, false});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto v = json::parse(r.out);
+  ASSERT_TRUE(v.ok()) << v.error().message << "\n" << r.out;
+  const auto& mounts = (*v)["mounts"].as_array();
+  ASSERT_FALSE(mounts.empty());
+  bool ws_bind = false, extra_bind = false, goroot = false, proc = false;
+  for (const auto& m : mounts) {
+    EXPECT_TRUE(m["type"].is_string());
+    EXPECT_TRUE(m["destination"].is_string());
+    EXPECT_TRUE(m.find("source"));
+    EXPECT_TRUE(m["flags"].is_array());
+    if (m["destination"].as_string() == ws.path && m["type"].as_string() == "bind") ws_bind = true;
+    if (m["destination"].as_string() == "/opt/extra" && m["source"].as_string() == extra.path) {
+      extra_bind = true;
+      bool ro = false;
+      for (const auto& f : m["flags"].as_array()) ro |= f.as_string() == "ro";
+      EXPECT_TRUE(ro) << m.dump();
+    }
+    if (m["type"].as_string() == "proc") proc = true;
+    if (m["why"].as_string() == "GOROOT") goroot = true;
+  }
+  EXPECT_TRUE(ws_bind && extra_bind && goroot && proc) << r.out;
+  EXPECT_EQ((*v)["argv"][0].as_string(), "/usr/bin/gopls");
+}
+
+}  // namespace
+}  // namespace gsb::test

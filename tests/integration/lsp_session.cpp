@@ -1,0 +1,169 @@
+#include "lsp_session.hpp"
+
+#include "lsp_client.hpp"
+
+namespace gsb::test {
+
+void full_lsp_session(As as, const LspSessionOptions& opts, LspSessionResult* out) {
+  const World& w = world();
+  TempDir ws(as);
+  write_go_module(ws.path, as);
+  const std::string uri = "file://" + ws.path + "/main.go";
+  const std::string text = read_file(ws.path + "/main.go");
+
+  std::vector<std::string> argv = {w.launcher};
+  argv.insert(argv.end(), opts.launcher_args.begin(), opts.launcher_args.end());
+  SpawnOptions so;
+  so.cwd = ws.path;
+  so.env = opts.env;
+  Proc p = spawn(as, argv, so);
+  LspClient c(p);
+
+  json::Value init;
+  init.set("processId", nullptr);
+  init.set("rootUri", "file://" + ws.path);
+  json::Value caps;
+  json::Value td;
+  json::Value pd;
+  pd.set("relatedInformation", true);
+  td.set("publishDiagnostics", pd);
+  json::Value hover;
+  json::Value fmts;
+  fmts.push("markdown");
+  fmts.push("plaintext");
+  hover.set("contentFormat", fmts);
+  td.set("hover", hover);
+  json::Value ds;
+  ds.set("hierarchicalDocumentSymbolSupport", true);
+  td.set("documentSymbol", ds);
+  caps.set("textDocument", td);
+  json::Value wsc;
+  wsc.set("configuration", true);
+  wsc.set("workspaceFolders", true);
+  caps.set("workspace", wsc);
+  init.set("capabilities", caps);
+  json::Value folders;
+  json::Value f;
+  f.set("uri", "file://" + ws.path);
+  f.set("name", "hello");
+  folders.push(f);
+  init.set("workspaceFolders", folders);
+
+  auto r = c.response(c.request("initialize", init));
+  ASSERT_TRUE(r) << "no initialize response; stderr:\n" << p.err_buf;
+  ASSERT_TRUE((*r)["result"]["capabilities"].is_object()) << r->dump();
+  c.notify("initialized", json::Object{});
+
+  json::Value open;
+  json::Value item;
+  item.set("uri", uri);
+  item.set("languageId", "go");
+  item.set("version", 1);
+  item.set("text", text);
+  open.set("textDocument", item);
+  c.notify("textDocument/didOpen", open);
+
+  auto for_uri = [&](const json::Value& n) { return n["params"]["uri"].as_string() == uri; };
+  auto d0 = c.notification("textDocument/publishDiagnostics", for_uri);
+  ASSERT_TRUE(d0) << "no diagnostics for main.go; stderr:\n" << p.err_buf;
+  EXPECT_TRUE(d0->operator[]("params")["diagnostics"].as_array().empty()) << d0->dump();
+
+  // Definition of Greet at its call site (line 10 "\tfmt.Println(g.Greet())", col 15).
+  auto def = c.response(c.request("textDocument/definition", doc_pos(uri, 10, 15)));
+  ASSERT_TRUE(def) << p.err_buf;
+  const json::Value& loc = (*def)["result"].is_array() ? (*def)["result"][0] : (*def)["result"];
+  EXPECT_EQ(loc["uri"].as_string(), uri) << def->dump();
+  EXPECT_EQ(loc["range"]["start"]["line"].as_int(-1), 6) << def->dump();
+  EXPECT_EQ(loc["range"]["start"]["character"].as_int(-1), 17) << def->dump();
+
+  auto hov = c.response(c.request("textDocument/hover", doc_pos(uri, 9, 6)));
+  ASSERT_TRUE(hov) << p.err_buf;
+  EXPECT_NE((*hov)["result"]["contents"]["value"].as_string().find("struct"), std::string::npos) << hov->dump();
+
+  auto comp = c.response(c.request("textDocument/completion", doc_pos(uri, 10, 15)));
+  ASSERT_TRUE(comp) << p.err_buf;
+  bool has_greet = false, has_name = false;
+  const json::Value& items = (*comp)["result"].is_array() ? (*comp)["result"] : (*comp)["result"]["items"];
+  for (const auto& it : items.as_array()) {
+    has_greet |= it["label"].as_string() == "Greet";
+    has_name |= it["label"].as_string() == "Name";
+  }
+  EXPECT_TRUE(has_greet && has_name) << comp->dump();
+
+  if (opts.extended) {
+    auto refs = c.response(c.request("textDocument/references", [&] {
+      json::Value v = doc_pos(uri, 6, 17);
+      json::Value ctx;
+      ctx.set("includeDeclaration", true);
+      v.set("context", ctx);
+      return v;
+    }()));
+    ASSERT_TRUE(refs) << p.err_buf;
+    EXPECT_EQ((*refs)["result"].as_array().size(), 2u) << refs->dump();
+
+    auto syms = c.response(c.request("textDocument/documentSymbol", [&] {
+      json::Value v;
+      v.set("textDocument", text_doc(uri));
+      return v;
+    }()));
+    ASSERT_TRUE(syms) << p.err_buf;
+    std::string all = syms->dump();
+    EXPECT_NE(all.find("\"Greeter\""), std::string::npos) << all;
+    EXPECT_NE(all.find("\"main\""), std::string::npos) << all;
+
+    auto fmt = c.response(c.request("textDocument/formatting", [&] {
+      json::Value v;
+      v.set("textDocument", text_doc(uri));
+      json::Value o;
+      o.set("tabSize", 4);
+      o.set("insertSpaces", false);
+      v.set("options", o);
+      return v;
+    }()));
+    ASSERT_TRUE(fmt) << p.err_buf;
+    EXPECT_FALSE((*fmt).find("error")) << fmt->dump();  // already gofmt'ed: no edits, no error
+
+    auto ren = c.response(c.request("textDocument/rename", [&] {
+      json::Value v = doc_pos(uri, 6, 17);
+      v.set("newName", "Hello");
+      return v;
+    }()));
+    ASSERT_TRUE(ren) << p.err_buf;
+    std::string rd = ren->dump();
+    EXPECT_NE(rd.find("Hello"), std::string::npos) << rd;
+  }
+
+  // Introduce a type error; the diagnostic must appear.
+  json::Value change;
+  json::Value vdoc;
+  vdoc.set("uri", uri);
+  vdoc.set("version", 2);
+  change.set("textDocument", vdoc);
+  json::Value changes;
+  json::Value whole;
+  std::string broken = text;
+  broken.replace(broken.find("g := Greeter{Name: \"world\"}"), std::string("g := Greeter{Name: \"world\"}").size(),
+                 "var g Greeter = 42");
+  whole.set("text", broken);
+  changes.push(whole);
+  change.set("contentChanges", changes);
+  c.notify("textDocument/didChange", change);
+  auto d1 = c.notification("textDocument/publishDiagnostics", [&](const json::Value& n) {
+    return for_uri(n) && !n["params"]["diagnostics"].as_array().empty();
+  });
+  ASSERT_TRUE(d1) << "no diagnostic after the type error; stderr:\n" << p.err_buf;
+  EXPECT_EQ((*d1)["params"]["diagnostics"][0]["range"]["start"]["line"].as_int(-1), 9) << d1->dump();
+
+  auto sd = c.response(c.request("shutdown", nullptr));
+  ASSERT_TRUE(sd) << p.err_buf;
+  c.notify("exit", nullptr);
+  p.close_stdin();
+  int st = p.wait(std::chrono::seconds(30));
+  if (out) {
+    out->exit_status = st;
+    out->stderr_text = p.err_buf;
+  }
+  EXPECT_EQ(st, 0) << "stderr:\n" << p.err_buf;
+}
+
+}  // namespace gsb::test

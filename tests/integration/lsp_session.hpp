@@ -1,0 +1,27 @@
+// The end-to-end LSP session every sandbox configuration must pass.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "harness.hpp"
+
+namespace gsb::test {
+
+struct LspSessionOptions {
+  std::vector<std::string> launcher_args;  // before any gopls args (e.g. {"run", "--profile", "gopls", "--"})
+  std::map<std::string, std::string> env;
+  bool extended = false;  // also rename, references, formatting, documentSymbol
+};
+
+struct LspSessionResult {
+  int exit_status = -1;
+  std::string stderr_text;
+};
+
+// Drives initialize -> ... -> exit against a fresh module; reports failures with gtest
+// assertions (call with ASSERT_NO_FATAL_FAILURE).
+void full_lsp_session(As as, const LspSessionOptions& opts, LspSessionResult* out);
+
+}  // namespace gsb::test
