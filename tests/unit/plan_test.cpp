@@ -1,0 +1,217 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+
+#include "gopls_sandbox/core/goenv.hpp"
+#include "gopls_sandbox/core/plan.hpp"
+
+using namespace gsb;
+using namespace gsb::core;
+
+namespace {
+
+// A fake host: merged-/usr Debian with a home directory and Go caches.
+HostProbe fake_host(std::map<std::string, PathFacts> extra = {}) {
+  return [extra](const std::string& p) -> PathFacts {
+    if (auto it = extra.find(p); it != extra.end()) return it->second;
+    static const std::map<std::string, std::string> links = {
+        {"/bin", "usr/bin"}, {"/sbin", "usr/sbin"}, {"/lib", "usr/lib"}, {"/lib64", "usr/lib64"},
+        {"/etc/localtime", "/usr/share/zoneinfo/Etc/UTC"}};
+    if (auto it = links.find(p); it != links.end()) return {PathFacts::Symlink, it->second, PathFacts::Dir};
+    for (const char* f : {"/etc/passwd", "/etc/group", "/etc/hosts", "/etc/nsswitch.conf", "/etc/ld.so.cache",
+                          "/etc/resolv.conf", "/home/u/.config/go/env"})
+      if (p == f) return {PathFacts::File, {}, PathFacts::File};
+    for (const char* d : {"/usr", "/etc/ssl", "/home/u", "/home/u/src/proj", "/home/u/go/pkg/mod",
+                          "/home/u/.cache/go-build", "/home/u/.cache/gopls", "/usr/lib/go", "/opt/data"})
+      if (p == d) return {PathFacts::Dir, {}, PathFacts::Dir};
+    return {};
+  };
+}
+
+PlanInputs inputs() {
+  PlanInputs in;
+  in.argv = {"/usr/bin/gopls", "serve"};
+  in.env = {"HOME=/home/u", "PATH=/usr/bin", "GOPLS_SANDBOX_PROFILE=x", "TMPDIR=/run/user/1000", "EDITOR=vi"};
+  in.cwd = "/home/u/src/proj";
+  in.home = "/home/u";
+  in.uid = 1000;
+  in.gid = 1000;
+  in.go = GoEnv{"/usr/lib/go", "/home/u/go", "/home/u/go/pkg/mod", "/home/u/.cache/go-build",
+                "/home/u/.config/go/env", "go1.19"};
+  in.workspaces = {"/home/u/src/proj"};
+  in.workspaces_real = {"/home/u/src/proj"};
+  in.gopls_cache = "/home/u/.cache/gopls";
+  in.goimports_cache = "/home/u/.cache/goimports";
+  in.telemetry_dir = "/home/u/.config/go/telemetry";
+  in.gopls_config = "/home/u/.config/gopls";
+  return in;
+}
+
+const MountOp* find(const Plan& p, const std::string& dst, MountKind k) {
+  for (const auto& m : p.mounts)
+    if (m.dst == dst && m.kind == k) return &m;
+  return nullptr;
+}
+
+size_t index_of(const Plan& p, const std::string& dst) {
+  for (size_t i = 0; i < p.mounts.size(); ++i)
+    if (p.mounts[i].dst == dst) return i;
+  return SIZE_MAX;
+}
+
+}  // namespace
+
+TEST(Paths, Normalize) {
+  EXPECT_EQ(normalize_path("/a//b/./c/../d/"), "/a/b/d");
+  EXPECT_EQ(normalize_path("/../.."), "/");
+  EXPECT_EQ(normalize_path("relative"), "");
+  EXPECT_TRUE(path_is_under("/a/b", "/a"));
+  EXPECT_TRUE(path_is_under("/a", "/a"));
+  EXPECT_FALSE(path_is_under("/ab", "/a"));
+  EXPECT_TRUE(path_is_under("/x", "/"));
+  EXPECT_EQ(path_prefixes("/a/b"), (std::vector<std::string>{"/a", "/a/b"}));
+}
+
+TEST(Plan, SystemDirectoriesFollowTheHostShape) {
+  auto p = build_plan(inputs(), fake_host());
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  const MountOp* bin = find(*p, "/bin", MountKind::Symlink);
+  ASSERT_TRUE(bin);
+  EXPECT_EQ(bin->src, "usr/bin");
+  EXPECT_TRUE(find(*p, "/usr", MountKind::RoBind));
+  EXPECT_FALSE(find(*p, "/lib32", MountKind::RoBind));  // absent on the host: nothing
+  EXPECT_FALSE(find(*p, "/lib32", MountKind::Symlink));
+  // A host with a real /lib64 directory gets a bind instead of a link.
+  auto q = build_plan(inputs(), fake_host({{"/lib64", {PathFacts::Dir, {}, PathFacts::Dir}}}));
+  ASSERT_TRUE(q.ok());
+  EXPECT_TRUE(find(*q, "/lib64", MountKind::RoBind));
+}
+
+TEST(Plan, MinimalEtcHasNoShadowAndNoResolvConfWithoutNetwork) {
+  auto p = build_plan(inputs(), fake_host());
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(find(*p, "/etc/passwd", MountKind::RoBind));
+  EXPECT_TRUE(find(*p, "/etc/localtime", MountKind::Symlink));
+  EXPECT_FALSE(find(*p, "/etc/shadow", MountKind::RoBind));
+  EXPECT_FALSE(find(*p, "/etc/resolv.conf", MountKind::RoBind));
+  auto in = inputs();
+  in.share_net = true;
+  auto q = build_plan(in, fake_host());
+  ASSERT_TRUE(q.ok());
+  EXPECT_TRUE(find(*q, "/etc/resolv.conf", MountKind::RoBind));
+  // /etc is sealed read-only after its files are in place.
+  EXPECT_LT(index_of(*p, "/etc/passwd"), p->mounts.size());
+  size_t seal = 0;
+  for (size_t i = 0; i < p->mounts.size(); ++i)
+    if (p->mounts[i].kind == MountKind::RemountRo && p->mounts[i].dst == "/etc") seal = i;
+  EXPECT_GT(seal, index_of(*p, "/etc/passwd"));
+}
+
+TEST(Plan, GoDirectoriesArePathPreservingWithTheRightMode) {
+  auto p = build_plan(inputs(), fake_host());
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(find(*p, "/usr/lib/go", MountKind::RoBind));
+  EXPECT_TRUE(find(*p, "/home/u/go/pkg/mod", MountKind::Bind));
+  EXPECT_TRUE(find(*p, "/home/u/.cache/go-build", MountKind::Bind));
+  EXPECT_TRUE(find(*p, "/home/u/.cache/gopls", MountKind::Bind));
+  const MountOp* env = find(*p, "/home/u/.config/go/env", MountKind::RoBind);
+  ASSERT_TRUE(env);
+  EXPECT_TRUE(env->is_file);
+  EXPECT_TRUE(find(*p, "/home/u/src/proj", MountKind::Bind));
+  // Missing optional config directories are skipped with a note, not fatal.
+  EXPECT_FALSE(find(*p, "/home/u/.config/gopls", MountKind::Bind));
+  bool noted = false;
+  for (const auto& n : p->notes) noted |= n.find("/home/u/.config/gopls") != std::string::npos;
+  EXPECT_TRUE(noted);
+}
+
+TEST(Plan, ParentsAreMountedBeforeChildren) {
+  auto in = inputs();
+  in.binds.push_back({"/opt/data", "/home/u/src/proj/data", false, "--bind"});
+  auto p = build_plan(in, fake_host());
+  ASSERT_TRUE(p.ok());
+  EXPECT_LT(index_of(*p, "/home/u"), index_of(*p, "/home/u/src/proj"));  // HOME tmpfs first
+  EXPECT_LT(index_of(*p, "/home/u/src/proj"), index_of(*p, "/home/u/src/proj/data"));
+  EXPECT_LT(index_of(*p, "/tmp"), p->mounts.size());
+  EXPECT_EQ(p->mounts.back().kind, MountKind::RemountRo);
+  EXPECT_EQ(p->mounts.back().dst, "/");
+}
+
+TEST(Plan, EnvironmentDropsLauncherVariablesAndPointsTmpdirInside) {
+  auto p = build_plan(inputs(), fake_host());
+  ASSERT_TRUE(p.ok());
+  auto has = [&](const std::string& kv) { return std::find(p->env.begin(), p->env.end(), kv) != p->env.end(); };
+  EXPECT_TRUE(has("EDITOR=vi"));
+  EXPECT_TRUE(has("TMPDIR=/tmp"));
+  EXPECT_FALSE(has("TMPDIR=/run/user/1000"));
+  EXPECT_FALSE(has("GOPLS_SANDBOX_PROFILE=x"));
+  EXPECT_EQ(p->cwd, "/home/u/src/proj");
+  EXPECT_EQ(p->argv, (std::vector<std::string>{"/usr/bin/gopls", "serve"}));
+}
+
+TEST(Plan, ProgramOutsideTheBindsIsBoundAtItsPath) {
+  auto in = inputs();
+  in.argv = {"/home/u/go/bin/gopls"};
+  auto p = build_plan(in, fake_host({{"/home/u/go/bin/gopls", {PathFacts::File, {}, PathFacts::File}}}));
+  ASSERT_TRUE(p.ok());
+  const MountOp* m = find(*p, "/home/u/go/bin/gopls", MountKind::RoBind);
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->is_file);
+}
+
+TEST(Plan, RootAsDefaultWorkspaceIsNotBound) {
+  auto in = inputs();
+  in.cwd = "/";
+  in.workspaces = {"/"};
+  in.workspaces_real = {"/"};
+  auto p = build_plan(in, fake_host());
+  ASSERT_TRUE(p.ok());
+  for (const auto& m : p->mounts) EXPECT_FALSE(m.kind == MountKind::Bind && m.dst == "/");
+  EXPECT_EQ(p->cwd, "/home/u");
+}
+
+TEST(Plan, BindToRootIsAUsageError) {
+  auto in = inputs();
+  in.binds.push_back({"/opt/data", "/", false, "--bind"});
+  auto p = build_plan(in, fake_host());
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().kind, ErrorKind::Usage);
+}
+
+TEST(Plan, JsonListsEveryMount) {
+  auto p = build_plan(inputs(), fake_host());
+  ASSERT_TRUE(p.ok());
+  auto j = plan_to_json(*p);
+  ASSERT_EQ(j["mounts"].as_array().size(), p->mounts.size());
+  for (const auto& m : j["mounts"].as_array()) {
+    EXPECT_TRUE(m["destination"].is_string());
+    EXPECT_TRUE(m.find("source"));
+    EXPECT_TRUE(m["flags"].is_array());
+  }
+  EXPECT_EQ(j["namespaces"].as_array().size(), 6u);
+}
+
+TEST(GoEnv, ParsesGoEnvJson) {
+  auto g = parse_go_env_json(R"({"GOROOT":"/usr/lib/go","GOPATH":"/h/go","GOMODCACHE":"/h/go/pkg/mod",
+    "GOCACHE":"off","GOENV":"/h/.config/go/env","GOVERSION":"go1.19.8"})");
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ(g->goroot, "/usr/lib/go");
+  EXPECT_EQ(g->gocache, "");  // GOCACHE=off: nothing to mount
+  EXPECT_FALSE(parse_go_env_json("{}").ok());
+  EXPECT_FALSE(parse_go_env_json("not json").ok());
+}
+
+TEST(GoEnv, UserDirsFollowGoRules) {
+  auto d = user_dirs({{"HOME", "/h"}});
+  EXPECT_EQ(d.gopls_cache, "/h/.cache/gopls");
+  EXPECT_EQ(d.goimports_cache, "/h/.cache/goimports");
+  EXPECT_EQ(d.telemetry_dir, "/h/.config/go/telemetry");
+  EXPECT_EQ(d.gopls_config, "/h/.config/gopls");
+  auto x = user_dirs({{"HOME", "/h"}, {"XDG_CACHE_HOME", "/c"}, {"XDG_CONFIG_HOME", "/k"}, {"GOPLSCACHE", "/g"}});
+  EXPECT_EQ(x.gopls_cache, "/g");
+  EXPECT_EQ(x.goimports_cache, "/c/goimports");
+  EXPECT_EQ(x.gopls_config, "/k/gopls");
+  auto rel = user_dirs({{"HOME", "/h"}, {"XDG_CACHE_HOME", "relative"}});
+  EXPECT_EQ(rel.goimports_cache, "/h/.cache/goimports");  // Go ignores relative XDG paths
+}
