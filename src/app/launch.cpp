@@ -10,7 +10,10 @@
 #include <cstring>
 
 #include "gopls_sandbox/core/goenv.hpp"
+#include "gopls_sandbox/app/learn.hpp"
+#include "gopls_sandbox/app/supervisor.hpp"
 #include "gopls_sandbox/core/json.hpp"
+#include "gopls_sandbox/sys/seccomp.hpp"
 #include "gopls_sandbox/sys/io.hpp"
 #include "gopls_sandbox/sys/process.hpp"
 #include "gopls_sandbox/sys/sandbox.hpp"
@@ -132,6 +135,21 @@ Result<std::string> find_program(const LaunchRequest& req, const core::Options& 
 
 }  // namespace
 
+std::vector<std::string> profile_search_path(const std::map<std::string, std::string>& env) {
+  // GOPLS_SANDBOX_PROFILE_PATH (':'-separated) comes first, then the standard places.
+  std::vector<std::string> path;
+  std::string extra = get(env, "GOPLS_SANDBOX_PROFILE_PATH");
+  for (size_t i = 0; i <= extra.size();) {
+    size_t j = extra.find(':', i);
+    if (j == std::string::npos) j = extra.size();
+    if (j > i) path.push_back(extra.substr(i, j - i));
+    i = j + 1;
+  }
+  std::string xdg = get(env, "XDG_CONFIG_HOME"), home = get(env, "HOME");
+  for (auto& d : core::profile_search_path(xdg.c_str(), home.c_str())) path.push_back(d);
+  return path;
+}
+
 Result<core::Options> resolve_options(const core::Options& cli, const std::map<std::string, std::string>& env) {
   core::Options base;
   std::string cfg = config_path(env);
@@ -162,6 +180,18 @@ Result<Prepared> prepare(const LaunchRequest& req) {
   auto program = find_program(req, o, env);
   if (!program) return std::move(program).error();
 
+  // The seccomp profile, which may also carry sandbox settings.
+  std::string profile_name = o.profile.value_or("gopls");
+  if (profile_name != "none") {
+    auto prof = core::load_profile(profile_name, profile_search_path(env));
+    if (!prof) return std::move(prof).error();
+    out.profile = std::move(*prof);
+    const auto& ps = out.profile->settings;
+    out.opts.binds.insert(out.opts.binds.begin(), ps.bind.begin(), ps.bind.end());
+    out.opts.ro_binds.insert(out.opts.ro_binds.begin(), ps.ro_bind.begin(), ps.ro_bind.end());
+    if (ps.share_net && !o.share_net) out.opts.share_net = ps.share_net;
+  }
+
   core::PlanInputs in;
   in.argv.push_back(*program);
   size_t first = req.kind == ProgramKind::Any ? 1 : 0;
@@ -172,6 +202,7 @@ Result<Prepared> prepare(const LaunchRequest& req) {
   in.uid = ::geteuid();
   in.gid = ::getegid();
   in.share_net = o.share_net.value_or(false);
+  if (out.profile) in.unset_env = out.profile->settings.unset_env;
 
   // Workspaces: validated on the host, bound at the same absolute path.
   std::vector<std::string> ws = o.workspaces;
@@ -273,6 +304,13 @@ int launch(const LaunchRequest& req) {
       checks.push(std::move(c));
     }
     v.set("inode_checks", std::move(checks));
+    json::Value pj;
+    if (prep->profile) {
+      pj.set("name", prep->profile->name);
+      pj.set("source", prep->profile->source_path);
+      pj.set("delivery", sys::kernel_supports_user_notif() ? "notify" : "errno");
+    }
+    v.set("profile", std::move(pj));
     std::string s = v.dump(2);
     s += "\n";
     std::fwrite(s.data(), 1, s.size(), stdout);
@@ -284,11 +322,44 @@ int launch(const LaunchRequest& req) {
     for (const auto& n : prep->plan.notes) std::fprintf(stderr, "gopls-sandbox: note: %s\n", n.c_str());
   }
 
+  // Compile in the parent, before clone: the child only loads.
+  std::optional<core::CompiledPolicy> policy;
+  auto env = environment_map();
+  DenialLog log(o.log.value_or(default_denial_log(env)), 4u << 20);
+  Supervisor::Options so;
+  so.profile = prep->profile ? &*prep->profile : nullptr;
+  so.verbose = verbose;
+  so.log = &log;
+  so.learn = req.learn;
+  Learner learner;
+  for (const auto& a : prep->plan.argv) learner.command_line += (learner.command_line.empty() ? "" : " ") + a;
+  if (req.learn) so.on_record = [&learner](const core::DenialRecord& r) { learner.add(r); };
+  Supervisor supervisor(so);
+  bool notify = false;
+  if (prep->profile) {
+    core::Delivery d = core::Delivery::Errno;
+    if (sys::kernel_supports_user_notif()) {
+      d = req.learn ? core::Delivery::Learn : core::Delivery::Notify;
+      notify = true;
+    } else if (req.learn) {
+      return report(Error::setup("learn mode needs seccomp user notification (Linux 5.0+), which this kernel lacks"));
+    } else {
+      std::fprintf(stderr, "gopls-sandbox: seccomp user notification unavailable: refused syscalls get their errno "
+                           "but are not logged\n");
+    }
+    auto c = core::compile_policy(*prep->profile, d);
+    if (!c) return report(c.error());
+    policy = std::move(*c);
+  }
+
   sys::SandboxSpec spec;
   spec.plan = &prep->plan;
+  if (policy) spec.filter = &policy->program;
+  spec.want_listener = notify;
   spec.identity_checks = prep->identity_paths;
   spec.identity_strict = o.inode_check.value_or(core::InodeCheck::Warn) == core::InodeCheck::Strict;
   sys::SandboxEvents events;
+  events.on_listener = [&supervisor](int fd) { supervisor.start(fd); };
   events.on_info = [&](const std::string& text) {
     auto v = json::parse(text);
     if (!v) return;
@@ -318,7 +389,16 @@ int launch(const LaunchRequest& req) {
     }
   };
   auto ex = sys::run_sandbox(spec, events);
+  supervisor.stop();
   if (!ex) return report(ex.error());
+  if (supervisor.total() > 0 && !req.learn) {
+    std::fprintf(stderr, "gopls-sandbox: %s\n",
+                 core::exit_summary(supervisor.by_syscall(), supervisor.total(), log.path()).c_str());
+    if (!log.error().empty()) std::fprintf(stderr, "gopls-sandbox: denial log: %s\n", log.error().c_str());
+  }
+  if (req.learn && !ex->failure) {
+    if (auto w = learner.write(*prep->profile, req.learn_output); !w) return report(w.error());
+  }
   if (ex->failure) {
     const sys::ChildMsg& m = *ex->failure;
     Error e = Error::setup(sys::describe_failure(m));

@@ -28,6 +28,9 @@ void add_sandbox_options(CLI::App& app, core::Options& o, std::string& inode_che
   app.add_option_function<std::string>("--log", [&o](const std::string& s) { o.log = s; },
                                        "Denial log file (JSON Lines)")
       ->type_name("FILE");
+  app.add_option_function<std::string>("--metrics", [&o](const std::string& s) { o.metrics = s; },
+                                       "Relay stdio through an LSP-aware proxy and keep Prometheus metrics in FILE")
+      ->type_name("FILE");
   app.add_option("--inode-check", inode_check, "Compare cache directories inside with the host: off, warn (default), strict")
       ->type_name("MODE");
   app.add_flag_callback("-v,--verbose", [&o] { o.verbose = true; }, "Explain what the launcher does on stderr");

@@ -93,12 +93,14 @@ Result<Options> parse_config(std::string_view text, const std::string& file) {
       auto b = need_bool();
       if (!b) return std::move(b).error();
       o.verbose = *b;
-    } else if (key == "gopls" || key == "profile" || key == "log" || key == "inode_check" || key == "inode-check") {
+    } else if (key == "gopls" || key == "profile" || key == "log" || key == "metrics" || key == "inode_check" ||
+               key == "inode-check") {
       auto s = need_string();
       if (!s) return std::move(s).error();
       if (key == "gopls") o.gopls = *s;
       else if (key == "profile") o.profile = *s;
       else if (key == "log") o.log = *s;
+      else if (key == "metrics") o.metrics = *s;
       else {
         auto ic = parse_inode_check(*s);
         if (!ic) return Error::usage(at + ": " + ic.error().message);
@@ -106,7 +108,7 @@ Result<Options> parse_config(std::string_view text, const std::string& file) {
       }
     } else {
       return Error::usage(at + ": unknown key \"" + key +
-                          "\" (known: workspace, bind, ro_bind, share_net, gopls, profile, log, verbose, inode_check)");
+                          "\" (known: workspace, bind, ro_bind, share_net, gopls, profile, log, metrics, verbose, inode_check)");
     }
   }
   return o;
@@ -148,6 +150,7 @@ Result<Options> parse_env(const std::map<std::string, std::string>& env) {
   if (auto v = get("GOPLS_SANDBOX_GOPLS"); v && !v->empty()) o.gopls = *v;
   if (auto v = get("GOPLS_SANDBOX_PROFILE"); v && !v->empty()) o.profile = *v;
   if (auto v = get("GOPLS_SANDBOX_LOG"); v && !v->empty()) o.log = *v;
+  if (auto v = get("GOPLS_SANDBOX_METRICS"); v && !v->empty()) o.metrics = *v;
   if (auto v = get("GOPLS_SANDBOX_INODE_CHECK"); v && !v->empty()) {
     auto ic = parse_inode_check(*v);
     if (!ic) return Error::usage("GOPLS_SANDBOX_INODE_CHECK: " + ic.error().message);
@@ -165,6 +168,7 @@ Options merge(const Options& base, const Options& over) {
   if (over.gopls) o.gopls = over.gopls;
   if (over.profile) o.profile = over.profile;
   if (over.log) o.log = over.log;
+  if (over.metrics) o.metrics = over.metrics;
   if (over.verbose) o.verbose = over.verbose;
   if (over.inode_check) o.inode_check = over.inode_check;
   o.dry_run = base.dry_run || over.dry_run;

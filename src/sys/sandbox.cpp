@@ -59,7 +59,9 @@ std::string describe_failure(const ChildMsg& m) {
 namespace {
 
 constexpr int kForwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
-constexpr int kMsgFd = 3;  // where the child keeps its end of the message socket
+constexpr int kMsgFd = 3;     // where the child keeps its end of the message socket
+constexpr int kStdinFd = 4;   // the program's stdin/stdout when a proxy relays them
+constexpr int kStdoutFd = 5;
 
 void send_msg(int fd, MsgType type, Phase phase, int err, int index, const char* detail) noexcept {
   ChildMsg m;
@@ -113,6 +115,8 @@ void noop_handler(int) {}
   const core::Plan& plan = *spec.plan;
   for (int s : kForwarded) ::signal(s, SIG_DFL);
   ::signal(SIGCHLD, SIG_DFL);
+  if (spec.program_stdin >= 0 && ::dup2(kStdinFd, 0) < 0) fail(Phase::Exec, errno, "dup2 proxy stdin");
+  if (spec.program_stdout >= 0 && ::dup2(kStdoutFd, 1) < 0) fail(Phase::Exec, errno, "dup2 proxy stdout");
   if (::chdir(plan.cwd.c_str()) != 0) fail(Phase::Chdir, errno, "chdir " + plan.cwd);
   ::sigprocmask(SIG_SETMASK, &orig_mask, nullptr);
   if (spec.filter && !spec.filter->empty()) {
@@ -138,11 +142,19 @@ struct IdentityFd {
 [[noreturn]] void sandbox_init(const SandboxSpec& spec, int msg_fd, const sigset_t& orig_mask) noexcept {
   const core::Plan& plan = *spec.plan;
   // Keep the message socket at a known fd and close everything else above stderr.
+  // (The proxy's pipe ends move first, to fds that cannot collide with 3..5.)
+  int in_fd = spec.program_stdin, out_fd = spec.program_stdout;
+  if (in_fd >= 0 && (in_fd = ::fcntl(in_fd, F_DUPFD_CLOEXEC, 10)) < 0) ::_exit(125);
+  if (out_fd >= 0 && (out_fd = ::fcntl(out_fd, F_DUPFD_CLOEXEC, 10)) < 0) ::_exit(125);
   if (msg_fd != kMsgFd) {
     if (::dup3(msg_fd, kMsgFd, O_CLOEXEC) < 0) ::_exit(125);
     ::close(msg_fd);
   }
-  ::syscall(SYS_close_range, kMsgFd + 1, ~0U, 0);
+  if (in_fd >= 0 && ::dup3(in_fd, kStdinFd, O_CLOEXEC) < 0) ::_exit(125);
+  if (out_fd >= 0 && ::dup3(out_fd, kStdoutFd, O_CLOEXEC) < 0) ::_exit(125);
+  ::syscall(SYS_close_range, kStdoutFd + 1, ~0U, 0);
+  if (in_fd < 0) ::close(kStdinFd);
+  if (out_fd < 0) ::close(kStdoutFd);
 
   // Die with the launcher; then close the race where it died before prctl: its end of the
   // socket is gone, which poll reports as a hangup.

@@ -70,6 +70,9 @@ World make_world() {
     }
     ::closedir(d);
   }
+  // Profiles readable by the test user wherever the source tree lives.
+  sh("cp -r " + shell_quote(std::string(GSB_TEST_SOURCE_DIR) + "/profiles") + " " + shell_quote(w.bin_dir) +
+     " && chmod -R a+rX " + shell_quote(w.bin_dir));
   if (::geteuid() != 0) {
     w.why_unavailable = "not running as root: cannot switch to the test user";
     return w;
@@ -268,6 +271,7 @@ Proc spawn(As as, const std::vector<std::string>& argv, const SpawnOptions& opts
   env["GOPROXY"] = "off";
   env["GOFLAGS"] = "-mod=mod";
   env["GOTOOLCHAIN"] = "local";
+  env["GOPLS_SANDBOX_PROFILE_PATH"] = w.bin_dir + "/profiles";
   for (auto& [k, v] : opts.env) env[k] = v;
   std::vector<std::string> full;
   if (as == As::User) {

@@ -3,10 +3,13 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "gopls_sandbox/core/config.hpp"
+#include "gopls_sandbox/core/policy.hpp"
+#include "gopls_sandbox/core/profile.hpp"
 #include "gopls_sandbox/core/plan.hpp"
 #include "gopls_sandbox/core/result.hpp"
 
@@ -16,6 +19,8 @@ enum class ProgramKind { Gopls, Any };
 
 struct LaunchRequest {
   core::Options cli;                  // options from argv (layered over config and env)
+  bool learn = false;                 // learn mode: unknown syscalls are recorded and allowed
+  std::string learn_output;           // learn mode: where the profile goes
   ProgramKind kind = ProgramKind::Gopls;
   std::vector<std::string> args;      // gopls args, or PROGRAM + args for ProgramKind::Any
 };
@@ -23,6 +28,9 @@ struct LaunchRequest {
 // The caller's environment as a map (from environ).
 std::map<std::string, std::string> environment_map();
 std::vector<std::string> environment_list();
+
+// Where profile names are looked up: GOPLS_SANDBOX_PROFILE_PATH, then the standard places.
+std::vector<std::string> profile_search_path(const std::map<std::string, std::string>& env);
 
 // Options from the config file and GOPLS_SANDBOX_*, then `cli` on top.
 Result<core::Options> resolve_options(const core::Options& cli, const std::map<std::string, std::string>& env);
@@ -32,6 +40,7 @@ struct Prepared {
   core::Plan plan;
   std::vector<std::string> identity_paths;  // host paths for the inode check
   std::vector<std::string> identity_names;  // "GOROOT", "GOCACHE", ...
+  std::optional<core::Profile> profile;     // absent with --profile none
 };
 Result<Prepared> prepare(const LaunchRequest& req);
 

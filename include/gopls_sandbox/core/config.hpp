@@ -22,6 +22,7 @@ struct Options {
   std::optional<std::string> gopls;
   std::optional<std::string> profile;
   std::optional<std::string> log;
+  std::optional<std::string> metrics;  // Prometheus text file; enables the stdio relay
   std::optional<bool> verbose;
   std::optional<InodeCheck> inode_check;
   bool dry_run = false;

@@ -24,6 +24,9 @@ struct SandboxSpec {
   // Host paths whose identity (dev, ino) the child compares inside after the mounts.
   std::vector<std::string> identity_checks;
   bool identity_strict = false;  // a mismatch aborts before the program starts
+  // When >= 0, the program's stdin/stdout (the --metrics proxy's pipes) instead of ours.
+  int program_stdin = -1;
+  int program_stdout = -1;
 };
 
 struct SandboxEvents {

@@ -1,5 +1,4 @@
-// Loading a compiled seccomp filter (the child's last step before execve) and probing kernel
-// support. Compilation lives in the pure core (core/policy.hpp).
+// Loading a compiled seccomp program (the raw seccomp(2) syscall) and probing the kernel.
 #pragma once
 
 #include <linux/filter.h>
@@ -8,12 +7,13 @@
 
 namespace gsb::sys {
 
-// Loads `prog` with seccomp(2). Requires no_new_privs (or CAP_SYS_ADMIN). When want_listener is
-// set, asks for a user-notification fd (SECCOMP_FILTER_FLAG_NEW_LISTENER) and stores it in
-// *listener_fd. Returns 0 or an errno. Does not allocate (safe between fork and execve).
+// Install `prog` on the calling thread (SECCOMP_SET_MODE_FILTER, TSYNC not used). With
+// want_listener, asks for SECCOMP_FILTER_FLAG_NEW_LISTENER and stores the listener fd in
+// *listener_fd. The caller must have set no_new_privs (or hold CAP_SYS_ADMIN). Returns 0 or
+// an errno. Async-signal-safe, does not allocate: meant for a forked child right before execve.
 int load_filter(const sock_filter* prog, size_t len, bool want_listener, int* listener_fd) noexcept;
 
-// Whether the kernel can deliver SECCOMP_RET_USER_NOTIF.
+// Whether SECCOMP_RET_USER_NOTIF is available (kernel >= 5.0 and not disabled).
 bool kernel_supports_user_notif() noexcept;
 
 }  // namespace gsb::sys

@@ -1,0 +1,90 @@
+// Profile generation from parsed strace logs (`gopls-sandbox profile generate --strace LOG…`).
+// Pure: aggregated trace → TOML text in the profile format of profiles/README.md (version 1).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gopls_sandbox/core/result.hpp"
+#include "gopls_sandbox/core/strace.hpp"
+
+namespace gsb::profile_gen {
+
+// What the traces say about one syscall.
+struct SyscallUse {
+  std::string name;              // resolved name ("pidfd_getfd" for strace's "syscall_0x1b6")
+  int number = -1;               // x86_64 number (libseccomp), -1 when unknown
+  strace::Arch arch = strace::Arch::x86_64;
+  uint64_t count = 0;
+  uint64_t errors = 0;
+  std::map<std::string, uint64_t> errnos;  // "ENOENT" → 15
+  std::string example;           // one call, "openat(AT_FDCWD, \"/etc/x\", O_RDONLY) = 3", clipped
+  // Values of the argument a condition could be written on (socket family, ioctl request,
+  // clone flags); `closed` is false as soon as one value cannot be expressed safely.
+  std::vector<std::string> arg_values;
+  bool closed = true;
+};
+
+struct Aggregate {
+  std::vector<SyscallUse> native;   // x86_64, by name
+  std::vector<SyscallUse> foreign;  // i386/x32 calls: reported, never allowed
+  std::vector<SyscallUse> unknown;  // numbers neither strace nor libseccomp could name
+  bool from_summary = false;        // only `-c` tables were available (no examples, no args)
+  uint64_t calls = 0;
+};
+
+// Counts the events of a trace (or, when it has none, its -c summary rows).
+Aggregate aggregate(const strace::Trace& trace);
+
+// Fails (Error::usage) when a trace yields nothing usable or more than `max_unparsed_ratio`
+// of its non-blank lines were not understood.
+Result<void> check_usable(const strace::Trace& trace, double max_unparsed_ratio = 0.10);
+// The same check for one log file: `delta` is what parsing it added to the trace's stats
+// (strace::operator-). A file with only exit/signal lines (a -ff file of a short-lived thread) is
+// fine; one without any strace line, or with too many unparsed lines, is not.
+Result<void> check_source(const strace::Trace& trace, const strace::Stats& delta, std::string_view source,
+                          double max_unparsed_ratio = 0.10);
+
+struct Group {
+  std::string name;                  // without '@'
+  std::vector<std::string> members;  // fully expanded syscall names
+};
+
+struct Options {
+  std::string name = "generated";    // profile `name` ([A-Za-z0-9._-]+)
+  std::string description;           // one line; a default names the sources
+  std::string base;                  // `include` entry (name or path); empty = no include
+  std::vector<Group> groups;         // groups usable as @name shorthands
+  std::vector<std::string> always_allowed;  // launcher post-filter syscalls (added with a comment)
+  bool conditions = true;            // argument conditions for socket/ioctl/clone
+  std::vector<std::string> sources;  // shown in the header comment
+};
+
+struct Fallback {
+  std::string syscall;   // what the trace used
+  std::string fallback;  // what is added
+  std::string why;
+};
+// The table of fallback pairs (clone3 → clone, openat2 → openat, …).
+const std::vector<Fallback>& fallback_pairs();
+// The launcher's post-filter syscalls per profiles/README.md ("Always allowed").
+const std::vector<std::string>& default_always_allowed();
+
+struct Generated {
+  std::string toml;
+  std::vector<std::string> allowed;         // every syscall the profile allows, sorted
+  std::vector<std::string> groups_used;     // "@name"
+  std::vector<Fallback> fallbacks_added;
+  std::vector<std::string> conditioned;     // syscalls allowed only under argument conditions
+  std::vector<std::string> refused;         // foreign-arch / unknown entries, "i386:_llseek"
+  std::vector<std::string> warnings;
+};
+
+Result<Generated> generate(const Aggregate& agg, const Options& opts);
+
+// True for names libseccomp knows on x86_64.
+bool is_known_syscall(std::string_view name);
+
+}  // namespace gsb::profile_gen

@@ -1,0 +1,38 @@
+// Turning the bytes of a strace log file into parseable texts. Pure: gzip decompression (zlib, in
+// memory), tar splitting (a `-ff` directory packed as .tar or .tar.gz) and binary/empty checks.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gopls_sandbox/core/result.hpp"
+
+namespace gsb::trace_input {
+
+struct TraceText {
+  std::string name;        // "log.gz" or "trace.tar.gz:ff/prefix.123"
+  std::string text;        // decompressed log text
+  std::optional<int> pid;  // from a `.NNN` name suffix (strace -ff -o PREFIX)
+};
+
+bool is_gzip(std::string_view data) noexcept;  // by magic 1f 8b
+bool is_tar(std::string_view data) noexcept;   // ustar magic or a valid v7 header checksum
+// Decompresses all gzip members. Errors: corrupt or truncated stream, output over max_out.
+Result<std::string> gunzip(std::string_view data, size_t max_out = size_t{4} << 30);
+struct TarEntry {
+  std::string path;
+  std::string data;
+};
+// Regular files of a tar archive (GNU long names and pax `path` honoured).
+Result<std::vector<TarEntry>> untar(std::string_view data);
+// "dir/gopls-symbols.10912" / "x.123.gz" → 123.
+std::optional<int> pid_from_name(std::string_view name) noexcept;
+// Error when `text` looks binary (NUL bytes or mostly control characters) or is empty.
+Result<void> check_text(std::string_view name, std::string_view text);
+// Everything above: gzip → tar → per-file texts, each checked. Empty members of an archive are
+// skipped; an archive without any usable member is an error.
+Result<std::vector<TraceText>> expand(std::string name, std::string bytes);
+
+}  // namespace gsb::trace_input

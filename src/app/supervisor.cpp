@@ -1,0 +1,174 @@
+#include "gopls_sandbox/app/supervisor.hpp"
+
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+
+#include "gopls_sandbox/core/strace.hpp"
+#include "gopls_sandbox/core/syscall_table.hpp"
+#include "gopls_sandbox/sys/io.hpp"
+#include "gopls_sandbox/sys/notify.hpp"
+
+namespace gsb::app {
+
+namespace {
+int64_t now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+std::string parent_dir(const std::string& p) {
+  auto s = p.rfind('/');
+  return s == std::string::npos || s == 0 ? std::string("/") : p.substr(0, s);
+}
+}  // namespace
+
+std::string default_denial_log(const std::map<std::string, std::string>& env) {
+  auto get = [&](const char* k) {
+    auto it = env.find(k);
+    return it == env.end() ? std::string() : it->second;
+  };
+  std::string state = get("XDG_STATE_HOME");
+  if (state.empty() || state[0] != '/') {
+    std::string home = get("HOME");
+    if (home.empty()) return "/tmp/gopls-sandbox-denials.jsonl";
+    state = home + "/.local/state";
+  }
+  return state + "/gopls-sandbox/denials.jsonl";
+}
+
+DenialLog::~DenialLog() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool DenialLog::open_file() {
+  if (fd_ >= 0) return true;
+  if (!error_.empty()) return false;
+  (void)sys::mkdir_p(parent_dir(path_), 0700);
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd_ < 0) {
+    error_ = path_ + ": open: " + errno_text(errno);
+    return false;
+  }
+  struct stat st;
+  size_ = ::fstat(fd_, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  return true;
+}
+
+void DenialLog::write(const core::DenialRecord& r) {
+  if (!open_file()) return;
+  std::string line = core::to_json(r).dump();
+  line += '\n';
+  if (size_ + line.size() > max_bytes_ && size_ > 0) {
+    // One rotation: FILE -> FILE.1 (replacing an older one), then start FILE afresh.
+    std::string old = path_ + ".1";
+    if (::rename(path_.c_str(), old.c_str()) == 0) {
+      ::close(fd_);
+      fd_ = -1;
+      if (!open_file()) return;
+    }
+  }
+  if (sys::write_all(fd_, line.data(), line.size()) == 0) size_ += line.size();
+}
+
+Supervisor::Supervisor(Options o) : o_(std::move(o)) {}
+
+Supervisor::~Supervisor() { stop(); }
+
+void Supervisor::start(int listener) {
+  listener_ = listener;
+  stop_fd_ = ::eventfd(0, EFD_CLOEXEC);
+  // Lower round-trip latency where the kernel offers it (6.6+); harmless otherwise.
+  (void)sys::notif_set_sync_wakeup(listener_);
+  thread_ = std::thread([this] { loop(); });
+}
+
+void Supervisor::stop() {
+  if (thread_.joinable()) {
+    uint64_t one = 1;
+    (void)!::write(stop_fd_, &one, sizeof one);
+    thread_.join();
+  }
+  for (const auto& r : agg_.flush(now_us(), true)) emit(r);
+  if (listener_ >= 0) ::close(listener_);
+  if (stop_fd_ >= 0) ::close(stop_fd_);
+  listener_ = stop_fd_ = -1;
+}
+
+void Supervisor::loop() {
+  for (;;) {
+    struct pollfd fds[2] = {{listener_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    // Wake up now and then to close aggregation windows even when nothing new arrives.
+    int r = ::poll(fds, 2, 1000);
+    if (r < 0 && errno != EINTR) return;
+    if (fds[0].revents & POLLIN) handle(now_us());
+    else if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) return;  // no task uses the filter any more
+    if (fds[1].revents) return;
+    for (const auto& rec : agg_.flush(now_us(), false)) emit(rec);
+  }
+}
+
+void Supervisor::handle(int64_t t) {
+  sys::Notification n;
+  int e = sys::notif_receive(listener_, &n);
+  if (e) return;  // ENOENT: the caller was interrupted before we got it; it will retry
+  core::DenialRecord rec;
+  rec.time_us = t;
+  rec.tid = static_cast<int>(n.tid);
+  rec.nr = n.nr;
+  bool native = n.arch == AUDIT_ARCH_X86_64 && !(n.nr & 0x40000000);
+  rec.arch = n.arch == AUDIT_ARCH_X86_64 ? ((n.nr & 0x40000000) ? "x32" : "x86_64") : "i386";
+  std::copy(std::begin(n.args), std::end(n.args), std::begin(rec.args));
+  std::string_view name = native ? core::syscall_name(n.nr) : std::string_view();
+  rec.syscall = name.empty() ? "syscall_" + std::to_string(n.nr) : std::string(name);
+
+  int err = core::kForeignAbiErrno;
+  bool cont = false;
+  if (native && o_.profile) {
+    core::Decision d = core::decide(*o_.profile, n.nr, n.args);
+    rec.rule = d.rule;
+    if (d.kind == core::Decision::Errno) err = d.err;
+    else cont = true;  // allow/log reached the supervisor (learn mode's default): let it run
+  } else {
+    rec.rule = "foreign ABI";
+  }
+  if (o_.learn) cont = true;
+  // The path argument must be read while the caller is still blocked in the call.
+  if (native) {
+    auto idx = strace::path_arg_indices(rec.syscall);
+    if (!idx.empty() && idx[0] < 6)
+      rec.path = sys::read_string_arg(listener_, n.id, n.tid, n.args[idx[0]]);
+  }
+  // Who called (read while the caller is still blocked, so it cannot have exited): cached per
+  // thread for a short while so storms do not hammer /proc.
+  auto it = tasks_.find(n.tid);
+  if (it == tasks_.end() || t - it->second.at_us > 200000) {
+    sys::TaskInfo ti = sys::read_task(n.tid);
+    tasks_[n.tid] = Cached{t, ti.tgid, ti.ns_pid, ti.comm, ti.exe};
+    it = tasks_.find(n.tid);
+  }
+  rec.pid = it->second.tgid;
+  rec.ns_pid = it->second.ns_pid;
+  rec.comm = it->second.comm;
+  rec.exe = it->second.exe;
+  sys::notif_respond(listener_, n.id, cont ? 0 : err, cont);
+  rec.err = cont ? 0 : err;
+  rec.action = cont ? "allowed" : "errno";
+
+  if (o_.on_record) o_.on_record(rec);
+  if (o_.learn) return;  // learn mode records, it does not log denials
+  for (const auto& r : agg_.add(rec)) emit(r);
+}
+
+void Supervisor::emit(const core::DenialRecord& r) {
+  if (o_.log) o_.log->write(r);
+  if (o_.verbose) std::fprintf(stderr, "gopls-sandbox: refused: %s\n", core::one_line(r).c_str());
+}
+
+}  // namespace gsb::app

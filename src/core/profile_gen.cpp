@@ -1,0 +1,586 @@
+// strace logs → TOML profile (format: profiles/README.md, version 1).
+#include "gopls_sandbox/core/profile_gen.hpp"
+
+#include <seccomp.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <set>
+#include <unordered_map>
+
+#include "gopls_sandbox/core/profile.hpp"
+
+namespace gsb::profile_gen {
+
+namespace {
+
+using sv = std::string_view;
+
+// Syscalls that must never get argument conditions even if the trace shows a closed set: they
+// are hot, and an argument-free allow lets the kernel's action cache skip the filter.
+// (Only socket/ioctl/clone are ever conditioned; this list documents the rule and guards it.)
+const std::set<std::string, std::less<>> kHot = {
+    "futex", "read", "write", "pread64", "pwrite64", "readv", "writev", "epoll_pwait", "epoll_wait",
+    "epoll_ctl", "epoll_pwait2", "nanosleep", "clock_nanosleep", "sched_yield", "mmap", "munmap",
+    "madvise", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "getpid", "gettid",
+    "tgkill", "close", "newfstatat", "fstat", "openat", "getdents64", "lseek", "fcntl", "clock_gettime"};
+
+// A value usable in a condition: a number or a symbolic constant the profile loader knows.
+bool expressible(const std::string& v) { return core::parse_constant_expr(v).has_value(); }
+
+constexpr uint64_t kCloneNamespaceBits = 0x00020000ULL /*NEWNS*/ | 0x02000000ULL /*NEWCGROUP*/ |
+                                         0x04000000ULL /*NEWUTS*/ | 0x08000000ULL /*NEWIPC*/ |
+                                         0x10000000ULL /*NEWUSER*/ | 0x20000000ULL /*NEWPID*/ |
+                                         0x40000000ULL /*NEWNET*/;
+constexpr sv kCloneNamespaceMask =
+    "CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|CLONE_NEWNET|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWCGROUP";
+
+bool is_ident_upper(sv s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  return true;
+}
+
+std::optional<uint64_t> parse_uint(sv s) {
+  uint64_t v = 0;
+  std::from_chars_result r;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+    r = std::from_chars(s.data() + 2, s.data() + s.size(), v, 16);
+  else
+    r = std::from_chars(s.data(), s.data() + s.size(), v, 10);
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+sv trim(sv s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
+// "0x1 /* AF_UNIX */" → "AF_UNIX"; "AF_UNIX" → "AF_UNIX"; "1" → "1"; otherwise "".
+std::string constant_of(sv arg) {
+  arg = trim(arg);
+  size_t c = arg.find("/*");
+  if (c != sv::npos) {
+    size_t e = arg.find("*/", c);
+    sv inner = e == sv::npos ? sv() : trim(arg.substr(c + 2, e - c - 2));
+    if (is_ident_upper(inner)) return std::string(inner);
+    arg = trim(arg.substr(0, c));
+  }
+  if (is_ident_upper(arg) && !(arg[0] >= '0' && arg[0] <= '9')) return std::string(arg);
+  if (parse_uint(arg)) return std::string(arg);
+  return {};
+}
+
+std::string sanitize_comment(sv s, size_t max) {
+  std::string out;
+  out.reserve(std::min(s.size(), max) + 3);
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    out.push_back(c < 0x20 || c >= 0x7f ? '?' : ch);
+    if (out.size() >= max) {
+      out += "...";
+      break;
+    }
+  }
+  return out;
+}
+
+std::string toml_string(sv s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\') {
+      out.push_back('\\');
+      out.push_back(ch);
+    } else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out.push_back(ch);
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string example_of(const strace::Event& e) {
+  std::string s(e.name);
+  s += '(';
+  s += e.args.size() > 90 ? std::string(e.args.substr(0, 90)) + "..." : std::string(e.args);
+  s += ")";
+  if (e.unfinished) {
+    s += " <unfinished>";
+    return s;
+  }
+  s += " = ";
+  s += e.ret_text;
+  if (!e.err.empty()) {
+    s += ' ';
+    s += e.err;
+  }
+  return s;
+}
+
+std::string resolve_number(int nr, strace::Arch arch) {
+  uint32_t a = arch == strace::Arch::x86_64 ? SCMP_ARCH_X86_64
+               : arch == strace::Arch::i386 ? SCMP_ARCH_X86
+                                            : SCMP_ARCH_X32;
+  char* n = seccomp_syscall_resolve_num_arch(a, nr);
+  if (!n) return {};
+  std::string s(n);
+  std::free(n);
+  return s;
+}
+
+// Records the argument a condition could be written on.
+void note_args(SyscallUse& u, const strace::Event& e) {
+  if (!u.closed || e.argv.empty()) return;
+  if (u.name == "socket" || u.name == "personality") {
+    std::string v = constant_of(e.argv[0]);
+    if (v.empty() || !expressible(v)) {
+      u.closed = false;
+      return;
+    }
+    if (std::find(u.arg_values.begin(), u.arg_values.end(), v) == u.arg_values.end()) u.arg_values.push_back(v);
+  } else if (u.name == "ioctl") {
+    if (e.argv.size() < 2) return;  // unfinished without the request: nothing learnt
+    std::string v = constant_of(e.argv[1]);
+    if (v.empty() || !expressible(v)) {
+      u.closed = false;
+      return;
+    }
+    if (std::find(u.arg_values.begin(), u.arg_values.end(), v) == u.arg_values.end()) u.arg_values.push_back(v);
+  } else if (u.name == "clone") {
+    for (sv a : e.argv) {
+      if (!a.starts_with("flags=")) continue;
+      sv f = a.substr(6);
+      if (f.find("CLONE_NEW") != sv::npos) {
+        u.closed = false;
+        return;
+      }
+      // -X raw / verbose: leading hex number.
+      size_t end = f.find_first_of(" |");
+      if (auto n = parse_uint(f.substr(0, end)); n && (*n & kCloneNamespaceBits)) {
+        u.closed = false;
+        return;
+      }
+      std::string v(f.size() > 120 ? f.substr(0, 120) : f);
+      if (u.arg_values.size() < 16 && std::find(u.arg_values.begin(), u.arg_values.end(), v) == u.arg_values.end())
+        u.arg_values.push_back(v);
+    }
+  }
+}
+
+}  // namespace
+
+bool is_known_syscall(std::string_view name) {
+  std::string n(name);
+  return seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, n.c_str()) >= 0;
+}
+
+const std::vector<Fallback>& fallback_pairs() {
+  static const std::vector<Fallback> v = {
+      {"clone3", "clone", "clone3 is refused with ENOSYS (its flags are out of seccomp's reach); glibc then uses clone"},
+      {"openat2", "openat", "openat2 is missing on kernels < 5.6; callers fall back to openat"},
+      {"faccessat2", "faccessat", "glibc falls back to faccessat when faccessat2 fails (kernels < 5.8)"},
+      {"statx", "newfstatat", "glibc and Go fall back to newfstatat when statx is unavailable"},
+      {"statx", "fstat", "fstat(2) is how statx-less code stats an open fd"},
+      {"pidfd_open", "wait4", "Go's os/exec falls back to wait4 when pidfds are unavailable"},
+      {"pidfd_open", "waitid", "Go's os/exec falls back to waitid when pidfds are unavailable"},
+      {"pidfd_send_signal", "kill", "Go's os.Process.Signal falls back to kill without pidfds"},
+      {"epoll_pwait2", "epoll_pwait", "epoll_pwait2 is missing on kernels < 5.11"},
+      {"epoll_create1", "epoll_create", "Go's netpoller falls back to epoll_create on ENOSYS"},
+      {"accept4", "accept", "Go's net package falls back to accept on ENOSYS"},
+      {"dup3", "dup2", "fallback of dup3 on old kernels"},
+      {"copy_file_range", "sendfile", "Go's io.Copy tries copy_file_range, then sendfile"},
+      {"close_range", "close", "close_range falls back to closing fds one by one"},
+      {"set_robust_list", "rseq", "glibc >= 2.35 registers rseq at every thread start; traces from older libcs lack it"},
+      {"rseq", "set_robust_list", "thread start-up of the same glibc"},
+  };
+  return v;
+}
+
+const std::vector<std::string>& default_always_allowed() {
+  // profiles/README.md, "Always allowed": made by the launcher between loading the filter and
+  // execve. rt_sigaction is listed too (the launcher resets signal dispositions).
+  static const std::vector<std::string> v = {"execve",   "execveat",  "write",          "sendmsg",      "close",
+                                             "exit",     "exit_group", "rt_sigprocmask", "rt_sigreturn", "rt_sigaction"};
+  return v;
+}
+
+Aggregate aggregate(const strace::Trace& trace) {
+  Aggregate agg;
+  std::unordered_map<std::string, SyscallUse> native, foreign, unknown;
+  std::unordered_map<std::string_view, std::pair<SyscallUse*, bool>> cache;  // raw name → use
+  auto use_for = [&](sv raw, int number, strace::Arch arch) -> SyscallUse* {
+    std::string name(raw);
+    if (number >= 0) {
+      std::string r = resolve_number(number, arch);
+      if (!r.empty()) name = r;
+    }
+    if (arch != strace::Arch::x86_64) {
+      auto& u = foreign[std::string(strace::arch_name(arch)) + ":" + name];
+      u.name = name;
+      u.arch = arch;
+      return &u;
+    }
+    bool known = is_known_syscall(name);
+    if (!known && seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86, name.c_str()) >= 0) {
+      // An i386-only name (mmap2, _llseek, ...) in a log without the "[ Process PID=N runs in
+      // 32 bit mode. ]" line (strace writes that to stderr, not to the -o file).
+      auto& u = foreign[std::string("i386:") + name];
+      u.name = name;
+      u.arch = strace::Arch::i386;
+      return &u;
+    }
+    auto& u = (known ? native : unknown)[name];
+    u.name = name;
+    u.number = known ? seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name.c_str()) : number;
+    return &u;
+  };
+  if (!trace.events().empty()) {
+    for (const auto& e : trace.events()) {
+      SyscallUse* u;
+      if (e.arch == strace::Arch::x86_64) {
+        auto it = cache.find(e.name);
+        if (it == cache.end()) it = cache.emplace(e.name, std::pair{use_for(e.name, e.number, e.arch), false}).first;
+        u = it->second.first;
+      } else {
+        u = use_for(e.name, e.number, e.arch);
+      }
+      ++u->count;
+      ++agg.calls;
+      if (e.failed()) {
+        ++u->errors;
+        ++u->errnos[std::string(e.err)];
+      }
+      bool good = !e.failed() && !e.unfinished;
+      if (u->example.empty() || (good && u->example.find(" = -1 ") != std::string::npos)) u->example = example_of(e);
+      note_args(*u, e);
+    }
+  } else {
+    agg.from_summary = true;
+    for (const auto& r : trace.summary()) {
+      SyscallUse* u = use_for(r.name, strace::unknown_syscall_number(r.name), r.arch);
+      u->count += r.calls;
+      u->errors += r.errors;
+      u->closed = false;  // no arguments in a summary
+      agg.calls += r.calls;
+    }
+  }
+  auto sorted = [](std::unordered_map<std::string, SyscallUse>& m) {
+    std::vector<SyscallUse> v;
+    v.reserve(m.size());
+    for (auto& [k, u] : m) v.push_back(std::move(u));
+    std::sort(v.begin(), v.end(), [](const SyscallUse& a, const SyscallUse& b) {
+      return a.arch != b.arch ? a.arch < b.arch : a.name < b.name;
+    });
+    return v;
+  };
+  agg.native = sorted(native);
+  agg.foreign = sorted(foreign);
+  agg.unknown = sorted(unknown);
+  return agg;
+}
+
+Result<void> check_usable(const strace::Trace& trace, double max_unparsed_ratio) {
+  const auto& st = trace.stats();
+  uint64_t nonblank = st.lines - st.blank;
+  std::string where;
+  if (!trace.unparsed_samples().empty()) {
+    const auto& u = trace.unparsed_samples().front();
+    where = " (first: " + u.source + ":" + std::to_string(u.line) + ": " + sanitize_comment(u.text, 80) + ")";
+  }
+  if (st.syscalls == 0 && trace.summary().empty()) {
+    if (st.unparsed > 0)
+      return Error::usage("no system calls found: none of the " + std::to_string(nonblank) +
+                              " non-blank lines looks like strace output" + where,
+                          "give the file strace wrote with -o (or its stderr), gzip and tar are fine");
+    return Error::usage("no system calls found in the trace (" + std::to_string(nonblank) + " non-blank lines)",
+                        "was it recorded with -e trace=none or -e signal only?");
+  }
+  if (nonblank > 0 && static_cast<double>(st.unparsed) > max_unparsed_ratio * static_cast<double>(nonblank)) {
+    char pct[32];
+    std::snprintf(pct, sizeof pct, "%.1f%%", 100.0 * static_cast<double>(st.unparsed) / static_cast<double>(nonblank));
+    return Error::usage(std::to_string(st.unparsed) + " of " + std::to_string(nonblank) + " non-blank lines (" + pct +
+                            ") are not strace output" + where,
+                        "is this really a strace log? a profile from it would be incomplete");
+  }
+  return {};
+}
+
+Result<void> check_source(const strace::Trace& trace, const strace::Stats& d, std::string_view source,
+                          double max_unparsed_ratio) {
+  uint64_t nonblank = d.lines - d.blank;
+  uint64_t recognized = d.syscalls + d.signals + d.exits + d.summary_rows + d.info + d.stack + d.resumed;
+  std::string where;
+  for (const auto& u : trace.unparsed_samples()) {
+    if (u.source != source) continue;
+    where = " (first: line " + std::to_string(u.line) + ": " + sanitize_comment(u.text, 80) + ")";
+    break;
+  }
+  std::string name(source);
+  if (recognized == 0)
+    return Error::usage(name + ": not a strace log: none of its " + std::to_string(nonblank) +
+                            " non-blank lines is strace output" + where,
+                        "give the file strace wrote with -o (or its stderr); gzip and tar are fine");
+  if (static_cast<double>(d.unparsed) > max_unparsed_ratio * static_cast<double>(nonblank)) {
+    char pct[32];
+    std::snprintf(pct, sizeof pct, "%.1f%%", 100.0 * static_cast<double>(d.unparsed) / static_cast<double>(nonblank));
+    return Error::usage(name + ": " + std::to_string(d.unparsed) + " of " + std::to_string(nonblank) +
+                            " non-blank lines (" + pct + ") are not strace output" + where,
+                        "is this really a strace log? a profile from it would be incomplete (see --max-unparsed)");
+  }
+  return {};
+}
+
+Result<Generated> generate(const Aggregate& agg, const Options& opts) {
+  Generated g;
+  if (opts.name.empty() ||
+      !std::all_of(opts.name.begin(), opts.name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+      }))
+    return Error::usage("invalid profile name '" + opts.name + "' (allowed: letters, digits, '.', '_', '-')");
+  if (agg.native.empty()) return Error::usage("the traces contain no x86_64 system calls to allow");
+
+  std::map<std::string, const SyscallUse*> used;  // sorted
+  for (const auto& u : agg.native) used[u.name] = &u;
+
+  // Conditional allows.
+  struct Cond {
+    const SyscallUse* use;
+    std::vector<std::string> values;  // socket/ioctl: one rule per value; clone: one masked rule
+  };
+  std::vector<Cond> conds;
+  std::set<std::string> conditioned;
+  bool clone3_refused = false;
+  auto can_condition = [&](const SyscallUse& u) {
+    return opts.conditions && !agg.from_summary && u.closed && !kHot.count(u.name);
+  };
+  for (const auto& [name, u] : used) {
+    if ((name == "socket" || name == "ioctl" || name == "personality") && can_condition(*u) && !u->arg_values.empty() &&
+        u->arg_values.size() <= 8) {
+      conds.push_back({u, u->arg_values});
+      conditioned.insert(name);
+    } else if (name == "clone" && can_condition(*u)) {
+      conds.push_back({u, {}});
+      conditioned.insert(name);
+    }
+  }
+  if (used.count("clone3")) clone3_refused = true;
+
+  // Plain allows: used syscalls, fallbacks, the launcher's own.
+  std::set<std::string> plain;
+  for (const auto& [name, u] : used)
+    if (!conditioned.count(name) && name != "clone3") plain.insert(name);
+  std::vector<Fallback> fallbacks;
+  for (const auto& f : fallback_pairs()) {
+    if (!used.count(f.syscall) || used.count(f.fallback) || plain.count(f.fallback) ||
+        conditioned.count(f.fallback) || !is_known_syscall(f.fallback))
+      continue;
+    if (f.fallback == "clone") {
+      // clone is conditioned (no namespace flags) unless the trace showed it with them.
+      if (opts.conditions) {
+        conditioned.insert("clone");
+        conds.push_back({nullptr, {}});
+      } else {
+        plain.insert("clone");
+      }
+    } else {
+      plain.insert(f.fallback);
+    }
+    fallbacks.push_back(f);
+  }
+  std::vector<std::string> launcher;
+  for (const auto& s : opts.always_allowed) {
+    if (plain.count(s) || conditioned.count(s) || !is_known_syscall(s)) continue;
+    plain.insert(s);
+    launcher.push_back(s);
+  }
+
+  // Groups fully covered by the plain set (largest first; skip ones adding nothing new).
+  std::vector<const Group*> gs;
+  for (const auto& gr : opts.groups)
+    if (gr.members.size() >= 2) gs.push_back(&gr);
+  std::stable_sort(gs.begin(), gs.end(), [](auto* a, auto* b) { return a->members.size() > b->members.size(); });
+  std::set<std::string> covered;
+  std::vector<const Group*> chosen;
+  for (const Group* gr : gs) {
+    bool all = std::all_of(gr->members.begin(), gr->members.end(),
+                           [&](const std::string& m) { return plain.count(m) > 0 && used.count(m) > 0; });
+    if (!all) continue;
+    bool adds = std::any_of(gr->members.begin(), gr->members.end(), [&](const std::string& m) { return !covered.count(m); });
+    if (!adds) continue;
+    chosen.push_back(gr);
+    covered.insert(gr->members.begin(), gr->members.end());
+  }
+  std::sort(chosen.begin(), chosen.end(), [](auto* a, auto* b) { return a->name < b->name; });
+
+  // ---- TOML ----
+  std::string t;
+  t += "# Generated by `gopls-sandbox profile generate` from strace logs";
+  t += agg.from_summary ? " (summary tables only: no arguments, no examples).\n" : ".\n";
+  for (const auto& s : opts.sources) t += "#   " + sanitize_comment(s, 160) + "\n";
+  t += "# " + std::to_string(agg.calls) + " calls of " + std::to_string(agg.native.size()) +
+       " x86_64 syscalls. A trace shows what one run did: review before use.\n";
+  t += "name = " + toml_string(opts.name) + "\n";
+  std::string desc = opts.description;
+  if (desc.empty()) desc = "generated from strace logs";
+  t += "description = " + toml_string(sanitize_comment(desc, 200)) + "\n";
+  if (!opts.base.empty()) t += "include = [" + toml_string(opts.base) + "]\n";
+  t += "\nallow = [\n";
+  auto pad = [](std::string s, size_t w) {
+    if (s.size() < w) s.append(w - s.size(), ' ');
+    return s;
+  };
+  auto count_text = [](const SyscallUse& u) {
+    std::string s = std::to_string(u.count) + (u.count == 1 ? " call" : " calls");
+    if (u.errors) {
+      s += ", " + std::to_string(u.errors) + " failed";
+      if (!u.errnos.empty()) {
+        s += " (";
+        bool first = true;
+        for (const auto& [en, n] : u.errnos) {
+          if (!first) s += " ";
+          s += en + "x" + std::to_string(n);
+          first = false;
+        }
+        s += ")";
+      }
+    }
+    return s;
+  };
+  if (!chosen.empty()) {
+    t += "  # groups whose every member the trace used\n";
+    for (const Group* gr : chosen) {
+      std::string members;
+      uint64_t calls = 0;
+      for (const auto& m : gr->members) {
+        if (!members.empty()) members += " ";
+        members += m;
+        if (auto it = used.find(m); it != used.end()) calls += it->second->count;
+      }
+      t += "  " + pad(toml_string("@" + gr->name) + ",", 24) + "# " + std::to_string(calls) + " calls: " +
+           sanitize_comment(members, 140) + "\n";
+      g.groups_used.push_back("@" + gr->name);
+    }
+  }
+  bool header = false;
+  for (const auto& [name, u] : used) {
+    if (!plain.count(name) || covered.count(name)) continue;
+    if (!header) {
+      t += "  # syscalls the trace used (count; one example)\n";
+      header = true;
+    }
+    std::string c = count_text(*u);
+    if (!u->example.empty()) c += "; e.g. " + u->example;
+    t += "  " + pad(toml_string(name) + ",", 24) + "# " + sanitize_comment(c, 200) + "\n";
+  }
+  bool fb_header = false;
+  for (const auto& f : fallbacks) {
+    if (f.fallback == "clone" || covered.count(f.fallback)) continue;
+    if (!fb_header) {
+      t += "  # fallbacks: not in the trace, used when the newer call is refused or unavailable\n";
+      fb_header = true;
+    }
+    t += "  " + pad(toml_string(f.fallback) + ",", 24) + "# fallback for " + f.syscall + ": " + f.why + "\n";
+  }
+  bool l_header = false;
+  for (const auto& s : launcher) {
+    if (covered.count(s)) continue;
+    if (!l_header) {
+      t += "  # the launcher's own calls between loading the filter and execve\n";
+      l_header = true;
+    }
+    t += "  " + pad(toml_string(s) + ",", 24) + "# launcher post-filter syscall\n";
+  }
+  t += "]\n";
+
+  if (clone3_refused) {
+    const SyscallUse* u = used.at("clone3");
+    t += "\n# clone3: " + sanitize_comment(count_text(*u) + (u->example.empty() ? "" : "; e.g. " + u->example), 200) + "\n";
+    t += "[[rule]]\nsyscalls = [\"clone3\"]\naction   = \"errno\"\nerrno    = \"ENOSYS\"\n";
+    t += "why      = \"its flags live in a struct seccomp cannot read; ENOSYS makes glibc and Go fall back to clone\"\n";
+    g.refused.push_back("clone3 (ENOSYS, falls back to clone)");
+  }
+  bool clone_done = false;
+  for (const auto& c : conds) {
+    const SyscallUse* u = c.use;
+    std::string name = u ? u->name : "clone";
+    if (name == "clone") {
+      if (clone_done) continue;
+      clone_done = true;
+      t += "\n# clone: " +
+           (u ? sanitize_comment(count_text(*u) + (u->example.empty() ? "" : "; e.g. " + u->example), 200)
+              : std::string("fallback for clone3")) +
+           "\n";
+      t += "[[rule]]\nsyscalls = [\"clone\"]\naction   = \"allow\"\n";
+      t += "args     = [ { index = 0, op = \"masked_eq\", mask = " + toml_string(kCloneNamespaceMask) + ", value = 0 } ]\n";
+      t += "why      = \"threads and fork/exec as traced; never new namespaces\"\n";
+      continue;
+    }
+    t += "\n# " + name + ": " +
+         sanitize_comment(count_text(*u) + (u->example.empty() ? "" : "; e.g. " + u->example), 200) + "\n";
+    int index = name == "ioctl" ? 1 : 0;
+    for (const auto& v : c.values) {
+      t += "[[rule]]\nsyscalls = [" + toml_string(name) + "]\naction   = \"allow\"\n";
+      std::string value = parse_uint(v) ? v : toml_string(v);
+      t += "args     = [ { index = " + std::to_string(index) + ", op = \"eq\", value = " + value + " } ]\n";
+      t += "why      = " + toml_string("the trace used only " +
+                                     std::string(name == "socket" ? "these families" : name == "ioctl" ? "these requests" : "these values") + ": " + [&] {
+             std::string all;
+             for (const auto& x : c.values) all += (all.empty() ? "" : ", ") + x;
+             return all;
+           }()) + "\n";
+    }
+  }
+
+  // ioctl allowed without conditions (the trace used requests a condition cannot name): keep
+  // refusing the terminal-injection requests, as the shipped profiles do.
+  if (plain.count("ioctl")) {
+    const SyscallUse* u = used.count("ioctl") ? used.at("ioctl") : nullptr;
+    for (sv req : {sv("TIOCSTI"), sv("TIOCLINUX")}) {
+      if (u && std::find(u->arg_values.begin(), u->arg_values.end(), std::string(req)) != u->arg_values.end()) continue;
+      t += "\n[[rule]]\nsyscalls = [\"ioctl\"]\naction   = \"errno\"\nerrno    = \"EPERM\"\n";
+      t += "args     = [ { index = 1, op = \"eq\", value = \"" + std::string(req) + "\" } ]\n";
+      t += "why      = \"not in the trace; faking terminal input (CVE-2017-5226) stays refused\"\n";
+    }
+  }
+  if (used.count("clone") && !conditioned.count("clone"))
+    g.warnings.push_back("clone was traced with namespace flags (or without arguments): allowed unconditionally");
+
+  if (!agg.foreign.empty()) {
+    t += "\n# Not added: calls made in 32-bit (i386) or x32 mode. The compiled filter refuses those\n"
+         "# ABIs entirely (profiles/README.md, \"Compilation\").\n";
+    for (const auto& u : agg.foreign) {
+      std::string r = std::string(strace::arch_name(u.arch)) + ":" + u.name;
+      t += "#   " + r + " (" + std::to_string(u.count) + (u.count == 1 ? " call)" : " calls)") + "\n";
+      g.refused.push_back(r);
+    }
+    g.warnings.push_back(std::to_string(agg.foreign.size()) + " syscall(s) made in 32-bit/x32 mode were not added");
+  }
+  if (!agg.unknown.empty()) {
+    t += "\n# Not added: syscall numbers/names unknown to this build (newer than its syscall table;\n"
+         "# the filter answers those with unknown_errno, ENOSYS by default).\n";
+    for (const auto& u : agg.unknown) {
+      t += "#   " + sanitize_comment(u.name, 60) + " (" + std::to_string(u.count) + (u.count == 1 ? " call)" : " calls)") + "\n";
+      g.refused.push_back("unknown:" + u.name);
+    }
+    g.warnings.push_back(std::to_string(agg.unknown.size()) + " unknown syscall(s) were not added");
+  }
+
+  g.toml = std::move(t);
+  std::set<std::string> allowed(plain.begin(), plain.end());
+  allowed.insert(conditioned.begin(), conditioned.end());
+  g.allowed.assign(allowed.begin(), allowed.end());
+  g.conditioned.assign(conditioned.begin(), conditioned.end());
+  g.fallbacks_added = std::move(fallbacks);
+  return g;
+}
+
+}  // namespace gsb::profile_gen
