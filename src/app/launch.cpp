@@ -133,6 +133,64 @@ Result<std::string> find_program(const LaunchRequest& req, const core::Options& 
   return abs;
 }
 
+// "dev:ino:size:mtime" of a path, or "-" when absent.
+std::string identity(const std::string& p) {
+  struct stat st;
+  if (::stat(p.c_str(), &st) != 0) return "-";
+  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+}
+
+std::string cache_dir(const std::map<std::string, std::string>& env) {
+  std::string c = get(env, "XDG_CACHE_HOME");
+  if (c.empty() || c[0] != '/') {
+    std::string home = get(env, "HOME");
+    if (home.empty()) return {};
+    c = home + "/.cache";
+  }
+  return c + "/gopls-sandbox";
+}
+
+// `go env` for the directories to mount, cached: running go costs tens of milliseconds, the
+// cache a stat or two. The key covers the go binary, the GOENV file, go.mod/go.work in the
+// working directory and every variable go reads.
+std::optional<core::GoEnv> go_env(const std::string& go, const std::string& cwd,
+                                  const std::map<std::string, std::string>& env, bool verbose) {
+  std::string goenv_file = get(env, "GOENV");
+  if (goenv_file.empty()) {
+    std::string cfg = get(env, "XDG_CONFIG_HOME");
+    if (cfg.empty() || cfg[0] != '/') cfg = get(env, "HOME") + "/.config";
+    goenv_file = cfg + "/go/env";
+  }
+  std::string key = core::go_env_cache_key(go + "=" + identity(go) + ";" + identity(goenv_file),
+                                           cwd + ";" + identity(cwd + "/go.mod") + ";" + identity(cwd + "/go.work"), env);
+  std::string dir = cache_dir(env);
+  std::string file = dir.empty() ? std::string() : dir + "/goenv-" + key + ".json";
+  if (!file.empty()) {
+    if (auto text = sys::read_file(file)) {
+      if (auto g = core::parse_go_env_json(*text)) return *g;
+    }
+  }
+  // Only the variables we need: a bare `go env -json` also runs the C compiler (GOGCCFLAGS).
+  auto r = sys::run_capture({go, "env", "-json", "GOROOT", "GOPATH", "GOMODCACHE", "GOCACHE", "GOENV", "GOVERSION"},
+                            environment_list());
+  if (!r || r->status != 0) {
+    if (verbose) std::fprintf(stderr, "gopls-sandbox: `go env -json` failed; Go directories are not mounted\n");
+    return std::nullopt;
+  }
+  auto g = core::parse_go_env_json(r->out);
+  if (!g) {
+    if (verbose) std::fprintf(stderr, "gopls-sandbox: %s\n", g.error().message.c_str());
+    return std::nullopt;
+  }
+  if (!file.empty() && sys::mkdir_p(dir, 0700)) {
+    std::string tmp = file + "." + std::to_string(::getpid());
+    if (sys::write_file(tmp, core::go_env_to_json(*g))) ::rename(tmp.c_str(), file.c_str());
+    else ::unlink(tmp.c_str());
+  }
+  return *g;
+}
+
 }  // namespace
 
 std::vector<std::string> profile_search_path(const std::map<std::string, std::string>& env) {
@@ -239,16 +297,7 @@ Result<Prepared> prepare(const LaunchRequest& req) {
   // The Go toolchain's view of the world, as the caller's environment sets it.
   std::string path_var = get(env, "PATH");
   std::string go = sys::find_in_path("go", path_var.empty() ? "/usr/local/bin:/usr/bin:/bin" : path_var);
-  if (!go.empty()) {
-    auto r = sys::run_capture({absolute(go, cwd), "env", "-json"}, environment_list());
-    if (r && r->status == 0) {
-      auto g = core::parse_go_env_json(r->out);
-      if (g) in.go = *g;
-      else if (o.verbose.value_or(false)) std::fprintf(stderr, "gopls-sandbox: %s\n", g.error().message.c_str());
-    } else if (o.verbose.value_or(false)) {
-      std::fprintf(stderr, "gopls-sandbox: `go env -json` failed; Go directories are not mounted\n");
-    }
-  }
+  if (!go.empty()) in.go = go_env(absolute(go, cwd), cwd, env, o.verbose.value_or(false));
   auto dirs = core::user_dirs(env);
   in.gopls_cache = dirs.gopls_cache;
   in.goimports_cache = dirs.goimports_cache;

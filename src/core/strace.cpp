@@ -584,6 +584,15 @@ struct LineParser {
       auto it = pending.find(pid);
       if (it == pending.end() || t.events_[it->second.event].name != name) {
         it = pending.end();
+        // The entry may have been printed before strace started prefixing lines ([pid N]
+        // appears once a second process exists): it is then filed under "no pid".
+        if (explicit_pid && !default_pid) {
+          auto z = pending.find(0);
+          if (z != pending.end() && t.events_[z->second.event].name == name) {
+            it = z;
+            t.events_[z->second.event].pid = pid;
+          }
+        }
         if (!explicit_pid) {
           // Lines of the last remaining process lose their [pid N] prefix: match by name.
           for (auto jt = pending.begin(); jt != pending.end(); ++jt) {

@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -172,6 +173,7 @@ Result<std::vector<TraceText>> expand(std::string name, std::string bytes) {
   if (is_tar(bytes)) {
     auto entries = untar(bytes);
     if (!entries) return Error::usage(name + ": " + entries.error().message);
+    std::sort(entries->begin(), entries->end(), [](const TarEntry& a, const TarEntry& b) { return a.path < b.path; });
     for (auto& e : *entries) {
       std::string member = name + ":" + e.path;
       if (e.data.empty()) continue;

@@ -75,9 +75,12 @@ void send_msg(int fd, MsgType type, Phase phase, int err, int index, const char*
   }
 }
 
-[[noreturn]] void fail(Phase phase, int err, const std::string& detail, int index = -1) noexcept {
-  send_msg(kMsgFd, MsgType::Error, phase, err, index, detail.c_str());
+[[noreturn]] void fail(Phase phase, int err, const char* detail, int index = -1) noexcept {
+  send_msg(kMsgFd, MsgType::Error, phase, err, index, detail);
   ::_exit(125);
+}
+[[noreturn]] void fail(Phase phase, int err, const std::string& detail, int index = -1) noexcept {
+  fail(phase, err, detail.c_str(), index);
 }
 
 int send_fd(int sock, int fd) noexcept {
@@ -118,6 +121,8 @@ void noop_handler(int) {}
   if (spec.program_stdin >= 0 && ::dup2(kStdinFd, 0) < 0) fail(Phase::Exec, errno, "dup2 proxy stdin");
   if (spec.program_stdout >= 0 && ::dup2(kStdoutFd, 1) < 0) fail(Phase::Exec, errno, "dup2 proxy stdout");
   if (::chdir(plan.cwd.c_str()) != 0) fail(Phase::Chdir, errno, "chdir " + plan.cwd);
+  char exec_msg[600];
+  std::snprintf(exec_msg, sizeof exec_msg, "execve %s", argv[0]);
   ::sigprocmask(SIG_SETMASK, &orig_mask, nullptr);
   if (spec.filter && !spec.filter->empty()) {
     int listener = -1;
@@ -130,8 +135,9 @@ void noop_handler(int) {}
     }
   }
   ::execve(argv[0], argv, envp);
-  int e = errno;
-  fail(Phase::Exec, e, std::string("execve ") + argv[0]);
+  // After the filter is loaded: no allocation (the profile need not allow brk/mmap); the
+  // message was formatted before.
+  fail(Phase::Exec, errno, exec_msg);
 }
 
 struct IdentityFd {

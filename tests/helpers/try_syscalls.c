@@ -128,7 +128,8 @@ static long p_mount(void) {
 static long p_umount2(void) { return syscall(SYS_umount2, "/nonexistent-gsb-dst", 0); }
 static long p_setns(void) { return syscall(SYS_setns, -1, 0); }
 static long p_keyctl(void) { return syscall(SYS_keyctl, 0 /*KEYCTL_GET_KEYRING_ID*/, -1 /*thread*/, 0); }
-static long p_add_key(void) { return syscall(SYS_add_key, "user", "gsb-probe", "x", 1, -1 /*bad keyring*/); }
+/* a key type that does not exist: ENODEV if allowed, nothing is added */
+static long p_add_key(void) { return syscall(SYS_add_key, "gsb_no_such_type", "gsb-probe", NULL, 0, 0); }
 static long p_request_key(void) { return syscall(SYS_request_key, "user", "gsb-nonexistent", NULL, 0); }
 static long p_bpf(void) { return syscall(SYS_bpf, -1, NULL, 0); }
 static long p_perf_event_open(void) { return syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0); }
@@ -138,8 +139,9 @@ static long p_userfaultfd(void) {
   return r;
 }
 static long p_io_uring_setup(void) { return syscall(__NR_io_uring_setup, 0, NULL); }
-static long p_kexec_load(void) { return syscall(SYS_kexec_load, 0UL, 0UL, NULL, 0UL); }
-static long p_kexec_file_load(void) { return syscall(SYS_kexec_file_load, -1, -1, 0UL, NULL, 0UL); }
+/* invalid flags: EINVAL before anything is loaded or unloaded (0 segments would unload!) */
+static long p_kexec_load(void) { return syscall(SYS_kexec_load, 0UL, 0UL, NULL, ~0UL); }
+static long p_kexec_file_load(void) { return syscall(SYS_kexec_file_load, -1, -1, 0UL, NULL, ~0UL); }
 static long p_init_module(void) { return syscall(SYS_init_module, NULL, 0UL, ""); }
 static long p_finit_module(void) { return syscall(SYS_finit_module, -1, "", 0); }
 static long p_delete_module(void) { return syscall(SYS_delete_module, "gsb_nonexistent_module", 0); }

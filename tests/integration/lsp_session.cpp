@@ -6,13 +6,17 @@ namespace gsb::test {
 
 void full_lsp_session(As as, const LspSessionOptions& opts, LspSessionResult* out) {
   const World& w = world();
-  TempDir ws(as);
+  TempDir tmp(as);
+  struct {
+    std::string path;
+  } ws{opts.workspace.empty() ? tmp.path : opts.workspace};
   write_go_module(ws.path, as);
   const std::string uri = "file://" + ws.path + "/main.go";
   const std::string text = read_file(ws.path + "/main.go");
 
   std::vector<std::string> argv = {w.launcher};
   argv.insert(argv.end(), opts.launcher_args.begin(), opts.launcher_args.end());
+  if (!opts.command.empty()) argv = opts.command;
   SpawnOptions so;
   so.cwd = ws.path;
   so.env = opts.env;

@@ -13,6 +13,8 @@ struct LspSessionOptions {
   std::vector<std::string> launcher_args;  // before any gopls args (e.g. {"run", "--profile", "gopls", "--"})
   std::map<std::string, std::string> env;
   bool extended = false;  // also rename, references, formatting, documentSymbol
+  std::vector<std::string> command;  // run this instead of the launcher (e.g. strace -f gopls)
+  std::string workspace;             // use this directory (default: a fresh temp dir)
 };
 
 struct LspSessionResult {

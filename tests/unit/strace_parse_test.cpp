@@ -389,6 +389,18 @@ TEST(StraceParse, InfoLinesOfOldAndNewStrace) {
   EXPECT_EQ(t.events()[0].arch, strace::Arch::x32);
 }
 
+TEST(StraceParse, EntryBeforePidPrefixesStarted) {
+  Trace t = parse_text("clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>\n"
+                       "[pid   11] set_robust_list(0x7f, 24) = 0\n"
+                       "[pid   10] <... clone resumed>, child_tidptr=0x7f) = 11\n");
+  EXPECT_EQ(t.stats().orphan_resumed, 0u);
+  EXPECT_EQ(t.stats().unfinished, 0u);
+  ASSERT_EQ(t.events().size(), 2u);
+  EXPECT_EQ(t.events()[0].pid, 10);
+  EXPECT_EQ(t.events()[0].ret, 11);
+  EXPECT_EQ(t.events()[0].argv.size(), 3u);
+}
+
 TEST(StraceParse, OrphanResumedAndCrlf) {
   Trace t = parse_text("5 <... read resumed>\"abc\", 10) = 3\r\n5 getpid() = 5\r\n");
   ASSERT_EQ(t.events().size(), 2u);
