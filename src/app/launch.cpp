@@ -1,9 +1,11 @@
 #include "gopls_sandbox/app/launch.hpp"
 
+#include <dirent.h>
 #include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -184,6 +186,7 @@ std::optional<core::GoEnv> go_env(const std::string& go, const std::string& cwd,
     return std::nullopt;
   }
   if (!file.empty() && sys::mkdir_p(dir, 0700)) {
+    sys::prune_dir(dir, "goenv-", 64);
     std::string tmp = file + "." + std::to_string(::getpid());
     if (sys::write_file(tmp, core::go_env_to_json(*g))) ::rename(tmp.c_str(), file.c_str());
     else ::unlink(tmp.c_str());
@@ -241,10 +244,14 @@ Result<Prepared> prepare(const LaunchRequest& req) {
   // The seccomp profile, which may also carry sandbox settings.
   std::string profile_name = o.profile.value_or("gopls");
   if (profile_name != "none") {
-    auto prof = core::load_profile(profile_name, profile_search_path(env));
-    if (!prof) return std::move(prof).error();
-    out.profile = std::move(*prof);
-    const auto& ps = out.profile->settings;
+    core::Delivery d = core::Delivery::Errno;
+    if (sys::kernel_supports_user_notif()) d = req.learn ? core::Delivery::Learn : core::Delivery::Notify;
+    else if (req.learn)
+      return Error::setup("learn mode needs seccomp user notification (Linux 5.0+), which this kernel lacks");
+    auto pol = resolve_policy(profile_name, profile_search_path(env), d, cache_dir(env));
+    if (!pol) return std::move(pol).error();
+    out.policy = std::move(*pol);
+    const auto& ps = out.policy->settings;
     out.opts.binds.insert(out.opts.binds.begin(), ps.bind.begin(), ps.bind.end());
     out.opts.ro_binds.insert(out.opts.ro_binds.begin(), ps.ro_bind.begin(), ps.ro_bind.end());
     if (ps.share_net && !o.share_net) out.opts.share_net = ps.share_net;
@@ -260,7 +267,7 @@ Result<Prepared> prepare(const LaunchRequest& req) {
   in.uid = ::geteuid();
   in.gid = ::getegid();
   in.share_net = o.share_net.value_or(false);
-  if (out.profile) in.unset_env = out.profile->settings.unset_env;
+  if (out.policy) in.unset_env = out.policy->settings.unset_env;
 
   // Workspaces: validated on the host, bound at the same absolute path.
   std::vector<std::string> ws = o.workspaces;
@@ -354,10 +361,11 @@ int launch(const LaunchRequest& req) {
     }
     v.set("inode_checks", std::move(checks));
     json::Value pj;
-    if (prep->profile) {
-      pj.set("name", prep->profile->name);
-      pj.set("source", prep->profile->source_path);
-      pj.set("delivery", sys::kernel_supports_user_notif() ? "notify" : "errno");
+    if (prep->policy) {
+      pj.set("name", prep->policy->name);
+      pj.set("source", prep->policy->source_path);
+      pj.set("delivery", prep->policy->delivery == core::Delivery::Errno ? "errno" : "notify");
+      pj.set("instructions", prep->policy->program.size());
     }
     v.set("profile", std::move(pj));
     std::string s = v.dump(2);
@@ -371,12 +379,11 @@ int launch(const LaunchRequest& req) {
     for (const auto& n : prep->plan.notes) std::fprintf(stderr, "gopls-sandbox: note: %s\n", n.c_str());
   }
 
-  // Compile in the parent, before clone: the child only loads.
-  std::optional<core::CompiledPolicy> policy;
+  // Compiled in the parent (prepare), before clone: the child only loads.
   auto env = environment_map();
   DenialLog log(o.log.value_or(default_denial_log(env)), 4u << 20);
   Supervisor::Options so;
-  so.profile = prep->profile ? &*prep->profile : nullptr;
+  if (prep->policy) so.profile = [&prep]() { return prep->policy->profile(); };
   so.verbose = verbose;
   so.log = &log;
   so.learn = req.learn;
@@ -384,26 +391,14 @@ int launch(const LaunchRequest& req) {
   for (const auto& a : prep->plan.argv) learner.command_line += (learner.command_line.empty() ? "" : " ") + a;
   if (req.learn) so.on_record = [&learner](const core::DenialRecord& r) { learner.add(r); };
   Supervisor supervisor(so);
-  bool notify = false;
-  if (prep->profile) {
-    core::Delivery d = core::Delivery::Errno;
-    if (sys::kernel_supports_user_notif()) {
-      d = req.learn ? core::Delivery::Learn : core::Delivery::Notify;
-      notify = true;
-    } else if (req.learn) {
-      return report(Error::setup("learn mode needs seccomp user notification (Linux 5.0+), which this kernel lacks"));
-    } else {
-      std::fprintf(stderr, "gopls-sandbox: seccomp user notification unavailable: refused syscalls get their errno "
-                           "but are not logged\n");
-    }
-    auto c = core::compile_policy(*prep->profile, d);
-    if (!c) return report(c.error());
-    policy = std::move(*c);
-  }
+  bool notify = prep->policy && prep->policy->delivery != core::Delivery::Errno;
+  if (prep->policy && !notify)
+    std::fprintf(stderr, "gopls-sandbox: seccomp user notification unavailable: refused syscalls get their errno "
+                         "but are not logged\n");
 
   sys::SandboxSpec spec;
   spec.plan = &prep->plan;
-  if (policy) spec.filter = &policy->program;
+  if (prep->policy) spec.filter = &prep->policy->program;
   spec.want_listener = notify;
   spec.identity_checks = prep->identity_paths;
   spec.identity_strict = o.inode_check.value_or(core::InodeCheck::Warn) == core::InodeCheck::Strict;
@@ -446,7 +441,8 @@ int launch(const LaunchRequest& req) {
     if (!log.error().empty()) std::fprintf(stderr, "gopls-sandbox: denial log: %s\n", log.error().c_str());
   }
   if (req.learn && !ex->failure) {
-    if (auto w = learner.write(*prep->profile, req.learn_output); !w) return report(w.error());
+    if (auto w = learner.write(prep->policy->name, prep->policy->source_path, req.learn_output); !w)
+      return report(w.error());
   }
   if (ex->failure) {
     const sys::ChildMsg& m = *ex->failure;

@@ -11,9 +11,10 @@
 
 namespace gsb::app {
 
-Result<void> Learner::write(const core::Profile& base, const std::string& output) const {
+Result<void> Learner::write(const std::string& base_name, const std::string& base_path,
+                            const std::string& output) const {
   if (output.empty()) return Error::usage("learn: no output file (-o FILE)");
-  std::string text = core::learned_profile_toml(set_, core::profile_name_from_path(output), base.source_path,
+  std::string text = core::learned_profile_toml(set_, core::profile_name_from_path(output), base_path,
                                                 command_line);
   std::string tmp = output + ".tmp";
   if (auto w = sys::write_file(tmp, text); !w) return std::move(w).error();
@@ -23,7 +24,7 @@ Result<void> Learner::write(const core::Profile& base, const std::string& output
     return Error::sys(output, "rename", e);
   }
   std::fprintf(stderr, "gopls-sandbox: learned %zu syscalls beyond %s; wrote %s\n", set_.syscalls().size(),
-               base.name.c_str(), output.c_str());
+               base_name.c_str(), output.c_str());
   return {};
 }
 

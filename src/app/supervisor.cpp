@@ -130,8 +130,9 @@ void Supervisor::handle(int64_t t) {
 
   int err = core::kForeignAbiErrno;
   bool cont = false;
-  if (native && o_.profile) {
-    core::Decision d = core::decide(*o_.profile, n.nr, n.args);
+  const core::Profile* prof = native && o_.profile ? o_.profile() : nullptr;
+  if (prof) {
+    core::Decision d = core::decide(*prof, n.nr, n.args);
     rec.rule = d.rule;
     if (d.kind == core::Decision::Errno) err = d.err;
     else cont = true;  // allow/log reached the supervisor (learn mode's default): let it run

@@ -199,6 +199,14 @@ const std::vector<Fallback>& fallback_pairs() {
       {"dup3", "dup2", "fallback of dup3 on old kernels"},
       {"copy_file_range", "sendfile", "Go's io.Copy tries copy_file_range, then sendfile"},
       {"close_range", "close", "close_range falls back to closing fds one by one"},
+      // Inside the sandbox /tmp is its own tmpfs: a rename from $TMPDIR into the workspace that
+      // worked on the host fails with EXDEV, and Go's `go build -o` then copies the file.
+      {"renameat", "copy_file_range", "cross-device rename (sandbox /tmp is a tmpfs) falls back to a copy"},
+      {"renameat", "uname", "Go checks the kernel version (uname) before using copy_file_range"},
+      {"renameat", "sendfile", "the copy's own fallback"},
+      {"rename", "copy_file_range", "cross-device rename (sandbox /tmp is a tmpfs) falls back to a copy"},
+      {"rename", "uname", "Go checks the kernel version (uname) before using copy_file_range"},
+      {"rename", "sendfile", "the copy's own fallback"},
       {"set_robust_list", "rseq", "glibc >= 2.35 registers rseq at every thread start; traces from older libcs lack it"},
       {"rseq", "set_robust_list", "thread start-up of the same glibc"},
   };

@@ -1,10 +1,13 @@
 #include "gopls_sandbox/sys/io.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <vector>
 
 namespace gsb::sys {
 
@@ -67,6 +70,22 @@ Result<void> mkdir_p(const std::string& path, unsigned mode) {
   if (::stat(path.c_str(), &st) != 0) return Error::sys(path, "stat", errno);
   if (!S_ISDIR(st.st_mode)) return Error::sys(path, "mkdir", ENOTDIR);
   return {};
+}
+
+void prune_dir(const std::string& dir, const std::string& prefix, size_t keep) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return;
+  std::vector<std::pair<long long, std::string>> files;
+  while (auto* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    if (n.rfind(prefix, 0) != 0) continue;
+    struct stat st;
+    if (::stat((dir + "/" + n).c_str(), &st) == 0) files.emplace_back(st.st_mtim.tv_sec, n);
+  }
+  ::closedir(d);
+  if (files.size() <= keep) return;
+  std::sort(files.begin(), files.end());
+  for (size_t i = 0; i + keep < files.size(); ++i) ::unlink((dir + "/" + files[i].second).c_str());
 }
 
 }  // namespace gsb::sys

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "gopls_sandbox/app/policy_cache.hpp"
 #include "gopls_sandbox/core/config.hpp"
 #include "gopls_sandbox/core/policy.hpp"
 #include "gopls_sandbox/core/profile.hpp"
@@ -40,7 +41,7 @@ struct Prepared {
   core::Plan plan;
   std::vector<std::string> identity_paths;  // host paths for the inode check
   std::vector<std::string> identity_names;  // "GOROOT", "GOCACHE", ...
-  std::optional<core::Profile> profile;     // absent with --profile none
+  std::optional<ResolvedPolicy> policy;     // absent with --profile none
 };
 Result<Prepared> prepare(const LaunchRequest& req);
 

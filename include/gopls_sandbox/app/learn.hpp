@@ -13,7 +13,7 @@ class Learner {
  public:
   void add(const core::DenialRecord& r) { set_.add(r); }
   // Writes atomically (temp file + rename); the profile includes `base` by its path.
-  Result<void> write(const core::Profile& base, const std::string& output) const;
+  Result<void> write(const std::string& base_name, const std::string& base_path, const std::string& output) const;
   std::string command_line;
 
  private:

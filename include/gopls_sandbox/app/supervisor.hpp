@@ -41,7 +41,7 @@ std::string default_denial_log(const std::map<std::string, std::string>& env);
 class Supervisor {
  public:
   struct Options {
-    const core::Profile* profile = nullptr;
+    std::function<const core::Profile*()> profile;  // loaded on the first notification
     bool learn = false;                 // let every call continue (record what the run needs)
     bool verbose = false;               // one stderr line per denial as it happens
     DenialLog* log = nullptr;           // may be null

@@ -16,4 +16,7 @@ Result<void> write_file(const std::string& path, const std::string& data);
 // mkdir -p with mode for the created components.
 Result<void> mkdir_p(const std::string& path, unsigned mode);
 
+// Keep at most `keep` files named PREFIX* in dir (the newest by mtime); for caches.
+void prune_dir(const std::string& dir, const std::string& prefix, size_t keep);
+
 }  // namespace gsb::sys
