@@ -13,6 +13,7 @@
 
 #include "gopls_sandbox/core/goenv.hpp"
 #include "gopls_sandbox/app/learn.hpp"
+#include "gopls_sandbox/app/metrics.hpp"
 #include "gopls_sandbox/app/supervisor.hpp"
 #include "gopls_sandbox/core/json.hpp"
 #include "gopls_sandbox/sys/seccomp.hpp"
@@ -245,8 +246,14 @@ Result<Prepared> prepare(const LaunchRequest& req) {
   std::string profile_name = o.profile.value_or("gopls");
   if (profile_name != "none") {
     core::Delivery d = core::Delivery::Errno;
-    if (sys::kernel_supports_user_notif()) d = req.learn ? core::Delivery::Learn : core::Delivery::Notify;
-    else if (req.learn)
+    bool log_off = o.log && *o.log == "off";  // plain errno filter, no supervisor, no log
+    if (req.learn || !log_off) {
+      if (sys::kernel_supports_user_notif()) d = req.learn ? core::Delivery::Learn : core::Delivery::Notify;
+      else if (!req.learn)
+        std::fprintf(stderr, "gopls-sandbox: seccomp user notification unavailable: refused syscalls get their "
+                             "errno but are not logged\n");
+    }
+    if (req.learn && d != core::Delivery::Learn)
       return Error::setup("learn mode needs seccomp user notification (Linux 5.0+), which this kernel lacks");
     auto pol = resolve_policy(profile_name, profile_search_path(env), d, cache_dir(env));
     if (!pol) return std::move(pol).error();
@@ -392,18 +399,29 @@ int launch(const LaunchRequest& req) {
   if (req.learn) so.on_record = [&learner](const core::DenialRecord& r) { learner.add(r); };
   Supervisor supervisor(so);
   bool notify = prep->policy && prep->policy->delivery != core::Delivery::Errno;
-  if (prep->policy && !notify)
-    std::fprintf(stderr, "gopls-sandbox: seccomp user notification unavailable: refused syscalls get their errno "
-                         "but are not logged\n");
 
   sys::SandboxSpec spec;
   spec.plan = &prep->plan;
   if (prep->policy) spec.filter = &prep->policy->program;
   spec.want_listener = notify;
+  spec.filter_log = prep->policy && !notify && !(o.log && *o.log == "off");
   spec.identity_checks = prep->identity_paths;
   spec.identity_strict = o.inode_check.value_or(core::InodeCheck::Warn) == core::InodeCheck::Strict;
   sys::SandboxEvents events;
   events.on_listener = [&supervisor](int fd) { supervisor.start(fd); };
+  // --metrics: relay stdio through the LSP-aware proxy instead of handing the descriptors over.
+  std::unique_ptr<MetricsProxy> proxy;
+  if (o.metrics) {
+    auto mp = MetricsProxy::create(*o.metrics);
+    if (!mp) return report(mp.error());
+    proxy = std::move(*mp);
+    spec.program_stdin = proxy->child_stdin();
+    spec.program_stdout = proxy->child_stdout();
+    events.on_started = [&proxy] {
+      proxy->close_child_ends();
+      proxy->start();
+    };
+  }
   events.on_info = [&](const std::string& text) {
     auto v = json::parse(text);
     if (!v) return;
@@ -434,6 +452,7 @@ int launch(const LaunchRequest& req) {
   };
   auto ex = sys::run_sandbox(spec, events);
   supervisor.stop();
+  if (proxy) proxy->finish(ex ? ex->status : 125);
   if (!ex) return report(ex.error());
   if (supervisor.total() > 0 && !req.learn) {
     std::fprintf(stderr, "gopls-sandbox: %s\n",

@@ -140,6 +140,16 @@ int apply_mount(const core::MountOp& op, std::string& what) noexcept {
       if (int e = create_mount_point(dst, false, what)) return e;
       what = "mount proc " + op.dst;
       if (::mount("proc", dst.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) return errno;
+      // Global kernel knobs stay read-only: started by root, the sandbox's uid 0 *is* the host's
+      // uid 0, and file permissions alone would let it write sysctls or /proc/sysrq-trigger.
+      for (const char* sub : {"sys", "sysrq-trigger", "irq", "bus"}) {
+        std::string p = dst + "/" + sub;
+        if (::access(p.c_str(), F_OK) != 0) continue;
+        what = "protect " + op.dst + "/" + sub + ": bind";
+        if (::mount(p.c_str(), p.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) return errno;
+        what = "protect " + op.dst + "/" + sub + ": mount_setattr";
+        if (int e = set_attrs(p, kAttrRdonly | kAttrNosuid | kAttrNodev, true)) return e;
+      }
       return 0;
     }
     case MountKind::Bind:

@@ -126,7 +126,7 @@ void noop_handler(int) {}
   ::sigprocmask(SIG_SETMASK, &orig_mask, nullptr);
   if (spec.filter && !spec.filter->empty()) {
     int listener = -1;
-    int e = load_filter(spec.filter->data(), spec.filter->size(), spec.want_listener, &listener);
+    int e = load_filter(spec.filter->data(), spec.filter->size(), spec.want_listener, &listener, spec.filter_log);
     if (e) fail(Phase::Seccomp, e, "seccomp: load filter");
     if (listener >= 0) {
       // Only sendmsg, close and execve (all in the launcher's always-allowed set) from here.
@@ -331,6 +331,7 @@ Result<SandboxExit> run_sandbox(const SandboxSpec& spec, SandboxEvents& events) 
     return e;
   }
 
+  if (events.on_started) events.on_started();
   SandboxExit ex;
   int listener = -1;
   bool msgs_open = true;

@@ -9,13 +9,15 @@
 
 namespace gsb::sys {
 
-int load_filter(const sock_filter* prog, size_t len, bool want_listener, int* listener_fd) noexcept {
+int load_filter(const sock_filter* prog, size_t len, bool want_listener, int* listener_fd, bool log) noexcept {
   if (!prog || len == 0 || len > BPF_MAXINSNS) return EINVAL;
   if (want_listener && !listener_fd) return EINVAL;
   sock_fprog fprog{};
   fprog.len = static_cast<unsigned short>(len);
   fprog.filter = const_cast<sock_filter*>(prog);
   unsigned long flags = want_listener ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+  // Without a listener, at least let the kernel's audit log see refusals (where it is read).
+  if (log) flags |= SECCOMP_FILTER_FLAG_LOG;
   long r = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
   if (r < 0) return errno;
   if (want_listener) *listener_fd = static_cast<int>(r);

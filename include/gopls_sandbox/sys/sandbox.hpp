@@ -21,6 +21,7 @@ struct SandboxSpec {
   // Seccomp filter loaded by the program's process right before execve (empty: none).
   const std::vector<sock_filter>* filter = nullptr;
   bool want_listener = false;  // ask for a user-notification fd and send it to the launcher
+  bool filter_log = false;     // SECCOMP_FILTER_FLAG_LOG (the no-listener fallback)
   // Host paths whose identity (dev, ino) the child compares inside after the mounts.
   std::vector<std::string> identity_checks;
   bool identity_strict = false;  // a mismatch aborts before the program starts
@@ -30,6 +31,8 @@ struct SandboxSpec {
 };
 
 struct SandboxEvents {
+  // Called in the launcher right after the sandbox's pid 1 was cloned (threads may start now).
+  std::function<void()> on_started;
   // Called in the launcher with the user-notification fd when the child sends it.
   std::function<void(int fd)> on_listener;
   // Called for each Info record (JSON text) the child sends.

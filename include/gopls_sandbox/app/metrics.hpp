@@ -1,0 +1,60 @@
+// `--metrics FILE`: relay the LSP stdio between the editor and the sandboxed server instead of
+// handing the descriptors over, observing the framing in both directions (bytes are forwarded
+// unchanged, before they are parsed) and keeping a Prometheus text file up to date (temp file +
+// atomic rename, at most about once a second and at exit).
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "gopls_sandbox/core/lsp_metrics.hpp"
+#include "gopls_sandbox/core/result.hpp"
+
+namespace gsb::app {
+
+class MetricsProxy {
+ public:
+  // Creates the pipes; the sandboxed program's stdin/stdout become child_stdin()/child_stdout().
+  static Result<std::unique_ptr<MetricsProxy>> create(const std::string& metrics_file, int client_in = 0,
+                                                      int client_out = 1);
+  ~MetricsProxy();
+  MetricsProxy(const MetricsProxy&) = delete;
+  MetricsProxy& operator=(const MetricsProxy&) = delete;
+
+  int child_stdin() const;   // read end the program reads its stdin from
+  int child_stdout() const;  // write end the program writes its stdout to
+  void close_child_ends();   // in the launcher, after the sandbox was cloned
+  void start();              // relay threads (client_in -> program, program -> client_out)
+  void finish(int exit_status);  // after the program exited: drain, write the final file, join
+
+  // The current registry rendered (for tests and the final summary).
+  std::string snapshot() const;
+  // Writes the file now; returns 0 or an errno.
+  int write_now();
+
+ private:
+  MetricsProxy() = default;
+  void relay(int from, int to, core::LspDirection dir, bool close_to_at_eof);
+  void writer_loop();
+  void mark_dirty();
+  std::string tmp_path() const;
+
+  std::string path_;
+  int client_in_ = 0, client_out_ = 1;
+  int to_child_r_ = -1, to_child_w_ = -1;      // program's stdin pipe
+  int from_child_r_ = -1, from_child_w_ = -1;  // program's stdout pipe
+  int stop_fd_ = -1;                           // eventfd: stop relaying
+  std::thread c2s_, s2c_, writer_;
+  bool started_ = false, finished_ = false;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  core::LspMetrics metrics_;
+  bool dirty_ = false, stopping_ = false, s2c_eof_ = false;
+  std::mutex file_mu_;  // serialises file writes
+};
+
+}  // namespace gsb::app

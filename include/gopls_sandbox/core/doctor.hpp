@@ -1,0 +1,117 @@
+// `gopls-sandbox doctor`: the pure parts — JSONC, checks computed from facts the app gathered,
+// the startup reproduction's verdict and the report (table and JSON).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gopls_sandbox/core/json.hpp"
+#include "gopls_sandbox/core/plan.hpp"
+#include "gopls_sandbox/core/result.hpp"
+
+namespace gsb::core {
+
+enum class CheckStatus { Ok, Warning, Error };
+const char* status_name(CheckStatus s);  // "ok" | "warning" | "error"
+
+struct Check {
+  std::string name;    // "go", "GOROOT", "user namespaces", "vscode go.alternateTools.gopls", ...
+  CheckStatus status = CheckStatus::Ok;
+  std::string detail;  // one line: what was found
+  std::string fix;     // one line: what to do (empty when ok)
+};
+
+// ---- JSONC (VS Code settings) ----
+// Removes // and /* */ comments (outside strings; replaced by spaces/newlines so that line and
+// column numbers stay the same) and commas directly before } or ].
+std::string strip_jsonc(std::string_view text);
+Result<json::Value> parse_jsonc(std::string_view text);
+
+// ---- Go directories ----
+struct DirFacts {
+  bool exists = false, is_dir = false, readable = false, writable = false;
+  // When missing: whether the nearest existing parent lets the caller create it.
+  bool creatable = false;
+};
+// need_write: caches (GOMODCACHE, GOCACHE); may_be_missing: created on demand (caches, GOPATH).
+Check check_go_dir(const std::string& name, const std::string& path, const DirFacts& f, bool need_write,
+                   bool may_be_missing);
+
+// ---- kernel ----
+struct UsernsFacts {
+  bool root = false;                            // the caller is uid 0
+  std::optional<long> max_user_namespaces;      // /proc/sys/user/max_user_namespaces
+  std::optional<long> unprivileged_userns_clone;  // Debian/older Ubuntu kernels
+  std::optional<long> apparmor_restrict;        // Ubuntu 23.10+: kernel.apparmor_restrict_unprivileged_userns
+  std::optional<int> unshare_errno;             // probe: 0 = a user namespace could be created
+  std::optional<int> unprivileged_errno;        // root only: the same probe as uid/gid 65534
+};
+std::vector<Check> check_userns(const UsernsFacts& f);
+
+struct SeccompFacts {
+  bool filter_mode = false;       // seccomp filters can be installed (CONFIG_SECCOMP_FILTER)
+  std::string actions_avail;      // /proc/sys/kernel/seccomp/actions_avail
+  bool user_notif = false;        // SECCOMP_RET_USER_NOTIF works
+};
+std::vector<Check> check_seccomp(const SeccompFacts& f);
+
+// ---- VS Code settings ----
+struct ExecFacts {
+  bool exists = false, is_dir = false, executable = false;
+  bool is_launcher = false;  // the same file as this launcher, or named gopls-sandbox
+  std::string resolved;      // realpath
+};
+struct SettingsContext {
+  std::string file;       // settings file (for messages)
+  std::string home, workspace;
+  std::map<std::string, std::string> env;  // for ${env:NAME}
+  std::optional<GoEnv> go;                 // `go env` of the caller
+  std::string gobin;                       // `go env GOBIN`
+  std::function<ExecFacts(const std::string&)> probe_exec;
+  std::function<bool(const std::string&)> dir_exists;
+  std::function<std::string(const std::string&)> real_path;  // canonical path or the input
+};
+// vscode-go's path expansion: leading ~, ${userHome}, ${workspaceFolder}, ${workspaceRoot},
+// ${env:NAME}.
+std::string expand_vscode_path(const std::string& v, const SettingsContext& ctx);
+std::vector<Check> check_vscode_settings(const json::Value& settings, const SettingsContext& ctx);
+
+// ---- startup reproduction ----
+struct StartupStep {
+  std::string name;  // "initialize", "initialized", "shutdown", "exit"
+  double ms = 0;     // since the launcher was started
+};
+struct StartupResult {
+  bool ran = false;
+  std::vector<StartupStep> steps;     // completed steps
+  std::string failed_step;            // empty when the handshake completed
+  bool timed_out = false;
+  int exit_status = -1;               // -1: still running (killed by doctor) or unknown
+  double timeout_s = 30;
+  std::string stderr_tail;            // last lines of the launcher's stderr
+  std::vector<json::Value> denials;   // records of the denial log
+  std::string denial_log;             // kept when it holds denials
+  std::string note;                   // e.g. an LSP error returned by initialize
+  std::string server_name;            // serverInfo from initialize
+};
+// The records of a JSON Lines denial log (lines that do not parse are skipped).
+std::vector<json::Value> parse_denial_log(std::string_view jsonl);
+// "mount ×2 (comm go, EPERM, rule gopls.toml:12:1), ptrace (comm gopls, EPERM, default)"
+std::string summarize_denials(const std::vector<json::Value>& records, size_t max_items = 5);
+// The last `lines` non-empty lines of text, at most max_bytes.
+std::string tail_lines(std::string_view text, size_t lines = 8, size_t max_bytes = 1500);
+Check startup_check(const StartupResult& r);
+json::Value startup_to_json(const StartupResult& r);
+
+// ---- report ----
+int doctor_exit_code(const std::vector<Check>& checks);  // 1 when any error, else 0
+// Human table: STATUS CHECK DETAIL, a "fix:" line under every check that is not ok, then the
+// startup steps and a summary line.
+std::string format_report(const std::vector<Check>& checks, const StartupResult* startup);
+json::Value report_to_json(const std::vector<Check>& checks, const StartupResult* startup);
+
+}  // namespace gsb::core

@@ -1,0 +1,225 @@
+#include "gopls_sandbox/app/metrics.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <vector>
+
+#include "gopls_sandbox/core/lsp_framing.hpp"
+#include "gopls_sandbox/sys/io.hpp"
+
+namespace gsb::app {
+
+namespace {
+
+double mono_now() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+double unix_now() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+void close_fd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+}  // namespace
+
+// Per process, so that two servers sharing a metrics file never write the same temp file.
+std::string MetricsProxy::tmp_path() const { return path_ + ".tmp." + std::to_string(::getpid()); }
+
+Result<std::unique_ptr<MetricsProxy>> MetricsProxy::create(const std::string& metrics_file, int client_in,
+                                                           int client_out) {
+  if (metrics_file.empty()) return Error::usage("--metrics: empty file name");
+  std::unique_ptr<MetricsProxy> p(new MetricsProxy());
+  p->path_ = metrics_file;
+  p->client_in_ = client_in;
+  p->client_out_ = client_out;
+  int a[2], b[2];
+  if (::pipe2(a, O_CLOEXEC) != 0) return Error::sys("metrics proxy: stdin pipe", "pipe2", errno);
+  p->to_child_r_ = a[0];
+  p->to_child_w_ = a[1];
+  if (::pipe2(b, O_CLOEXEC) != 0) return Error::sys("metrics proxy: stdout pipe", "pipe2", errno);
+  p->from_child_r_ = b[0];
+  p->from_child_w_ = b[1];
+  p->stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (p->stop_fd_ < 0) return Error::sys("metrics proxy", "eventfd", errno);
+  // Fail early (exit 2) when the file cannot be written at all.
+  if (int e = p->write_now(); e != 0)
+    return Error::usage("--metrics " + metrics_file + ": cannot write: " + errno_text(e),
+                        "name a file in a writable directory");
+  return p;
+}
+
+MetricsProxy::~MetricsProxy() {
+  if (started_ && !finished_) finish(-1);
+  for (int* fd : {&to_child_r_, &to_child_w_, &from_child_r_, &from_child_w_, &stop_fd_}) close_fd(*fd);
+}
+
+int MetricsProxy::child_stdin() const { return to_child_r_; }
+int MetricsProxy::child_stdout() const { return from_child_w_; }
+
+void MetricsProxy::close_child_ends() {
+  close_fd(to_child_r_);
+  close_fd(from_child_w_);
+}
+
+void MetricsProxy::mark_dirty() {
+  // Called with mu_ held.
+  if (!dirty_) {
+    dirty_ = true;
+    cv_.notify_all();
+  }
+}
+
+void MetricsProxy::relay(int from, int to, core::LspDirection dir, bool close_to_at_eof) {
+  core::LspFrameParser parser;
+  std::vector<std::string> bodies;
+  std::vector<char> buf(1 << 16);
+  uint64_t bad_reported = 0;
+  bool forward = true;  // false once the destination is gone: keep draining the source
+  for (;;) {
+    pollfd fds[2] = {{from, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    int r = ::poll(fds, 2, -1);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[1].revents) {
+      // Stop requested: take what is already readable without blocking, then leave.
+      if (!(fds[0].revents & (POLLIN | POLLHUP))) break;
+    }
+    ssize_t n = ::read(from, buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      break;
+    }
+    if (n == 0) break;
+    // Forward first: the observer never delays the bytes.
+    if (forward && sys::write_all(to, buf.data(), static_cast<size_t>(n)) != 0) forward = false;
+    double now = mono_now();
+    bodies.clear();
+    parser.feed(std::string_view(buf.data(), static_cast<size_t>(n)), bodies);
+    std::vector<core::LspMessageInfo> infos;
+    infos.reserve(bodies.size());
+    for (const auto& b : bodies) infos.push_back(core::classify_message(b));
+    uint64_t bad = parser.bad_headers();
+    std::lock_guard<std::mutex> lk(mu_);
+    metrics_.add_bytes(dir, static_cast<uint64_t>(n));
+    if (bad != bad_reported) metrics_.add_bad_headers(dir, bad - bad_reported);
+    bad_reported = bad;
+    for (const auto& m : infos) metrics_.on_message(dir, m, now);
+    mark_dirty();
+  }
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (dir == core::LspDirection::ServerToClient) s2c_eof_ = true;
+    mark_dirty();
+  }
+  cv_.notify_all();
+  if (close_to_at_eof) close_fd(to_child_w_);
+}
+
+void MetricsProxy::writer_loop() {
+  using clock = std::chrono::steady_clock;
+  auto last = clock::now() - std::chrono::seconds(1);
+  std::unique_lock<std::mutex> lk(mu_);
+  for (;;) {
+    cv_.wait(lk, [&] { return dirty_ || stopping_; });
+    if (stopping_) return;
+    // At most one write per second.
+    auto due = last + std::chrono::seconds(1);
+    if (cv_.wait_until(lk, due, [&] { return stopping_; })) return;
+    dirty_ = false;
+    std::string text = metrics_.prometheus_text();
+    lk.unlock();
+    {
+      std::lock_guard<std::mutex> fl(file_mu_);
+      std::string tmp = tmp_path();
+      if (sys::write_file(tmp, text) && ::rename(tmp.c_str(), path_.c_str()) != 0) ::unlink(tmp.c_str());
+    }
+    last = clock::now();
+    lk.lock();
+  }
+}
+
+std::string MetricsProxy::snapshot() const {
+  std::lock_guard<std::mutex> lk(mu_);
+  return metrics_.prometheus_text();
+}
+
+int MetricsProxy::write_now() {
+  std::string text = snapshot();
+  std::lock_guard<std::mutex> fl(file_mu_);
+  std::string tmp = tmp_path();
+  auto w = sys::write_file(tmp, text);
+  if (!w) {
+    ::unlink(tmp.c_str());
+    return errno ? errno : EIO;
+  }
+  if (::rename(tmp.c_str(), path_.c_str()) != 0) {
+    int e = errno;
+    ::unlink(tmp.c_str());
+    return e;
+  }
+  return 0;
+}
+
+void MetricsProxy::start() {
+  if (started_) return;
+  started_ = true;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    metrics_.set_server_start_time(unix_now());
+  }
+  // Relay threads must get EPIPE, not SIGPIPE, when the other side is gone: they inherit a
+  // mask with SIGPIPE blocked (a thread-directed SIGPIPE then stays pending and harmless).
+  sigset_t pipe_set, old;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  c2s_ = std::thread([this] { relay(client_in_, to_child_w_, core::LspDirection::ClientToServer, true); });
+  s2c_ = std::thread([this] { relay(from_child_r_, client_out_, core::LspDirection::ServerToClient, false); });
+  writer_ = std::thread([this] { writer_loop(); });
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
+void MetricsProxy::finish(int exit_status) {
+  if (finished_) return;
+  finished_ = true;
+  close_child_ends();
+  if (started_) {
+    // Drain what the program wrote: its stdout reaches EOF once every writer is gone (the
+    // sandbox's pid 1 kills the rest); bounded so a leaked descriptor cannot hang the exit.
+    {
+      std::unique_lock<std::mutex> lk(mu_);
+      cv_.wait_for(lk, std::chrono::seconds(2), [&] { return s2c_eof_; });
+    }
+    uint64_t one = 1;
+    if (::write(stop_fd_, &one, sizeof one) < 0) { /* eventfd cannot be full here */ }
+    c2s_.join();
+    s2c_.join();
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    writer_.join();
+  }
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    metrics_.set_server_exit_status(exit_status);
+  }
+  if (int e = write_now(); e != 0)
+    std::fprintf(stderr, "gopls-sandbox: --metrics %s: %s\n", path_.c_str(), errno_text(e).c_str());
+}
+
+}  // namespace gsb::app

@@ -1,0 +1,76 @@
+/* escape_fd: which descriptors did the sandboxed program (and the sandbox's pid 1) inherit?
+ *
+ *   escape_fd [FD...]
+ *
+ * An inherited descriptor of a host directory is a way out of any mount namespace
+ * (openat(fd, "..") walks the host tree), so the sandbox must start programs with 0, 1, 2 only.
+ * Output lines (stdout):
+ *   self_fds=0,1,2            open descriptors of this process (the one listing /proc/self/fd excluded)
+ *   pid1_fds=0,1,2            the same for pid 1, or pid1_fds=EACCES
+ *   fd N errno=E              fcntl(N, F_GETFD) for each FD argument (EBADF: not open)
+ * Exit status 0.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char* ename(int e) {
+  switch (e) {
+    case 0: return "0";
+    case EBADF: return "EBADF";
+    case EACCES: return "EACCES";
+    case EPERM: return "EPERM";
+    case ENOENT: return "ENOENT";
+    default: {
+      static char buf[32];
+      snprintf(buf, sizeof buf, "E%d", e);
+      return buf;
+    }
+  }
+}
+
+static void list(const char* label, const char* dir) {
+  DIR* d = opendir(dir);
+  if (!d) {
+    printf("%s=%s\n", label, ename(errno));
+    return;
+  }
+  int self = dirfd(d);
+  int is_self = strcmp(dir, "/proc/self/fd") == 0;
+  int nums[1024], n = 0;
+  struct dirent* e;
+  while ((e = readdir(d)) != NULL && n < 1024) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    int fd = atoi(e->d_name);
+    if (is_self && fd == self) continue;
+    nums[n++] = fd;
+  }
+  closedir(d);
+  /* sort (readdir order is not guaranteed) */
+  for (int i = 1; i < n; ++i)
+    for (int j = i; j > 0 && nums[j - 1] > nums[j]; --j) {
+      int t = nums[j];
+      nums[j] = nums[j - 1];
+      nums[j - 1] = t;
+    }
+  printf("%s=", label);
+  for (int i = 0; i < n; ++i) printf("%s%d", i ? "," : "", nums[i]);
+  printf("\n");
+}
+
+int main(int argc, char** argv) {
+  list("self_fds", "/proc/self/fd");
+  list("pid1_fds", "/proc/1/fd");
+  for (int i = 1; i < argc; ++i) {
+    int fd = atoi(argv[i]);
+    int r = fcntl(fd, F_GETFD);
+    printf("fd %d errno=%s\n", fd, ename(r >= 0 ? 0 : errno));
+  }
+  fflush(stdout);
+  return 0;
+}
