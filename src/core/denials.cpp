@@ -78,7 +78,17 @@ std::string one_line(const DenialRecord& r) {
   return s;
 }
 
+bool DenialAggregator::repeat_last(int64_t now_us) {
+  if (!last_ || now_us - last_->start_us >= window_us_) return false;
+  ++total_;
+  ++by_syscall_[last_syscall_];
+  ++last_->suppressed;
+  last_->last.time_us = now_us;
+  return true;
+}
+
 std::vector<DenialRecord> DenialAggregator::flush(int64_t now_us, bool final) {
+  last_ = nullptr;  // windows may go away below
   std::vector<DenialRecord> out;
   for (auto it = windows_.begin(); it != windows_.end();) {
     if (final || now_us - it->second.start_us >= window_us_) {
@@ -104,12 +114,14 @@ std::vector<DenialRecord> DenialAggregator::add(const DenialRecord& r) {
   Key k{r.syscall, r.comm, r.err};
   auto it = windows_.find(k);
   if (it == windows_.end()) {
-    windows_[k] = Window{r, r.time_us, 0};
+    it = windows_.emplace(k, Window{r, r.time_us, 0}).first;
     out.push_back(r);
   } else {
     ++it->second.suppressed;
     it->second.last = r;
   }
+  last_ = &it->second;
+  last_syscall_ = r.syscall;
   return out;
 }
 

@@ -71,6 +71,16 @@ class Supervisor {
     std::string comm, exe;
   };
   std::map<uint32_t, Cached> tasks_;
+  // The last notification, for the storm fast path (same thread, syscall and arguments).
+  struct Last {
+    bool valid = false;
+    uint32_t tid = 0;
+    int nr = -1;
+    uint64_t args[6] = {};
+    int err = 0;
+    int64_t at_us = 0;
+  } last_;
+  int64_t last_flush_us_ = 0;
 };
 
 }  // namespace gsb::app

@@ -44,6 +44,9 @@ class DenialAggregator {
   explicit DenialAggregator(int64_t window_us = 1000000) : window_us_(window_us) {}
   // Records to write now for this event (the first of a window, plus any windows it closed).
   std::vector<DenialRecord> add(const DenialRecord& r);
+  // The same denial as the last one added, again at now_us: counted in its open window without
+  // building a record (the storm fast path). False when the window has closed: call add().
+  bool repeat_last(int64_t now_us);
   // Windows that closed by `now_us` (all of them when final).
   std::vector<DenialRecord> flush(int64_t now_us, bool final);
   uint64_t total() const { return total_; }
@@ -59,6 +62,8 @@ class DenialAggregator {
   using Key = std::tuple<std::string, std::string, int>;
   int64_t window_us_;
   std::map<Key, Window> windows_;
+  Window* last_ = nullptr;
+  std::string last_syscall_;
   std::map<std::string, uint64_t> by_syscall_;
   uint64_t total_ = 0;
 };
