@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <set>
 
+#include "gopls_sandbox/app/cli.hpp"
 #include "gopls_sandbox/app/commands.hpp"
 #include "gopls_sandbox/core/diagnose.hpp"
 #include "gopls_sandbox/core/goenv.hpp"
@@ -114,16 +115,7 @@ int cmd_diagnose(const Args& args) {
   app.add_flag("--share-net", share_net, "the run used --share-net (DNS failures are then not the sandbox's doing)");
   app.add_flag("-v,--verbose", verbose, "show every benign group and more examples");
 
-  std::vector<std::string> rev(args.rbegin(), args.rend());
-  try {
-    app.parse(rev);
-  } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "%s: %s\nRun '%s --help' for usage.\n", kCmd, e.what(), kCmd);
-    return 2;
-  }
+  if (auto rc = parse_cli(app, args, kCmd)) return *rc;
 
   strace::Trace trace;
   std::vector<dg::Call> denials;

@@ -22,6 +22,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "gopls_sandbox/app/cli.hpp"
 #include "gopls_sandbox/app/commands.hpp"
 #include "gopls_sandbox/app/launch.hpp"
 #include "gopls_sandbox/core/doctor.hpp"
@@ -633,17 +634,7 @@ int cmd_doctor(const Args& args) {
       ->type_name("PATH");
   app.add_flag("--no-startup", no_startup, "Skip the startup reproduction");
   app.footer(kFooter);
-  std::vector<std::string> rev(args.rbegin(), args.rend());
-  try {
-    app.parse(rev);
-    if (!app.remaining().empty()) throw CLI::ExtrasError(app.remaining());
-  } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "gopls-sandbox doctor: %s\nRun 'gopls-sandbox doctor --help' for usage.\n", e.what());
-    return 2;
-  }
+  if (auto rc = parse_cli(app, args, "gopls-sandbox doctor", true)) return *rc;
 
   auto env = environment_map();
   if (workspace.empty()) {

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "gopls_sandbox/app/cli.hpp"
 #include "gopls_sandbox/app/commands.hpp"
 #include "gopls_sandbox/core/json.hpp"
 #include "gopls_sandbox/core/procfs.hpp"
@@ -68,16 +69,7 @@ int cmd_inspect(const Args& args) {
   bool json_out = false;
   app.add_option("pid", pid_text, "process id (as seen from here, i.e. the host pid)")->required();
   app.add_flag("--json", json_out, "print a machine-readable report on stdout");
-  std::vector<std::string> rev(args.rbegin(), args.rend());
-  try {
-    app.parse(rev);
-  } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "%s: %s\nRun '%s --help' for usage.\n", kCmd, e.what(), kCmd);
-    return 2;
-  }
+  if (auto rc = parse_cli(app, args, kCmd)) return *rc;
   char* end = nullptr;
   long pid = std::strtol(pid_text.c_str(), &end, 10);
   if (pid_text.empty() || *end != '\0' || pid <= 0 || pid > 4194304) {

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "gopls_sandbox/app/cli.hpp"
 #include "gopls_sandbox/app/commands.hpp"
 #include "gopls_sandbox/app/launch.hpp"
 
@@ -30,16 +31,7 @@ int cmd_learn(const Args& args) {
       ->type_name("PATH");
   app.add_flag_callback("-v,--verbose", [&o] { o.verbose = true; }, "Explain what the launcher does on stderr");
   app.prefix_command(true);
-  std::vector<std::string> rev(args.rbegin(), args.rend());
-  try {
-    app.parse(rev);
-  } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "gopls-sandbox learn: %s\nRun 'gopls-sandbox learn --help' for usage.\n", e.what());
-    return 2;
-  }
+  if (auto rc = parse_cli(app, args, "gopls-sandbox learn")) return *rc;
   LaunchRequest req;
   req.learn = true;
   req.learn_output = output;

@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 
+#include "gopls_sandbox/app/cli.hpp"
 #include "gopls_sandbox/app/commands.hpp"
 #include "gopls_sandbox/core/json.hpp"
 #include "gopls_sandbox/core/policy.hpp"
@@ -405,17 +406,7 @@ int cmd_profile(const Args& args) {
   app.add_subcommand("generate",
                      "Generate a profile from strace logs (see 'profile generate --help')");
 
-  std::vector<std::string> rev(args.rbegin(), args.rend());
-  try {
-    app.parse(rev);
-  } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) {
-      app.exit(e);  // --help: to stdout
-      return 0;
-    }
-    std::fprintf(stderr, "%s: %s\nRun '%s --help' for usage.\n", kCmd, e.what(), kCmd);
-    return 2;
-  }
+  if (auto rc = parse_cli(app, args, kCmd)) return *rc;
 
   if (list->parsed()) return do_list(list_json);
   if (check->parsed()) return do_check(check_files, check_json);

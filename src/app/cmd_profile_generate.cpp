@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "gopls_sandbox/app/cli.hpp"
 #include "gopls_sandbox/app/commands.hpp"
 #include "gopls_sandbox/core/json.hpp"
 #include "gopls_sandbox/core/profile.hpp"
@@ -103,16 +104,7 @@ int cmd_profile_generate(const Args& args) {
       ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();
 
-  std::vector<std::string> rev(args.rbegin(), args.rend());
-  try {
-    app.parse(rev);
-  } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "%s: %s\nRun '%s --help' for usage.\n", kCmd, e.what(), kCmd);
-    return 2;
-  }
+  if (auto rc = parse_cli(app, args, kCmd)) return *rc;
   if (json_out && output.empty())
     return fail(Error::usage("--json prints the report on stdout, so the profile needs -o FILE"));
 

@@ -288,6 +288,7 @@ Result<Prepared> prepare(const LaunchRequest& req) {
     if (!S_ISDIR(st.st_mode)) return Error::usage("workspace " + a + ": not a directory");
     if (a == "/" && explicit_ws) return Error::usage("workspace /: refusing to expose the whole host; name a project directory");
     in.workspaces.push_back(a);
+    in.workspaces_explicit = explicit_ws;
     in.workspaces_real.push_back(real_path(a));
   }
   auto add_binds = [&](const std::vector<std::string>& specs, bool ro) -> Result<void> {
@@ -380,10 +381,12 @@ int launch(const LaunchRequest& req) {
     std::fwrite(s.data(), 1, s.size(), stdout);
     return 0;
   }
-  if (verbose) {
+  if (verbose)
     std::fprintf(stderr, "gopls-sandbox: running %s (cwd %s, %zu mount operations)\n", prep->plan.argv[0].c_str(),
                  prep->plan.cwd.c_str(), prep->plan.mounts.size());
-    for (const auto& n : prep->plan.notes) std::fprintf(stderr, "gopls-sandbox: note: %s\n", n.c_str());
+  for (const auto& n : prep->plan.notes) {
+    if (n.rfind("warning: ", 0) == 0) std::fprintf(stderr, "gopls-sandbox: %s\n", n.c_str());
+    else if (verbose) std::fprintf(stderr, "gopls-sandbox: note: %s\n", n.c_str());
   }
 
   // Compiled in the parent (prepare), before clone: the child only loads.

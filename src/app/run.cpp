@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "gopls_sandbox/app/cli.hpp"
 #include "gopls_sandbox/app/commands.hpp"
 #include "gopls_sandbox/app/launch.hpp"
 
@@ -40,17 +41,7 @@ void add_sandbox_options(CLI::App& app, core::Options& o, std::string& inode_che
 }
 
 int parse_and_launch(CLI::App& app, const Args& args, core::Options& o, std::string& ic, LaunchRequest& req) {
-  std::vector<std::string> rev(args.rbegin(), args.rend());
-  try {
-    app.parse(rev);
-  } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "gopls-sandbox %s: %s\n", app.get_name().c_str(), e.what());
-    std::fprintf(stderr, "Run 'gopls-sandbox %s --help' for usage.\n", app.get_name().c_str());
-    return 2;
-  }
+  if (auto rc = parse_cli(app, args, "gopls-sandbox " + app.get_name())) return *rc;
   req.args = app.remaining();
   if (!req.args.empty() && req.args[0] == "--") req.args.erase(req.args.begin());
   if (req.kind == ProgramKind::Any && req.args.empty()) {

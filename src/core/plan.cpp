@@ -138,8 +138,18 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
   add_bind(in.gopls_config, false, true, "gopls config");
   for (size_t i = 0; i < in.workspaces.size(); ++i) {
     const std::string& w = in.workspaces[i];
-    if (normalize_path(w) == "/") {
+    std::string nw = normalize_path(w);
+    if (nw == "/") {
       note("workspace /: not bound (the whole host would be visible); pass --workspace DIR");
+      continue;
+    }
+    // The *default* workspace (the directory the editor started us in) must not quietly expose
+    // the whole home directory (~/.ssh, ~/.bashrc…) or the host's /tmp (sockets of every
+    // session). An explicit --workspace is honoured.
+    if (!in.workspaces_explicit && ((!home.empty() && path_is_under(home, nw)) || nw == "/tmp")) {
+      note("warning: not binding " + nw + " as the workspace: it is the current directory (the default), and " +
+           (nw == "/tmp" ? std::string("the host's /tmp") : std::string("your home directory or above it")) +
+           " would expose far more than a project; pass --workspace " + nw + " to bind it anyway");
       continue;
     }
     add_bind(w, false, false, "workspace");

@@ -72,10 +72,12 @@ const std::vector<std::string_view>& always_allowed_syscalls() {
   // What the launcher's child calls after seccomp(2) and up to execve: execve itself (execveat
   // if it execs by fd), sendmsg to pass the listener fd, send (= sendto) / write to report
   // {phase, errno} to the parent on failure, close, _exit, signal-mask restore, and
-  // rt_sigreturn if a signal lands in between.
+  // rt_sigreturn if a signal lands in between. restart_syscall is the kernel's own way of
+  // resuming a call a signal interrupted (Go's SIGURG preemption does this at random): refusing
+  // it breaks whatever was interrupted, and no trace reliably shows it.
   static const std::vector<std::string_view> v = {
-      "close", "execve", "execveat", "exit", "exit_group", "rt_sigprocmask", "rt_sigreturn",
-      "sendmsg", "sendto", "write"};
+      "close", "execve", "execveat", "exit", "exit_group", "restart_syscall", "rt_sigprocmask",
+      "rt_sigreturn", "sendmsg", "sendto", "write"};
   return v;
 }
 
@@ -85,12 +87,34 @@ bool is_always_allowed(int nr) noexcept {
   return false;
 }
 
+namespace {
+
+// The installed share dir found from the running binary: BINDIR/../share/gopls-sandbox/profiles
+// (so a relocated install, a DESTDIR or an unpacked .deb finds its own profiles). Empty when
+// that directory does not exist or is the compile-time one or the source tree's.
+const std::string& exe_relative_profile_dir() {
+  static const std::string dir = [] {
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (ec || exe.empty() || !exe.is_absolute()) return std::string();
+    fs::path d = (exe.parent_path().parent_path() / "share/gopls-sandbox/profiles").lexically_normal();
+    if (!fs::is_directory(d, ec)) return std::string();
+    for (fs::path other : {fs::path(GSB_INSTALL_DATA_DIR) / "profiles", fs::path(GSB_SOURCE_PROFILE_DIR)})
+      if (fs::equivalent(d, other, ec)) return std::string();
+    return d.string();
+  }();
+  return dir;
+}
+
+}  // namespace
+
 std::vector<std::string> profile_search_path(const char* xdg_config_home, const char* home) {
   std::vector<std::string> out;
   if (xdg_config_home && *xdg_config_home && xdg_config_home[0] == '/')
     out.push_back(std::string(xdg_config_home) + "/gopls-sandbox/profiles");
   else if (home && *home)
     out.push_back(std::string(home) + "/.config/gopls-sandbox/profiles");
+  if (const auto& rel = exe_relative_profile_dir(); !rel.empty()) out.push_back(rel);
   out.push_back(std::string(GSB_INSTALL_DATA_DIR) + "/profiles");
   out.push_back(GSB_SOURCE_PROFILE_DIR);
   return out;

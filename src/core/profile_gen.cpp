@@ -217,7 +217,8 @@ const std::vector<std::string>& default_always_allowed() {
   // profiles/README.md, "Always allowed": made by the launcher between loading the filter and
   // execve. rt_sigaction is listed too (the launcher resets signal dispositions).
   static const std::vector<std::string> v = {"execve",   "execveat",  "write",          "sendmsg",      "close",
-                                             "exit",     "exit_group", "rt_sigprocmask", "rt_sigreturn", "rt_sigaction"};
+                                             "exit",     "exit_group", "rt_sigprocmask", "rt_sigreturn", "rt_sigaction",
+                                             "restart_syscall"};
   return v;
 }
 

@@ -7,6 +7,8 @@
  * Output lines (stdout):
  *   self_fds=0,1,2            open descriptors of this process (the one listing /proc/self/fd excluded)
  *   pid1_fds=0,1,2            the same for pid 1, or pid1_fds=EACCES
+ *   pid1_fds N type=T         for each of pid 1's descriptors above 2: dir, reg, sock, fifo, chr,
+ *                             other, or the errno of stat(/proc/1/fd/N)
  *   fd N errno=E              fcntl(N, F_GETFD) for each FD argument (EBADF: not open)
  * Exit status 0.
  */
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char* ename(int e) {
@@ -61,6 +64,21 @@ static void list(const char* label, const char* dir) {
   printf("%s=", label);
   for (int i = 0; i < n; ++i) printf("%s%d", i ? "," : "", nums[i]);
   printf("\n");
+  /* What each descriptor above stderr is (stat follows the /proc magic link). */
+  for (int i = 0; i < n; ++i) {
+    if (nums[i] <= 2 || is_self) continue;
+    char p[64];
+    struct stat st;
+    snprintf(p, sizeof p, "%s/%d", dir, nums[i]);
+    const char* t = "other";
+    if (stat(p, &st) != 0) t = ename(errno);
+    else if (S_ISDIR(st.st_mode)) t = "dir";
+    else if (S_ISREG(st.st_mode)) t = "reg";
+    else if (S_ISSOCK(st.st_mode)) t = "sock";
+    else if (S_ISFIFO(st.st_mode)) t = "fifo";
+    else if (S_ISCHR(st.st_mode)) t = "chr";
+    printf("%s %d type=%s\n", label, nums[i], t);
+  }
 }
 
 int main(int argc, char** argv) {

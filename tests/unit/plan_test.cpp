@@ -215,3 +215,26 @@ TEST(GoEnv, UserDirsFollowGoRules) {
   auto rel = user_dirs({{"HOME", "/h"}, {"XDG_CACHE_HOME", "relative"}});
   EXPECT_EQ(rel.goimports_cache, "/h/.cache/goimports");  // Go ignores relative XDG paths
 }
+
+TEST(Plan, DefaultWorkspaceNeverExposesHomeOrTmp) {
+  for (std::string cwd : {"/home/u", "/home", "/tmp"}) {
+    auto in = inputs();
+    in.cwd = cwd;
+    in.workspaces = {cwd};
+    in.workspaces_real = {cwd};
+    in.workspaces_explicit = false;
+    auto p = build_plan(in, fake_host({{"/home", {PathFacts::Dir, {}, PathFacts::Dir}},
+                                       {"/tmp", {PathFacts::Dir, {}, PathFacts::Dir}}}));
+    ASSERT_TRUE(p.ok());
+    for (const auto& m : p->mounts) EXPECT_FALSE(m.kind == MountKind::Bind && m.dst == cwd) << cwd;
+    bool warned = false;
+    for (const auto& n : p->notes) warned |= n.rfind("warning: not binding " + cwd, 0) == 0;
+    EXPECT_TRUE(warned) << cwd;
+    // Asked for explicitly, it is bound.
+    in.workspaces_explicit = true;
+    auto q = build_plan(in, fake_host({{"/home", {PathFacts::Dir, {}, PathFacts::Dir}},
+                                       {"/tmp", {PathFacts::Dir, {}, PathFacts::Dir}}}));
+    ASSERT_TRUE(q.ok());
+    EXPECT_TRUE(find(*q, cwd, MountKind::Bind)) << cwd;
+  }
+}

@@ -62,6 +62,7 @@ struct PlanInputs {
   std::optional<GoEnv> go;         // absent when `go` was not found
   std::vector<std::string> workspaces;  // absolute, validated
   std::vector<std::string> workspaces_real;  // realpath of each (same order)
+  bool workspaces_explicit = false;          // false: the default (the current directory)
   std::vector<BindSpec> binds;
   bool share_net = false;
   std::string gopls_cache, goimports_cache, telemetry_dir, gopls_config;  // host paths
