@@ -215,3 +215,29 @@ TEST(LauncherDryRun, ListsEveryMountWithSourceDestinationAndFlags) {
 
 }  // namespace
 }  // namespace gsb::test
+
+namespace gsb::test {
+namespace {
+
+// A link named `gopls` to the launcher, first on PATH: drop-in mode, and no recursion (the real
+// gopls is found further down PATH, skipping the launcher itself).
+TEST(LauncherDropIn, LinkNamedGoplsFirstOnPathDoesNotRecurse) {
+  TempDir dir(As::Root, "link");
+  std::string link = dir.path + "/gopls";
+  ASSERT_EQ(::symlink(world().launcher.c_str(), link.c_str()), 0);
+  std::string path = dir.path + ":/usr/local/bin:/usr/bin:/bin";
+  auto r = run(As::Root, {link, "version", "-json"}, {dir.path + "/..", {{"PATH", path}}, false});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto bare = run(As::Root, {"/usr/bin/gopls", "version", "-json"}, {dir.path, {}, false});
+  EXPECT_EQ(r.out, bare.out);
+  // --help through the link is gopls' own help, not the launcher's.
+  auto h = run(As::Root, {link, "help"}, {dir.path + "/..", {{"PATH", path}}, false});
+  EXPECT_EQ(h.out.find("gopls-sandbox"), std::string::npos) << h.out;
+  // Pointing --gopls at the launcher itself is refused, not a loop.
+  auto self = run(As::Root, {world().launcher, "run", "--gopls", link, "--", "version"}, {dir.path, {}, false});
+  EXPECT_EQ(self.status, 127) << self.err;
+  EXPECT_NE(self.err.find("is gopls-sandbox itself"), std::string::npos) << self.err;
+}
+
+}  // namespace
+}  // namespace gsb::test
