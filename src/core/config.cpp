@@ -62,7 +62,9 @@ Result<Options> parse_config(std::string_view text, const std::string& file) {
     return Error::usage(o.str());
   }
   Options o;
-  for (const auto& [k, v] : tbl) {
+  for (const auto& kv : tbl) {
+    const auto& k = kv.first;  // not a structured binding: clang < 16 cannot capture those
+    const auto& v = kv.second;
     std::string key(k.str());
     std::string at = where(file, v.source());
     auto need_string = [&]() -> Result<std::string> {
