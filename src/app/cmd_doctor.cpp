@@ -449,18 +449,7 @@ class StartupRun {
     auto v = json::parse(body);
     if (!v || !v->is_object()) return;
     if ((*v)["method"].is_string() && v->find("id")) {  // server -> client request: answer it
-      json::Value reply;
-      reply.set("jsonrpc", "2.0");
-      reply.set("id", (*v)["id"]);
-      if ((*v)["method"].as_string() == "workspace/configuration") {
-        json::Value arr;
-        arr.array();
-        for (size_t i = 0; i < (*v)["params"]["items"].as_array().size(); ++i) arr.push(json::Object{});
-        reply.set("result", arr);
-      } else {
-        reply.set("result", nullptr);
-      }
-      send(reply);
+      send(core::lsp_minimal_client_reply(*v));
       return;
     }
     if (!(*v)["method"].is_string()) msgs_.push_back(std::move(*v));

@@ -115,4 +115,19 @@ std::string lsp_frame(std::string_view body) {
   return s;
 }
 
+json::Value lsp_minimal_client_reply(const json::Value& request) {
+  json::Value reply;
+  reply.set("jsonrpc", "2.0");
+  reply.set("id", request["id"]);
+  if (request["method"].as_string() == "workspace/configuration") {
+    json::Value arr;
+    arr.array();
+    for (size_t i = 0; i < request["params"]["items"].as_array().size(); ++i) arr.push(json::Object{});
+    reply.set("result", std::move(arr));
+  } else {
+    reply.set("result", nullptr);
+  }
+  return reply;
+}
+
 }  // namespace gsb::core

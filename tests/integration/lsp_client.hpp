@@ -8,6 +8,7 @@
 #include <string>
 
 #include "gopls_sandbox/core/json.hpp"
+#include "gopls_sandbox/core/lsp_framing.hpp"
 #include "harness.hpp"
 
 namespace gsb::test {
@@ -89,18 +90,7 @@ class LspClient {
       auto v = json::parse(*raw);
       if (!v) continue;
       if ((*v)["method"].is_string() && v->find("id")) {
-        json::Value reply;
-        reply.set("jsonrpc", "2.0");
-        reply.set("id", (*v)["id"]);
-        if ((*v)["method"].as_string() == "workspace/configuration") {
-          json::Value arr;
-          arr.array();
-          for (size_t i = 0; i < (*v)["params"]["items"].as_array().size(); ++i) arr.push(json::Object{});
-          reply.set("result", std::move(arr));
-        } else {
-          reply.set("result", nullptr);
-        }
-        send(reply);
+        send(core::lsp_minimal_client_reply(*v));
         ++requests_answered;
         continue;
       }

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "gopls_sandbox/core/json.hpp"
+
 namespace gsb::core {
 
 // Incremental frame splitter. Bytes may arrive in arbitrary pieces; any header fields besides
@@ -47,5 +49,9 @@ LspMessageInfo classify_message(std::string_view body);
 
 // "Content-Length: N\r\n\r\n" + body
 std::string lsp_frame(std::string_view body);
+
+// What a minimal client answers to a server->client request (`request` has "method" and "id"):
+// one empty object per item for workspace/configuration, null otherwise.
+json::Value lsp_minimal_client_reply(const json::Value& request);
 
 }  // namespace gsb::core
