@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -444,6 +445,18 @@ int launch(const LaunchRequest& req) {
         if ((m.kind == core::MountKind::Bind || m.kind == core::MountKind::RoBind || m.kind == core::MountKind::Tmpfs) &&
             core::path_is_under(prep->identity_paths[i], m.dst))
           by = std::string(core::mount_kind_name(m.kind)) + " " + m.src + " -> " + m.dst + " (" + m.why + ")";
+      json::Value lr;
+      lr.set("time", core::rfc3339_us(std::chrono::duration_cast<std::chrono::microseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count()));
+      lr.set("event", "inode_check");
+      lr.set("name", prep->identity_names[i]);
+      lr.set("path", prep->identity_paths[i]);
+      lr.set("result", res);
+      lr.set("host", r["host"]);
+      lr.set("inside", r["inside"]);
+      lr.set("mount", by);
+      log.write(lr);
       std::fprintf(stderr,
                    "gopls-sandbox: inode check %s %s: %s: host (dev %lld, ino %lld), inside (dev %lld, ino %lld); "
                    "decided by %s\n",

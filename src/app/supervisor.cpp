@@ -49,6 +49,7 @@ DenialLog::~DenialLog() {
 
 bool DenialLog::open_file() {
   if (fd_ >= 0) return true;
+  if (path_ == "off") return false;  // --log off
   if (!error_.empty()) return false;
   (void)sys::mkdir_p(parent_dir(path_), 0700);
   fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -61,9 +62,11 @@ bool DenialLog::open_file() {
   return true;
 }
 
-void DenialLog::write(const core::DenialRecord& r) {
+void DenialLog::write(const core::DenialRecord& r) { write(core::to_json(r)); }
+
+void DenialLog::write(const json::Value& record) {
   if (!open_file()) return;
-  std::string line = core::to_json(r).dump();
+  std::string line = record.dump();
   line += '\n';
   if (size_ + line.size() > max_bytes_ && size_ > 0) {
     // One rotation: FILE -> FILE.1 (replacing an older one), then start FILE afresh.

@@ -129,8 +129,17 @@ TEST_P(DenialLog, InodeCheckCatchesADirectoryBoundOverGocache) {
   TempDir ws(as());
   TempDir other(as(), "othercache");
   std::string gocache = (as() == As::Root ? std::string("/root") : world().user_home) + "/.cache/go-build";
-  auto warn = run(as(), {world().launcher, "exec", "--bind", other.path + ":" + gocache, "--", "/bin/true"},
+  std::string log = ws.path + "/inode.jsonl";
+  auto warn = run(as(), {world().launcher, "exec", "--log", log, "--bind", other.path + ":" + gocache, "--", "/bin/true"},
                   {ws.path, {}, false});
+  // The result is in the log too.
+  auto recs = read_jsonl(log);
+  ASSERT_EQ(recs.size(), 1u) << read_file(log);
+  EXPECT_EQ(recs[0]["event"].as_string(), "inode_check");
+  EXPECT_EQ(recs[0]["name"].as_string(), "GOCACHE");
+  EXPECT_EQ(recs[0]["result"].as_string(), "mismatch");
+  EXPECT_NE(recs[0]["host"][1].as_int(), recs[0]["inside"][1].as_int());
+  EXPECT_NE(recs[0]["mount"].as_string().find("(--bind)"), std::string::npos);
   EXPECT_EQ(warn.status, 0) << warn.err;
   EXPECT_NE(warn.err.find("inode check GOCACHE " + gocache + ": mismatch"), std::string::npos) << warn.err;
   EXPECT_NE(warn.err.find("decided by bind " + other.path + " -> " + gocache + " (--bind)"), std::string::npos)

@@ -23,6 +23,7 @@ class DenialLog {
   DenialLog(std::string path, uint64_t max_bytes) : path_(std::move(path)), max_bytes_(max_bytes) {}
   ~DenialLog();
   void write(const core::DenialRecord& r);
+  void write(const json::Value& record);  // other records (e.g. inode check results)
   const std::string& path() const { return path_; }
   std::string error() const { return error_; }
 
