@@ -23,11 +23,6 @@ extern char** environ;
 
 namespace gsb::test {
 
-bool require_all() {
-  const char* v = std::getenv("GSB_REQUIRE_ALL");
-  return v && *v && std::strcmp(v, "0") != 0;
-}
-
 std::string as_name(As a) { return a == As::Root ? "root" : "user"; }
 
 std::string shell_quote(const std::string& s) {

@@ -13,16 +13,10 @@
 
 #include <gtest/gtest.h>
 
+#include "skip.hpp"
+
 namespace gsb::test {
 
-// A skipped test on a machine that lacks a feature; with GSB_REQUIRE_ALL=1 (CI) it fails.
-#define GSB_SKIP_OR_FAIL(msg)                                            \
-  do {                                                                   \
-    if (::gsb::test::require_all()) FAIL() << "required, not skipped: " << (msg); \
-    GTEST_SKIP() << (msg);                                               \
-  } while (0)
-
-bool require_all();
 
 enum class As { Root, User };
 std::string as_name(As a);

@@ -3,6 +3,8 @@
 // corpus must say nothing is wrong. Also the command line: exit codes and --json.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+
+#include "skip.hpp"
 #include <unistd.h>
 
 #include <cstdio>
@@ -147,7 +149,7 @@ TEST(DiagnoseFixtures, NoNetwork) {
 }
 
 TEST(DiagnoseFixtures, SharedCorpusIsAllBenign) {
-  if (!fs::exists(kCorpus)) GTEST_SKIP() << "no shared corpus at " << kCorpus;
+  if (!fs::exists(kCorpus)) GSB_SKIP_OR_FAIL(std::string("no shared corpus at ") + kCorpus);
   int n = 0;
   for (const auto& e : fs::directory_iterator(kCorpus)) {
     std::string p = e.path().string();

@@ -2,6 +2,8 @@
 // forked child): the simulator's verdicts must be what the kernel does, and Notify mode must
 // deliver refusals to a listener that answers with decide()'s errno.
 #include <gtest/gtest.h>
+
+#include "skip.hpp"
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -92,7 +94,7 @@ TEST(PolicyKernel, GoplsFilterOnTheRealKernel) {
 }
 
 TEST(PolicyKernel, NotifyModeDeliversRefusalsToTheListener) {
-  if (!sys::kernel_supports_user_notif()) GTEST_SKIP() << "no SECCOMP_RET_USER_NOTIF";
+  if (!sys::kernel_supports_user_notif()) GSB_SKIP_OR_FAIL("no SECCOMP_RET_USER_NOTIF");
   Profile p = gopls_profile();
   auto c = compile_policy(p, Delivery::Notify);
   ASSERT_TRUE(c.ok()) << c.error().message;

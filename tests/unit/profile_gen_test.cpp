@@ -1,6 +1,8 @@
 // Profile generation: aggregation, TOML output (checked with the real profile loader), fallbacks,
 // conditions, refused 32-bit calls, and the `profile generate` command end to end.
 #include <gtest/gtest.h>
+
+#include "skip.hpp"
 #include <unistd.h>
 
 #include <filesystem>
@@ -112,7 +114,7 @@ TEST(ProfileGen, AggregatesCountsErrnosAndExamples) {
 
 TEST(ProfileGen, CorpusProfileLoadsAndAllowsEverythingTheTraceUsed) {
   std::string path = kCorpus + "/gopls-check.f-tt-T-y.strace.gz";
-  if (!fs::exists(path)) GTEST_SKIP() << "corpus not found";
+  if (!fs::exists(path)) GSB_SKIP_OR_FAIL("corpus not found");
   auto trace = trace_of(path);
   ASSERT_TRUE(profile_gen::check_usable(trace).ok());
   auto agg = profile_gen::aggregate(trace);
@@ -155,7 +157,7 @@ TEST(ProfileGen, CorpusProfileLoadsAndAllowsEverythingTheTraceUsed) {
 }
 
 TEST(ProfileGen, EveryCorpusTraceYieldsALoadableProfile) {
-  if (!fs::exists(kCorpus)) GTEST_SKIP() << "corpus not found";
+  if (!fs::exists(kCorpus)) GSB_SKIP_OR_FAIL("corpus not found");
   for (const auto& e : fs::directory_iterator(kCorpus)) {
     if (e.path().extension() != ".gz") continue;
     auto trace = trace_of(e.path().string());

@@ -1,6 +1,8 @@
 // gzip / tar / binary detection, and the real corpus in ../shared/strace-corpus.
 #include <gtest/gtest.h>
 
+#include "skip.hpp"
+
 #include <filesystem>
 
 #include "gopls_sandbox/core/strace.hpp"
@@ -100,7 +102,7 @@ class StraceCorpus : public ::testing::TestWithParam<CorpusCase> {};
 TEST_P(StraceCorpus, EveryFileIsAccepted) {
   const auto& c = GetParam();
   std::string path = kCorpus + "/" + c.file;
-  if (!std::filesystem::exists(path)) GTEST_SKIP() << "corpus not found at " << kCorpus;
+  if (!std::filesystem::exists(path)) GSB_SKIP_OR_FAIL(std::string("corpus not found at ") + kCorpus);
   auto ex = trace_input::expand(c.file, bytes_of(path));
   ASSERT_TRUE(ex.ok()) << ex.error().message;
   EXPECT_EQ(ex->size(), c.files);
@@ -145,7 +147,7 @@ INSTANTIATE_TEST_SUITE_P(Corpus, StraceCorpus,
 
 TEST(StraceCorpus, TimestampsAndDurationsOfTheTtTTrace) {
   std::string path = kCorpus + "/gopls-check.f-tt-T-y.strace.gz";
-  if (!std::filesystem::exists(path)) GTEST_SKIP();
+  if (!std::filesystem::exists(path)) GSB_SKIP_OR_FAIL("corpus file not found: " + path);
   auto ex = trace_input::expand(path, bytes_of(path));
   ASSERT_TRUE(ex.ok());
   strace::Trace t;
