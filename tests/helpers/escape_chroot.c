@@ -28,23 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char* ename(int e) {
-  switch (e) {
-    case 0: return "0";
-    case EPERM: return "EPERM";
-    case ENOENT: return "ENOENT";
-    case EACCES: return "EACCES";
-    case EINVAL: return "EINVAL";
-    case ENOSPC: return "ENOSPC";
-    case EUSERS: return "EUSERS";
-    case ENOSYS: return "ENOSYS";
-    default: {
-      static char buf[32];
-      snprintf(buf, sizeof buf, "E%d", e);
-      return buf;
-    }
-  }
-}
+#include "errno_name.h"
 
 static unsigned long long marker_dev, marker_ino;
 static long scanned;

@@ -22,20 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char* ename(int e) {
-  switch (e) {
-    case 0: return "0";
-    case EBADF: return "EBADF";
-    case EACCES: return "EACCES";
-    case EPERM: return "EPERM";
-    case ENOENT: return "ENOENT";
-    default: {
-      static char buf[32];
-      snprintf(buf, sizeof buf, "E%d", e);
-      return buf;
-    }
-  }
-}
+#include "errno_name.h"
 
 static void list(const char* label, const char* dir) {
   DIR* d = opendir(dir);

@@ -17,24 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char* ename(int e) {
-  switch (e) {
-    case 0: return "0";
-    case EPERM: return "EPERM";
-    case ENOENT: return "ENOENT";
-    case EACCES: return "EACCES";
-    case EEXIST: return "EEXIST";
-    case EROFS: return "EROFS";
-    case ENOTDIR: return "ENOTDIR";
-    case EISDIR: return "EISDIR";
-    case ETXTBSY: return "ETXTBSY";
-    default: {
-      static char buf[32];
-      snprintf(buf, sizeof buf, "E%d", e);
-      return buf;
-    }
-  }
-}
+#include "errno_name.h"
 
 int main(int argc, char** argv) {
   if (argc < 2) {

@@ -14,20 +14,7 @@
 #include <sys/sem.h>
 #include <sys/shm.h>
 
-static const char* ename(int e) {
-  switch (e) {
-    case 0: return "0";
-    case EPERM: return "EPERM";
-    case ENOENT: return "ENOENT";
-    case EACCES: return "EACCES";
-    case ENOSYS: return "ENOSYS";
-    default: {
-      static char buf[32];
-      snprintf(buf, sizeof buf, "E%d", e);
-      return buf;
-    }
-  }
-}
+#include "errno_name.h"
 
 int main(int argc, char** argv) {
   if (argc != 2) {

@@ -18,24 +18,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static const char* ename(int e) {
-  switch (e) {
-    case 0: return "0";
-    case EPERM: return "EPERM";
-    case ENOENT: return "ENOENT";
-    case EACCES: return "EACCES";
-    case ECONNREFUSED: return "ECONNREFUSED";
-    case ENETUNREACH: return "ENETUNREACH";
-    case EHOSTUNREACH: return "EHOSTUNREACH";
-    case EAFNOSUPPORT: return "EAFNOSUPPORT";
-    case ETIMEDOUT: return "ETIMEDOUT";
-    default: {
-      static char buf[32];
-      snprintf(buf, sizeof buf, "E%d", e);
-      return buf;
-    }
-  }
-}
+#include "errno_name.h"
 
 int main(int argc, char** argv) {
   if (argc != 3) {

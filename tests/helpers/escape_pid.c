@@ -30,22 +30,7 @@
 #define SYS_pidfd_open 434
 #endif
 
-static const char* ename(int e) {
-  switch (e) {
-    case 0: return "0";
-    case EPERM: return "EPERM";
-    case ENOENT: return "ENOENT";
-    case ESRCH: return "ESRCH";
-    case EACCES: return "EACCES";
-    case EINVAL: return "EINVAL";
-    case ENOSYS: return "ENOSYS";
-    default: {
-      static char buf[32];
-      snprintf(buf, sizeof buf, "E%d", e);
-      return buf;
-    }
-  }
-}
+#include "errno_name.h"
 
 int main(int argc, char** argv) {
   if (argc != 3 && argc != 6) {

@@ -8,17 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static const char* ename(int e) {
-  switch (e) {
-    case 0: return "0";
-    case EPERM: return "EPERM";
-    case EACCES: return "EACCES";
-    case ENOSYS: return "ENOSYS";
-    case ENOENT: return "ENOENT";
-    case EINVAL: return "EINVAL";
-    default: return strerror(e);
-  }
-}
+#include "errno_name.h"
 
 static void report(const char* name, long r) { printf("%s ret=%ld errno=%s\n", name, r, ename(r < 0 ? errno : 0)); }
 

@@ -28,45 +28,7 @@
 #endif
 #define X32_BIT 0x40000000L
 
-static const char* ename(int e) {
-  switch (e) {
-    case 0: return "0";
-    case EPERM: return "EPERM";
-    case ENOENT: return "ENOENT";
-    case ESRCH: return "ESRCH";
-    case EINTR: return "EINTR";
-    case EIO: return "EIO";
-    case ENXIO: return "ENXIO";
-    case E2BIG: return "E2BIG";
-    case EBADF: return "EBADF";
-    case ECHILD: return "ECHILD";
-    case EAGAIN: return "EAGAIN";
-    case ENOMEM: return "ENOMEM";
-    case EACCES: return "EACCES";
-    case EFAULT: return "EFAULT";
-    case EBUSY: return "EBUSY";
-    case EEXIST: return "EEXIST";
-    case ENODEV: return "ENODEV";
-    case ENOTDIR: return "ENOTDIR";
-    case EINVAL: return "EINVAL";
-    case ENOTTY: return "ENOTTY";
-    case ENOSPC: return "ENOSPC";
-    case EROFS: return "EROFS";
-    case ENOSYS: return "ENOSYS";
-    case EOPNOTSUPP: return "EOPNOTSUPP";
-    case ENOKEY: return "ENOKEY";
-    case EAFNOSUPPORT: return "EAFNOSUPPORT";
-    case ENOEXEC: return "ENOEXEC";
-    case ENAMETOOLONG: return "ENAMETOOLONG";
-    case ENOTBLK: return "ENOTBLK";
-    case EUSERS: return "EUSERS";
-    default: {
-      static char buf[32];
-      snprintf(buf, sizeof buf, "E%d", e);
-      return buf;
-    }
-  }
-}
+#include "errno_name.h"
 
 /* clone()/unshare() with a namespace flag: if it succeeds in creating a child, reap it. */
 static long probe_clone_newuser(void) {
