@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 
 #include "gopls_sandbox/core/json.hpp"
@@ -45,24 +46,28 @@ std::vector<std::string> strings(const json::Value& v) {
   return out;
 }
 
-std::string hex(const std::vector<sock_filter>& prog) {
-  static const char* d = "0123456789abcdef";
-  const auto* b = reinterpret_cast<const unsigned char*>(prog.data());
-  std::string s;
-  s.reserve(prog.size() * sizeof(sock_filter) * 2);
-  for (size_t i = 0; i < prog.size() * sizeof(sock_filter); ++i) {
-    s.push_back(d[b[i] >> 4]);
-    s.push_back(d[b[i] & 15]);
-  }
+// A cache entry: "GSB-BPF 1 <metadata bytes> <program bytes>\n", the metadata (JSON), then the
+// BPF program itself, raw. Loading it is one read and a small parse.
+constexpr const char* kMagic = "GSB-BPF 1 ";
+
+std::string frame(const std::string& meta, const std::vector<sock_filter>& prog) {
+  size_t bytes = prog.size() * sizeof(sock_filter);
+  std::string s = kMagic + std::to_string(meta.size()) + " " + std::to_string(bytes) + "\n" + meta;
+  s.append(reinterpret_cast<const char*>(prog.data()), bytes);
   return s;
 }
 
-bool unhex(const std::string& s, std::vector<sock_filter>& prog) {
-  if (s.size() % (2 * sizeof(sock_filter)) != 0 || s.empty()) return false;
-  prog.resize(s.size() / (2 * sizeof(sock_filter)));
-  auto* b = reinterpret_cast<unsigned char*>(prog.data());
-  auto val = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-  for (size_t i = 0; i < s.size() / 2; ++i) b[i] = static_cast<unsigned char>(val(s[2 * i]) << 4 | val(s[2 * i + 1]));
+bool unframe(const std::string& s, std::string_view& meta, std::vector<sock_filter>& prog) {
+  std::string_view v(s);
+  if (v.substr(0, std::strlen(kMagic)) != kMagic) return false;
+  size_t nl = v.find('\n');
+  if (nl == std::string_view::npos) return false;
+  unsigned long long mlen = 0, plen = 0;
+  if (std::sscanf(s.c_str() + std::strlen(kMagic), "%llu %llu", &mlen, &plen) != 2) return false;
+  if (plen == 0 || plen % sizeof(sock_filter) != 0 || nl + 1 + mlen + plen != v.size()) return false;
+  meta = v.substr(nl + 1, mlen);
+  prog.resize(plen / sizeof(sock_filter));
+  std::memcpy(prog.data(), v.data() + nl + 1 + mlen, plen);
   return true;
 }
 
@@ -92,15 +97,16 @@ Result<ResolvedPolicy> resolve_policy(const std::string& name_or_path, const std
     h = fnv(delivery_name(delivery), h);
     h = fnv(GSB_VERSION, h);
     char name[64];
-    std::snprintf(name, sizeof name, "/bpf-%016llx.json", static_cast<unsigned long long>(h));
+    std::snprintf(name, sizeof name, "/bpf-%016llx.bin", static_cast<unsigned long long>(h));
     file = cache_dir + name;
-    if (auto text = sys::read_file(file)) {
-      auto v = json::parse(*text);
+    std::string_view meta;
+    if (auto text = sys::read_file(file); text && unframe(*text, meta, rp.program)) {
+      auto v = json::parse(meta);
       bool valid = v.ok() && (*v)["source"].as_string() == *found;
       if (valid)
         for (const auto& f : (*v)["files"].as_array())
           valid = valid && identity(f[0].as_string()) == f[1].as_string();
-      if (valid && unhex((*v)["program"].as_string(), rp.program)) {
+      if (valid) {
         rp.name = (*v)["name"].as_string();
         rp.source_path = *found;
         const auto& s = (*v)["settings"];
@@ -143,11 +149,10 @@ Result<ResolvedPolicy> resolve_policy(const std::string& name_or_path, const std
     if (rp.settings.share_net) s.set("share_net", *rp.settings.share_net);
     s.set("unset_env", strings(rp.settings.unset_env));
     v.set("settings", std::move(s));
-    v.set("program", hex(rp.program));
     if (sys::mkdir_p(cache_dir, 0700)) {
       sys::prune_dir(cache_dir, "bpf-", 64);
       std::string tmp = file + "." + std::to_string(::getpid());
-      if (sys::write_file(tmp, v.dump())) ::rename(tmp.c_str(), file.c_str());
+      if (sys::write_file(tmp, frame(v.dump(), rp.program))) ::rename(tmp.c_str(), file.c_str());
       else ::unlink(tmp.c_str());
     }
   }

@@ -15,6 +15,7 @@ const char* mount_kind_name(MountKind k) {
     case MountKind::Symlink: return "symlink";
     case MountKind::Dir: return "dir";
     case MountKind::RemountRo: return "remount-ro";
+    case MountKind::Copy: return "copy";
   }
   return "?";
 }
@@ -90,8 +91,8 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
     PathFacts pf = probe(f);
     if (pf.type == PathFacts::Symlink && f == "/etc/localtime")
       m.push_back({MountKind::Symlink, pf.link_target, f, 0, false, false, "minimal /etc"});
-    else if (pf.resolved == PathFacts::File)
-      m.push_back({MountKind::RoBind, f, f, 0, true, true, "minimal /etc"});
+    else if (pf.resolved == PathFacts::File)  // a copy costs less than a bind (setup and teardown)
+      m.push_back({MountKind::Copy, f, f, 0, true, true, "minimal /etc"});
   }
   for (const char* d : {"/etc/ssl", "/etc/ca-certificates", "/etc/alternatives"}) {
     if (probe(d).resolved == PathFacts::Dir) m.push_back({MountKind::RoBind, d, d, 0, false, true, "minimal /etc"});
@@ -230,7 +231,7 @@ json::Value plan_to_json(const Plan& p) {
     json::Value mv;
     mv.set("type", mount_kind_name(op.kind));
     if (op.kind == MountKind::Bind || op.kind == MountKind::RoBind || op.kind == MountKind::DevBind ||
-        op.kind == MountKind::Symlink)
+        op.kind == MountKind::Symlink || op.kind == MountKind::Copy)
       mv.set("source", op.src);
     else
       mv.set("source", op.kind == MountKind::RemountRo ? json::Value() : json::Value(op.src));
@@ -244,6 +245,7 @@ json::Value plan_to_json(const Plan& p) {
       case MountKind::Tmpfs: flags.push("nosuid"); flags.push("nodev"); break;
       case MountKind::Proc: flags.push("nosuid"); flags.push("nodev"); flags.push("noexec"); break;
       case MountKind::RemountRo: flags.push("remount"); flags.push("ro"); break;
+      case MountKind::Copy: flags.push("copy"); break;
       default: break;
     }
     mv.set("flags", std::move(flags));

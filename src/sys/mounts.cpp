@@ -90,6 +90,76 @@ int create_mount_point(const std::string& dst, bool file, std::string& what) {
 std::string inside(const std::string& p) { return p == "/" ? std::string(kNewRoot) : kNewRoot + p; }
 std::string host(const std::string& p) { return kOldRoot + p; }
 
+// Bind host src at dst: recursive (except device nodes), then nosuid/nodev/ro as the kind says.
+int bind_mount(const core::MountOp& op, core::MountKind kind, const std::string& dst, std::string& what) {
+  using core::MountKind;
+  const std::string src = host(op.src);
+  struct stat st;
+  what = "stat " + op.src;
+  if (::stat(src.c_str(), &st) != 0) {
+    if (op.optional && (errno == ENOENT || errno == ENOTDIR)) return -1;
+    return errno;
+  }
+  if (int e = create_mount_point(dst, !S_ISDIR(st.st_mode), what)) return e;
+  what = "bind " + op.src + " -> " + op.dst + ": mount";
+  unsigned long fl = MS_BIND | (kind == MountKind::DevBind ? 0 : MS_REC);
+  if (::mount(src.c_str(), dst.c_str(), nullptr, fl, nullptr) != 0) return errno;
+  unsigned attrs = kAttrNosuid;
+  if (kind != MountKind::DevBind) attrs |= kAttrNodev;
+  if (kind == MountKind::RoBind) attrs |= kAttrRdonly;
+  what = "bind " + op.src + " -> " + op.dst + ": mount_setattr";
+  return set_attrs(dst, attrs, kind != MountKind::DevBind);
+}
+
+constexpr off_t kMaxCopy = 1 << 20;
+
+// Copy a small regular host file into the new root (whose tmpfs is sealed read-only later).
+// Returns -2 when the file should be bound instead (not small, not regular, not readable).
+int copy_file(const core::MountOp& op, const std::string& dst, std::string& what) {
+  const std::string src = host(op.src);
+  what = "open " + op.src;
+  int in = ::open(src.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (in < 0) {
+    if (op.optional && (errno == ENOENT || errno == ENOTDIR)) return -1;
+    return -2;
+  }
+  struct stat st;
+  if (::fstat(in, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > kMaxCopy) {
+    ::close(in);
+    return -2;
+  }
+  what = "mkdir " + parent_of(op.dst);
+  if (int e = mkdir_p(parent_of(dst), 0755)) {
+    ::close(in);
+    return e;
+  }
+  what = "copy " + op.src + " -> " + op.dst;
+  int out = ::open(dst.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, st.st_mode & 0777);
+  if (out < 0) {
+    int e = errno;
+    ::close(in);
+    return e;
+  }
+  char buf[16384];
+  int e = 0;
+  for (;;) {
+    ssize_t n = ::read(in, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) e = errno;
+    if (n <= 0) break;
+    for (ssize_t off = 0; off < n && !e;) {
+      ssize_t w = ::write(out, buf + off, static_cast<size_t>(n - off));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) e = errno;
+      else off += w;
+    }
+    if (e) break;
+  }
+  ::close(in);
+  if (::close(out) != 0 && !e) e = errno;
+  return e;
+}
+
 }  // namespace
 
 int begin_new_root(std::string& what) noexcept {
@@ -154,23 +224,11 @@ int apply_mount(const core::MountOp& op, std::string& what) noexcept {
     }
     case MountKind::Bind:
     case MountKind::RoBind:
-    case MountKind::DevBind: {
-      const std::string src = host(op.src);
-      struct stat st;
-      what = "stat " + op.src;
-      if (::stat(src.c_str(), &st) != 0) {
-        if (op.optional && (errno == ENOENT || errno == ENOTDIR)) return -1;
-        return errno;
-      }
-      if (int e = create_mount_point(dst, !S_ISDIR(st.st_mode), what)) return e;
-      what = "bind " + op.src + " -> " + op.dst + ": mount";
-      unsigned long fl = MS_BIND | (op.kind == MountKind::DevBind ? 0 : MS_REC);
-      if (::mount(src.c_str(), dst.c_str(), nullptr, fl, nullptr) != 0) return errno;
-      unsigned attrs = kAttrNosuid;
-      if (op.kind != MountKind::DevBind) attrs |= kAttrNodev;
-      if (op.kind == MountKind::RoBind) attrs |= kAttrRdonly;
-      what = "bind " + op.src + " -> " + op.dst + ": mount_setattr";
-      return set_attrs(dst, attrs, op.kind != MountKind::DevBind);
+    case MountKind::DevBind:
+      return bind_mount(op, op.kind, dst, what);
+    case MountKind::Copy: {
+      int r = copy_file(op, dst, what);
+      return r == -2 ? bind_mount(op, MountKind::RoBind, dst, what) : r;
     }
     case MountKind::RemountRo:
       what = "remount-ro " + op.dst;

@@ -16,8 +16,11 @@
 namespace gsb::bench {
 
 // Runs argv (absolute path) with stdio on /dev/null (or stdout captured into *out); returns
-// wall milliseconds, or -1 when it failed to exit 0.
-inline double time_run(const std::vector<std::string>& argv, std::string* out = nullptr, const std::string& cwd = {}) {
+// wall milliseconds, or -1 when it failed to exit 0. The files in `fds` are opened (read-only,
+// inside the timed span) at descriptors kFirstPassedFd, kFirstPassedFd + 1, ... of the child.
+constexpr int kFirstPassedFd = 10;
+inline double time_run(const std::vector<std::string>& argv, std::string* out = nullptr, const std::string& cwd = {},
+                       const std::vector<std::string>& fds = {}) {
   int p[2] = {-1, -1};
   if (out && ::pipe2(p, O_CLOEXEC) != 0) return -1;
   std::vector<char*> av;
@@ -31,6 +34,11 @@ inline double time_run(const std::vector<std::string>& argv, std::string* out = 
     ::dup2(out ? p[1] : nul, 1);
     ::dup2(nul, 2);
     if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(121);
+    for (size_t i = 0; i < fds.size(); ++i) {
+      int fd = ::open(fds[i].c_str(), O_RDONLY);
+      if (fd < 0 || ::dup2(fd, kFirstPassedFd + static_cast<int>(i)) < 0) ::_exit(122);
+      if (fd != kFirstPassedFd + static_cast<int>(i)) ::close(fd);
+    }
     ::execv(av[0], av.data());
     ::_exit(127);
   }

@@ -24,8 +24,10 @@ std::string tmpdir(const char* tag) {
   return b.data();
 }
 
-// bwrap arguments reproducing the launcher's own plan (same namespaces, same mounts).
-std::vector<std::string> bwrap_from_plan(const json::Value& plan) {
+// bwrap arguments reproducing the launcher's own plan (same namespaces, same mounts). A "copy"
+// (a small /etc file copied into the tmpfs) becomes bwrap's own copy, `--file FD DEST`, from a
+// descriptor time_run opens for it (listed in *fd_files).
+std::vector<std::string> bwrap_from_plan(const json::Value& plan, std::vector<std::string>* fd_files) {
   std::vector<std::string> a = {"/usr/bin/bwrap", "--unshare-user", "--unshare-pid", "--unshare-uts", "--unshare-ipc",
                                 "--unshare-net",  "--die-with-parent", "--hostname", "gopls-sandbox"};
   for (const auto& m : plan["mounts"].as_array()) {
@@ -33,6 +35,10 @@ std::vector<std::string> bwrap_from_plan(const json::Value& plan) {
     const std::string& src = m["source"].as_string();
     const std::string& dst = m["destination"].as_string();
     if (t == "ro-bind") a.insert(a.end(), {"--ro-bind", src, dst});
+    else if (t == "copy") {
+      a.insert(a.end(), {"--file", std::to_string(kFirstPassedFd + static_cast<int>(fd_files->size())), dst});
+      fd_files->push_back(src);
+    }
     else if (t == "bind") a.insert(a.end(), {"--bind", src, dst});
     else if (t == "dev-bind") a.insert(a.end(), {"--dev-bind", src, dst});
     else if (t == "symlink") a.insert(a.end(), {"--symlink", src, dst});
@@ -66,7 +72,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "launch_bench: --dry-run: %s\n", plan.error().message.c_str());
     return 1;
   }
-  auto bwrap = bwrap_from_plan(*plan);
+  std::vector<std::string> bwrap_fds;
+  auto bwrap = bwrap_from_plan(*plan, &bwrap_fds);
   bwrap.push_back("/bin/true");
   bool have_bwrap = ::access("/usr/bin/bwrap", X_OK) == 0;
 
@@ -79,10 +86,12 @@ int main(int argc, char** argv) {
   if (have_bwrap) variants["5 bwrap, same namespaces and mounts"] = bwrap;
   // Warm-up (fills the go env and filter caches, page cache).
   for (auto& [name, av] : variants)
-    if (time_run(av, nullptr, ws) < 0) std::fprintf(stderr, "launch_bench: %s failed\n", name.c_str());
+    if (time_run(av, nullptr, ws, av[0] == "/usr/bin/bwrap" ? bwrap_fds : std::vector<std::string>{}) < 0)
+      std::fprintf(stderr, "launch_bench: %s failed\n", name.c_str());
   std::map<std::string, std::vector<double>> t;
   for (int i = 0; i < reps; ++i)
-    for (auto& [name, av] : variants) t[name].push_back(time_run(av, nullptr, ws));
+    for (auto& [name, av] : variants)
+      t[name].push_back(time_run(av, nullptr, ws, av[0] == "/usr/bin/bwrap" ? bwrap_fds : std::vector<std::string>{}));
   std::map<std::string, double> med;
   for (auto& [name, v] : t) med[name] = median(v);
 

@@ -91,15 +91,21 @@ TEST(Plan, SystemDirectoriesFollowTheHostShape) {
 TEST(Plan, MinimalEtcHasNoShadowAndNoResolvConfWithoutNetwork) {
   auto p = build_plan(inputs(), fake_host());
   ASSERT_TRUE(p.ok());
-  EXPECT_TRUE(find(*p, "/etc/passwd", MountKind::RoBind));
+  // The small /etc files are copied into the /etc tmpfs (cheaper than binds), never shadow.
+  const MountOp* passwd = find(*p, "/etc/passwd", MountKind::Copy);
+  ASSERT_TRUE(passwd);
+  EXPECT_EQ(passwd->src, "/etc/passwd");
+  EXPECT_TRUE(passwd->optional);
   EXPECT_TRUE(find(*p, "/etc/localtime", MountKind::Symlink));
-  EXPECT_FALSE(find(*p, "/etc/shadow", MountKind::RoBind));
-  EXPECT_FALSE(find(*p, "/etc/resolv.conf", MountKind::RoBind));
+  for (MountKind k : {MountKind::RoBind, MountKind::Copy}) {
+    EXPECT_FALSE(find(*p, "/etc/shadow", k));
+    EXPECT_FALSE(find(*p, "/etc/resolv.conf", k));
+  }
   auto in = inputs();
   in.share_net = true;
   auto q = build_plan(in, fake_host());
   ASSERT_TRUE(q.ok());
-  EXPECT_TRUE(find(*q, "/etc/resolv.conf", MountKind::RoBind));
+  EXPECT_TRUE(find(*q, "/etc/resolv.conf", MountKind::Copy));
   // /etc is sealed read-only after its files are in place.
   EXPECT_LT(index_of(*p, "/etc/passwd"), p->mounts.size());
   size_t seal = 0;

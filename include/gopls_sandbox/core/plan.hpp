@@ -21,6 +21,8 @@ enum class MountKind {
   Symlink,  // dst -> src (a symlink created in the new root)
   Dir,      // mkdir dst (mode)
   RemountRo,  // make the mount at dst read-only (after everything under it is in place)
+  Copy,     // a small host file copied into the enclosing tmpfs (sealed read-only with it); falls
+            // back to a read-only bind when it is not a small regular file the launcher can read
 };
 
 const char* mount_kind_name(MountKind k);
