@@ -154,6 +154,19 @@ int exec_program_entry(void* p) {
   exec_program(*a->spec, *a->orig_mask, a->argv, a->envp);
 }
 alignas(64) char g_exec_stack[1 << 20];
+// AddressSanitizer cannot follow a process onto another stack (it warns, then may report false
+// positives): sanitizer builds fork instead.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kVforkProgram = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kVforkProgram = false;
+#else
+constexpr bool kVforkProgram = true;
+#endif
+#else
+constexpr bool kVforkProgram = true;
+#endif
 
 // pid 1 of the sandbox.
 [[noreturn]] void sandbox_init(const SandboxSpec& spec, int msg_fd, const sigset_t& orig_mask) noexcept {
@@ -249,9 +262,15 @@ alignas(64) char g_exec_stack[1 << 20];
   ::sigaction(SIGCHLD, &sa, nullptr);
 
   ExecArgs args{&spec, &orig_mask, argv.data(), envp.data()};
-  pid_t child = ::clone(exec_program_entry, g_exec_stack + sizeof g_exec_stack, CLONE_VM | CLONE_VFORK | SIGCHLD,
-                        &args);
-  if (child < 0) fail(Phase::Fork, errno, "clone (vfork) the program's process");
+  pid_t child;
+  if (kVforkProgram) {
+    child = ::clone(exec_program_entry, g_exec_stack + sizeof g_exec_stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
+    if (child < 0) fail(Phase::Fork, errno, "clone (vfork) the program's process");
+  } else {
+    child = ::fork();
+    if (child < 0) fail(Phase::Fork, errno, "fork the program's process");
+    if (child == 0) exec_program_entry(&args);
+  }
   ::close(kMsgFd);
 
   sigset_t set;
