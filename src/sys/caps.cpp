@@ -8,13 +8,21 @@
 namespace gsb::sys {
 
 int drop_all_capabilities(const char** what) noexcept {
-  // The bounding set first (needs CAP_SETPCAP, which we still hold in the user namespace).
-  *what = "cap_drop_bound";
-  for (cap_value_t c = 0; c <= CAP_LAST_CAP; ++c) {
-    if (cap_drop_bound(c) != 0 && errno != EINVAL) return errno;
+  // The bounding set first (needs CAP_SETPCAP, which we still hold in the user namespace): one
+  // prctl per capability, straight to the kernel (libcap's wrappers probe before each drop).
+  *what = "prctl PR_CAPBSET_DROP";
+  for (int c = 0; c <= CAP_LAST_CAP; ++c) {
+    if (::prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0 && errno != EINVAL) return errno;
   }
-  *what = "cap_reset_ambient";
-  if (CAP_AMBIENT_SUPPORTED() && cap_reset_ambient() != 0) return errno;
+  // Capabilities newer than these headers: drop until the kernel says there are no more.
+  for (int c = CAP_LAST_CAP + 1; c < 64; ++c) {
+    if (::prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0) {
+      if (errno == EINVAL) break;
+      return errno;
+    }
+  }
+  *what = "prctl PR_CAP_AMBIENT_CLEAR_ALL";
+  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) return errno;
   *what = "cap_set_proc";
   cap_t empty = cap_init();
   if (!empty) return errno ? errno : ENOMEM;

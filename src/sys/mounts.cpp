@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -10,6 +11,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <string_view>
+#include <vector>
 
 namespace gsb::sys {
 
@@ -50,11 +53,35 @@ int set_attrs(const std::string& path, unsigned attrs, bool recursive) {
   return 0;
 }
 
+// Directories known to exist in the new root (created or seen by us), so that building ~40 mount
+// points does not re-create every ancestor: on this kind of machine a syscall costs a microsecond
+// or more. A mount at X hides what was under X: entries below it are forgotten.
+std::vector<std::string>& known_dirs() {
+  static std::vector<std::string> v;
+  return v;
+}
+bool is_known(std::string_view p) {
+  for (const auto& d : known_dirs())
+    if (d == p) return true;
+  return false;
+}
+void forget_under(const std::string& mount_point) {
+  auto& v = known_dirs();
+  std::erase_if(v, [&](const std::string& d) {
+    return d.size() > mount_point.size() && d.compare(0, mount_point.size(), mount_point) == 0 &&
+           d[mount_point.size()] == '/';
+  });
+}
+
 int mkdir_p(const std::string& path, mode_t mode) {
+  if (is_known(path)) return 0;
   for (size_t i = 1; i <= path.size(); ++i) {
     if (i != path.size() && path[i] != '/') continue;
-    std::string cur = path.substr(0, i);
-    if (::mkdir(cur.c_str(), mode) != 0 && errno != EEXIST) return errno;
+    std::string_view cur(path.data(), i);
+    if (is_known(cur)) continue;
+    std::string c(cur);
+    if (::mkdir(c.c_str(), mode) != 0 && errno != EEXIST) return errno;
+    known_dirs().push_back(std::move(c));
   }
   return 0;
 }
@@ -74,16 +101,14 @@ int create_mount_point(const std::string& dst, bool file, std::string& what) {
   what = "mkdir " + shown(dst);
   if (int e = mkdir_p(parent_of(dst), 0755)) return e;
   if (!file) {
+    if (is_known(dst)) return 0;
     if (::mkdir(dst.c_str(), 0755) != 0 && errno != EEXIST) return errno;
+    known_dirs().push_back(dst);
     return 0;
   }
   what = "create " + shown(dst);
-  int fd = ::open(dst.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) {
-    if (errno == EISDIR) return 0;  // an earlier operation made it a directory: bind still works only for dirs
-    return errno;
-  }
-  ::close(fd);
+  // An empty regular file in one call (mknod of S_IFREG needs no privilege).
+  if (::mknod(dst.c_str(), S_IFREG | 0644, 0) != 0 && errno != EEXIST) return errno;
   return 0;
 }
 
@@ -94,16 +119,23 @@ std::string host(const std::string& p) { return kOldRoot + p; }
 int bind_mount(const core::MountOp& op, core::MountKind kind, const std::string& dst, std::string& what) {
   using core::MountKind;
   const std::string src = host(op.src);
-  struct stat st;
-  what = "stat " + op.src;
-  if (::stat(src.c_str(), &st) != 0) {
-    if (op.optional && (errno == ENOENT || errno == ENOTDIR)) return -1;
-    return errno;
+  // The plan says what the source is (file or directory, probed on the host); an optional
+  // source is looked at again, so that a vanished one leaves no empty mount point behind.
+  bool file = op.is_file || kind == MountKind::DevBind;
+  if (op.optional) {
+    struct stat st;
+    what = "stat " + op.src;
+    if (::stat(src.c_str(), &st) != 0) {
+      if (errno == ENOENT || errno == ENOTDIR) return -1;
+      return errno;
+    }
+    file = !S_ISDIR(st.st_mode);
   }
-  if (int e = create_mount_point(dst, !S_ISDIR(st.st_mode), what)) return e;
+  if (int e = create_mount_point(dst, file, what)) return e;
   what = "bind " + op.src + " -> " + op.dst + ": mount";
   unsigned long fl = MS_BIND | (kind == MountKind::DevBind ? 0 : MS_REC);
   if (::mount(src.c_str(), dst.c_str(), nullptr, fl, nullptr) != 0) return errno;
+  if (!file) forget_under(dst);
   unsigned attrs = kAttrNosuid;
   if (kind != MountKind::DevBind) attrs |= kAttrNodev;
   if (kind == MountKind::RoBind) attrs |= kAttrRdonly;
@@ -140,20 +172,13 @@ int copy_file(const core::MountOp& op, const std::string& dst, std::string& what
     ::close(in);
     return e;
   }
-  char buf[16384];
   int e = 0;
-  for (;;) {
-    ssize_t n = ::read(in, buf, sizeof buf);
+  for (off_t left = st.st_size; left > 0;) {  // usually one call
+    ssize_t n = ::sendfile(out, in, nullptr, static_cast<size_t>(left));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) e = errno;
     if (n <= 0) break;
-    for (ssize_t off = 0; off < n && !e;) {
-      ssize_t w = ::write(out, buf + off, static_cast<size_t>(n - off));
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0) e = errno;
-      else off += w;
-    }
-    if (e) break;
+    left -= n;
   }
   ::close(in);
   if (::close(out) != 0 && !e) e = errno;
@@ -181,6 +206,7 @@ int begin_new_root(std::string& what) noexcept {
   if (::chdir("/") != 0) return errno;
   what = "mount tmpfs /newroot";
   if (::mount("tmpfs", kNewRoot, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) return errno;
+  known_dirs().assign({"/", kNewRoot});
   return 0;
 }
 
@@ -204,6 +230,7 @@ int apply_mount(const core::MountOp& op, std::string& what) noexcept {
       std::snprintf(opts, sizeof opts, "mode=%04o", op.mode);
       what = "mount tmpfs " + op.dst;
       if (::mount("tmpfs", dst.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) return errno;
+      forget_under(dst);
       return 0;
     }
     case MountKind::Proc: {
@@ -214,9 +241,11 @@ int apply_mount(const core::MountOp& op, std::string& what) noexcept {
       // uid 0, and file permissions alone would let it write sysctls or /proc/sysrq-trigger.
       for (const char* sub : {"sys", "sysrq-trigger", "irq", "bus"}) {
         std::string p = dst + "/" + sub;
-        if (::access(p.c_str(), F_OK) != 0) continue;
         what = "protect " + op.dst + "/" + sub + ": bind";
-        if (::mount(p.c_str(), p.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) return errno;
+        if (::mount(p.c_str(), p.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+          if (errno == ENOENT) continue;  // not in this kernel's procfs
+          return errno;
+        }
         what = "protect " + op.dst + "/" + sub + ": mount_setattr";
         if (int e = set_attrs(p, kAttrRdonly | kAttrNosuid | kAttrNodev, true)) return e;
       }
