@@ -234,8 +234,12 @@ Result<Prepared> prepare(const LaunchRequest& req) {
   auto env = environment_map();
   auto opts = resolve_options(req.cli, env);
   if (!opts) return std::move(opts).error();
+  return prepare(req, std::move(*opts), env);
+}
+
+Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const std::map<std::string, std::string>& env) {
   Prepared out;
-  out.opts = *opts;
+  out.opts = std::move(resolved);
   const core::Options& o = out.opts;
   std::string cwd = current_dir();
   if (cwd.empty()) return Error::sys("current directory", "getcwd", errno);
@@ -353,8 +357,42 @@ Result<Prepared> prepare(const LaunchRequest& req) {
 }
 
 int launch(const LaunchRequest& req) {
-  auto prep = prepare(req);
-  if (!prep) return report(prep.error());
+  // The options alone decide how the sandbox's pid 1 is cloned, so it is started first: its
+  // namespace setup (id maps, scratch root, hostname, loopback) runs while the profile, go env
+  // and plan are resolved here; the spec follows once computed (sys::run_sandbox).
+  auto env = environment_map();
+  auto opts = resolve_options(req.cli, env);
+  if (!opts) return report(opts.error());
+  std::unique_ptr<MetricsProxy> proxy;
+  std::optional<sys::StartedSandbox> started;
+  std::optional<Error> start_error;
+  if (!opts->dry_run) {
+    if (opts->metrics) {
+      auto mp = MetricsProxy::create(*opts->metrics);
+      if (!mp) return report(mp.error());
+      proxy = std::move(*mp);
+    }
+    sys::EarlySpec es;
+    es.uid = ::geteuid();
+    es.gid = ::getegid();
+    es.share_net = opts->share_net.value_or(false);  // a profile may still turn it on: see below
+    if (proxy) {
+      es.program_stdin = proxy->child_stdin();
+      es.program_stdout = proxy->child_stdout();
+    }
+    if (auto st = sys::start_sandbox(es)) started = std::move(*st);
+    else start_error = st.error();
+  }
+  auto prep = prepare(req, std::move(*opts), env);
+  if (!prep) {
+    if (started) sys::abort_sandbox(*started);
+    return report(prep.error());
+  }
+  if (start_error) return report(*start_error);
+  if (started && (started->share_net != prep->plan.share_net || started->hostname != prep->plan.hostname)) {
+    sys::abort_sandbox(*started);  // the profile's [sandbox] share_net: start again with the network shared
+    started.reset();
+  }
   const core::Options& o = prep->opts;
   bool verbose = o.verbose.value_or(false);
 
@@ -390,8 +428,6 @@ int launch(const LaunchRequest& req) {
     else if (verbose) std::fprintf(stderr, "gopls-sandbox: note: %s\n", n.c_str());
   }
 
-  // Compiled in the parent (prepare), before clone: the child only loads.
-  auto env = environment_map();
   DenialLog log(o.log.value_or(default_denial_log(env)), 4u << 20);
   Supervisor::Options so;
   if (prep->policy) so.profile = [&prep]() { return prep->policy->profile(); };
@@ -414,11 +450,7 @@ int launch(const LaunchRequest& req) {
   sys::SandboxEvents events;
   events.on_listener = [&supervisor](int fd) { supervisor.start(fd); };
   // --metrics: relay stdio through the LSP-aware proxy instead of handing the descriptors over.
-  std::unique_ptr<MetricsProxy> proxy;
-  if (o.metrics) {
-    auto mp = MetricsProxy::create(*o.metrics);
-    if (!mp) return report(mp.error());
-    proxy = std::move(*mp);
+  if (proxy) {
     spec.program_stdin = proxy->child_stdin();
     spec.program_stdout = proxy->child_stdout();
     events.on_started = [&proxy] {
@@ -466,7 +498,7 @@ int launch(const LaunchRequest& req) {
                    by.c_str());
     }
   };
-  auto ex = sys::run_sandbox(spec, events);
+  auto ex = started ? sys::run_sandbox(*started, spec, events) : sys::run_sandbox(spec, events);
   supervisor.stop();
   if (proxy) proxy->finish(ex ? ex->status : 125);
   if (!ex) return report(ex.error());

@@ -12,10 +12,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 
+#include "gopls_sandbox/core/spec_wire.hpp"
 #include "gopls_sandbox/sys/caps.hpp"
 #include "gopls_sandbox/sys/mounts.hpp"
 #include "gopls_sandbox/sys/net.hpp"
@@ -168,12 +170,40 @@ constexpr bool kVforkProgram = true;
 constexpr bool kVforkProgram = true;
 #endif
 
-// pid 1 of the sandbox.
-[[noreturn]] void sandbox_init(const SandboxSpec& spec, int msg_fd, const sigset_t& orig_mask) noexcept {
-  const core::Plan& plan = *spec.plan;
+// The launch spec, sent by the launcher once it is computed: a header message with its size,
+// then chunks (each one SOCK_SEQPACKET message of at most kSpecChunk bytes).
+constexpr size_t kSpecChunk = 65536;
+struct SpecHeader {
+  char magic[8];
+  uint64_t size;
+};
+
+// pid 1 waits here for the spec while... it was the launcher that was busy.
+bool receive_spec(std::string& out) noexcept {
+  SpecHeader h;
+  ssize_t n;
+  while ((n = ::recv(kMsgFd, &h, sizeof h, 0)) < 0 && errno == EINTR) {
+  }
+  if (n != static_cast<ssize_t>(sizeof h) || std::memcmp(h.magic, "GSBSPECH", 8) != 0 || h.size > (1u << 30))
+    return false;
+  out.resize(h.size);
+  for (size_t got = 0; got < h.size;) {
+    size_t want = std::min(kSpecChunk, static_cast<size_t>(h.size) - got);
+    while ((n = ::recv(kMsgFd, out.data() + got, want, 0)) < 0 && errno == EINTR) {
+    }
+    if (n != static_cast<ssize_t>(want)) return false;
+    got += want;
+  }
+  return true;
+}
+
+// pid 1 of the sandbox. Cloned before the launcher has computed the plan: the setup that does
+// not depend on it (id maps, the scratch root, hostname, loopback) runs first, in parallel with
+// the launcher's work; then the spec arrives and the mounts, checks and program follow.
+[[noreturn]] void sandbox_init(const EarlySpec& early, int msg_fd) noexcept {
   // Keep the message socket at a known fd and close everything else above stderr.
   // (The proxy's pipe ends move first, to fds that cannot collide with 3..5.)
-  int in_fd = spec.program_stdin, out_fd = spec.program_stdout;
+  int in_fd = early.program_stdin, out_fd = early.program_stdout;
   if (in_fd >= 0 && (in_fd = ::fcntl(in_fd, F_DUPFD_CLOEXEC, 10)) < 0) ::_exit(125);
   if (out_fd >= 0 && (out_fd = ::fcntl(out_fd, F_DUPFD_CLOEXEC, 10)) < 0) ::_exit(125);
   if (msg_fd != kMsgFd) {
@@ -193,10 +223,32 @@ constexpr bool kVforkProgram = true;
   if (::poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR))) ::_exit(125);
 
   const char* what = "";
-  if (int e = write_self_id_maps(plan.uid, plan.gid, &what)) fail(Phase::IdMaps, e, std::string("write ") + what);
+  if (int e = write_self_id_maps(early.uid, early.gid, &what)) fail(Phase::IdMaps, e, std::string("write ") + what);
 
   std::string w;
   if (int e = begin_new_root(w)) fail(Phase::MountNamespace, e, w);
+
+  if (::sethostname(early.hostname.data(), early.hostname.size()) != 0) fail(Phase::Hostname, errno, "sethostname");
+  if (!early.share_net) {
+    if (int e = loopback_up()) fail(Phase::Loopback, e, "bring up lo");
+  }
+
+  std::string bytes;
+  if (!receive_spec(bytes)) ::_exit(125);  // the launcher gave up (or died): nothing to report to
+  auto decoded = core::decode_spec(bytes);
+  if (!decoded) fail(Phase::None, 0, decoded.error().message);
+  const core::WireSpec& ws = *decoded;
+  const core::Plan& plan = ws.plan;
+  SandboxSpec spec;
+  spec.plan = &plan;
+  spec.filter = &ws.filter;
+  spec.want_listener = ws.want_listener;
+  spec.filter_log = ws.filter_log;
+  spec.identity_checks = ws.identity_checks;
+  spec.identity_strict = ws.identity_strict;
+  spec.program_stdin = early.program_stdin;
+  spec.program_stdout = early.program_stdout;
+  sigset_t orig_mask = early.orig_mask;
 
   // Descriptors on the host directories, opened before any of our mounts can shadow them.
   std::vector<int> ids;
@@ -239,10 +291,6 @@ constexpr bool kVforkProgram = true;
     if (mismatch && spec.identity_strict) fail(Phase::InodeCheck, 0, "inode check failed (--inode-check strict)");
   }
 
-  if (::sethostname(plan.hostname.data(), plan.hostname.size()) != 0) fail(Phase::Hostname, errno, "sethostname");
-  if (!plan.share_net) {
-    if (int e = loopback_up()) fail(Phase::Loopback, e, "bring up lo");
-  }
   if (int e = drop_all_capabilities(&what)) fail(Phase::Capabilities, e, what);
   if (int e = set_no_new_privs()) fail(Phase::NoNewPrivs, e, "prctl PR_SET_NO_NEW_PRIVS");
 
@@ -324,35 +372,41 @@ Result<int> recv_msg(int fd, ChildMsg& m, int& passed_fd) {
 
 }  // namespace
 
-Result<SandboxExit> run_sandbox(const SandboxSpec& spec, SandboxEvents& events) {
-  sigset_t set, orig;
+Result<StartedSandbox> start_sandbox(const EarlySpec& early_in) {
+  EarlySpec early = early_in;
+  sigset_t set;
   sigemptyset(&set);
   for (int s : kForwarded) sigaddset(&set, s);
   sigaddset(&set, SIGCHLD);
-  if (::sigprocmask(SIG_BLOCK, &set, &orig) != 0) return Error::sys("signals", "sigprocmask", errno);
+  if (::sigprocmask(SIG_BLOCK, &set, &early.orig_mask) != 0) return Error::sys("signals", "sigprocmask", errno);
   int sfd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-  if (sfd < 0) return Error::sys("signals", "signalfd", errno);
+  if (sfd < 0) {
+    int e = errno;
+    ::sigprocmask(SIG_SETMASK, &early.orig_mask, nullptr);
+    return Error::sys("signals", "signalfd", e);
+  }
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
     int e = errno;
     ::close(sfd);
+    ::sigprocmask(SIG_SETMASK, &early.orig_mask, nullptr);
     return Error::sys("sandbox message socket", "socketpair", e);
   }
 
   unsigned long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
-  if (!spec.plan->share_net) flags |= CLONE_NEWNET;
+  if (!early.share_net) flags |= CLONE_NEWNET;
   pid_t pid = static_cast<pid_t>(::syscall(SYS_clone, flags, nullptr, nullptr, nullptr, nullptr));
   if (pid == 0) {
     ::close(sv[0]);
     ::close(sfd);
-    sandbox_init(spec, sv[1], orig);
+    sandbox_init(early, sv[1]);
   }
   int clone_err = errno;
   ::close(sv[1]);
   if (pid < 0) {
     ::close(sv[0]);
     ::close(sfd);
-    ::sigprocmask(SIG_SETMASK, &orig, nullptr);
+    ::sigprocmask(SIG_SETMASK, &early.orig_mask, nullptr);
     Error e = Error::sys("create namespaces", "clone", clone_err);
     if (clone_err == EPERM || clone_err == ENOSPC || clone_err == EINVAL || clone_err == EACCES)
       e.hint =
@@ -361,8 +415,79 @@ Result<SandboxExit> run_sandbox(const SandboxSpec& spec, SandboxEvents& events) 
           "`sysctl kernel.apparmor_restrict_unprivileged_userns=0` or an AppArmor profile for gopls-sandbox";
     return e;
   }
+  StartedSandbox st;
+  st.pid = pid;
+  st.sock = sv[0];
+  st.sfd = sfd;
+  st.orig_mask = early.orig_mask;
+  st.share_net = early.share_net;
+  st.hostname = early.hostname;
+  return st;
+}
 
+void abort_sandbox(StartedSandbox& st) noexcept {
+  if (st.pid <= 0) return;
+  ::kill(st.pid, SIGKILL);
+  int status;
+  while (::waitpid(st.pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  ::close(st.sock);
+  ::close(st.sfd);
+  ::sigprocmask(SIG_SETMASK, &st.orig_mask, nullptr);
+  st.pid = -1;
+}
+
+Result<SandboxExit> run_sandbox(const SandboxSpec& spec, SandboxEvents& events) {
+  EarlySpec early;
+  early.uid = spec.plan->uid;
+  early.gid = spec.plan->gid;
+  early.share_net = spec.plan->share_net;
+  early.hostname = spec.plan->hostname;
+  early.program_stdin = spec.program_stdin;
+  early.program_stdout = spec.program_stdout;
+  auto st = start_sandbox(early);
+  if (!st) return std::move(st).error();
+  return run_sandbox(*st, spec, events);
+}
+
+Result<SandboxExit> run_sandbox(StartedSandbox& st, const SandboxSpec& spec, SandboxEvents& events) {
+  const pid_t pid = st.pid;
+  const int sfd = st.sfd;
+  int sv[2] = {st.sock, -1};
+  const sigset_t orig = st.orig_mask;
+  st.pid = -1;  // owned by this call from here on
+  if (spec.plan->share_net != st.share_net || spec.plan->hostname != st.hostname) {
+    st.pid = pid;
+    abort_sandbox(st);
+    return Error::setup("internal: the sandbox was started for another network/hostname setting than the plan's");
+  }
   if (events.on_started) events.on_started();
+
+  // Hand pid 1 its spec. Failures to send are not reported here: pid 1 has then exited, and
+  // what it said (or its status) is collected below.
+  {
+    core::WireSpec ws;
+    ws.plan = *spec.plan;
+    ws.plan.notes.clear();
+    if (spec.filter) ws.filter = *spec.filter;
+    ws.want_listener = spec.want_listener;
+    ws.filter_log = spec.filter_log;
+    ws.identity_strict = spec.identity_strict;
+    ws.identity_checks = spec.identity_checks;
+    std::string bytes = core::encode_spec(ws);
+    SpecHeader h;
+    std::memcpy(h.magic, "GSBSPECH", 8);
+    h.size = bytes.size();
+    bool ok = ::send(sv[0], &h, sizeof h, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof h);
+    for (size_t off = 0; ok && off < bytes.size();) {
+      size_t n = std::min(kSpecChunk, bytes.size() - off);
+      ssize_t w = ::send(sv[0], bytes.data() + off, n, MSG_NOSIGNAL);
+      if (w < 0 && errno == EINTR) continue;
+      ok = w == static_cast<ssize_t>(n);
+      off += n;
+    }
+  }
+
   SandboxExit ex;
   int listener = -1;
   bool msgs_open = true;

@@ -87,6 +87,26 @@ TEST_P(Launcher, ExitStatusIsTheProgramsOwn) {
   EXPECT_EQ(k.status, 128 + SIGUSR1) << k.err;
 }
 
+// pid 1 is cloned before the profile is resolved (with a new network namespace, the options'
+// default); a profile whose [sandbox] turns share_net on makes the launcher start it again
+// without one. The default profile keeps the network namespace of its own.
+TEST_P(Launcher, ProfileThatSharesTheNetworkGetsTheHostNetworkNamespace) {
+  TempDir ws(as());
+  write_file(ws.path + "/net.toml", "name = \"net\"\ndefault_action = \"allow\"\n[sandbox]\nshare_net = true\n", as());
+  char host_ns[128] = {};
+  ASSERT_GT(::readlink("/proc/self/ns/net", host_ns, sizeof host_ns - 1), 0);
+  auto shared = run(as(), {world().launcher, "exec", "--profile", ws.path + "/net.toml", "--", "/bin/readlink",
+                           "/proc/self/ns/net"},
+                    {ws.path, {}, false});
+  ASSERT_EQ(shared.status, 0) << shared.err;
+  EXPECT_EQ(shared.out, std::string(host_ns) + "\n");
+  EXPECT_TRUE(shared.err.empty()) << shared.err;
+  auto own = run(as(), {world().launcher, "exec", "--", "/bin/readlink", "/proc/self/ns/net"}, {ws.path, {}, false});
+  ASSERT_EQ(own.status, 0) << own.err;
+  EXPECT_NE(own.out, std::string(host_ns) + "\n");
+  EXPECT_EQ(own.out.rfind("net:[", 0), 0u) << own.out;
+}
+
 TEST_P(Launcher, SigtermReachesGoplsAndLauncherExits143) {
   TempDir ws(as());
   write_go_module(ws.path, as());

@@ -44,6 +44,8 @@ struct Prepared {
   std::optional<ResolvedPolicy> policy;     // absent with --profile none
 };
 Result<Prepared> prepare(const LaunchRequest& req);
+// The same with the options already resolved (resolve_options) from `env`.
+Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const std::map<std::string, std::string>& env);
 
 // Full launch; returns the exit status (prints its own errors).
 int launch(const LaunchRequest& req);

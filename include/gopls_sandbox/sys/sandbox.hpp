@@ -5,6 +5,9 @@
 
 #include <linux/filter.h>
 
+#include <signal.h>
+#include <sys/types.h>
+
 #include <functional>
 #include <optional>
 #include <string>
@@ -48,6 +51,34 @@ struct SandboxExit {
 
 // Runs the sandbox to completion. Signals SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2
 // received by the launcher are forwarded to the program.
+// What the sandbox's pid 1 needs before the plan exists (clone flags, id maps, hostname, the
+// program's stdio), so that it can be started while the launcher is still computing the plan.
+struct EarlySpec {
+  unsigned uid = 0, gid = 0;
+  bool share_net = false;
+  std::string hostname = "gopls-sandbox";
+  int program_stdin = -1;  // see SandboxSpec
+  int program_stdout = -1;
+  sigset_t orig_mask{};    // (filled by start_sandbox)
+};
+
+struct StartedSandbox {
+  pid_t pid = -1;
+  int sock = -1, sfd = -1;
+  sigset_t orig_mask{};
+  bool share_net = false;
+  std::string hostname;
+};
+
+// Clone pid 1 into the six namespaces; it sets up what EarlySpec allows, then waits for the spec.
+// Signals the launcher forwards are blocked from here until run_sandbox/abort_sandbox returns.
+Result<StartedSandbox> start_sandbox(const EarlySpec& early);
+// Kill a started sandbox that will not get its spec (the launcher failed before); reaps it.
+void abort_sandbox(StartedSandbox& st) noexcept;
+// Send the spec (plan, filter, checks) to a started sandbox and run it to the end. The plan's
+// share_net and hostname must be the ones the sandbox was started with.
+Result<SandboxExit> run_sandbox(StartedSandbox& st, const SandboxSpec& spec, SandboxEvents& events);
+// start_sandbox + run_sandbox.
 Result<SandboxExit> run_sandbox(const SandboxSpec& spec, SandboxEvents& events);
 
 // One-line description of a child failure ("bind /x -> /x: mount: Permission denied (EACCES)").
