@@ -325,7 +325,9 @@ Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const
   in.gopls_config = dirs.gopls_config;
   // Caches gopls and go would create anyway are created on the host so that they persist.
   auto ensure = [](const std::string& p) {
-    if (!p.empty()) (void)sys::mkdir_p(p, 0755);
+    struct stat st;
+    if (p.empty() || (::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode))) return;  // the usual case: one stat
+    (void)sys::mkdir_p(p, 0755);
   };
   if (in.go) {
     ensure(in.go->gocache);
