@@ -60,15 +60,23 @@ Value& Value::set(std::string key, Value v) {
   return o.back().second;
 }
 
+namespace {
+// End of the run of characters from i on that need no escaping in a JSON string (neither '"',
+// '\\' nor a control character): such runs are copied at once by quote() and the parser.
+size_t plain_run_end(std::string_view s, size_t i) {
+  while (i < s.size()) {
+    unsigned char u = static_cast<unsigned char>(s[i]);
+    if (u == '"' || u == '\\' || u < 0x20) break;
+    ++i;
+  }
+  return i;
+}
+}  // namespace
+
 void quote(std::string& out, std::string_view s) {
   out.push_back('"');
   for (size_t i = 0; i < s.size();) {
-    size_t run = i;  // plain characters go in at once
-    while (run < s.size()) {
-      unsigned char u = static_cast<unsigned char>(s[run]);
-      if (u == '"' || u == '\\' || u < 0x20) break;
-      ++run;
-    }
+    size_t run = plain_run_end(s, i);
     if (run != i) {
       out.append(s.data() + i, run - i);
       i = run;
@@ -339,14 +347,7 @@ class Parser {
         err_ = "unterminated string";
         return false;
       }
-      // A run of plain characters is appended at once (long strings, such as a cached filter's
-      // hex, dominate parse time otherwise).
-      size_t run = p_;
-      while (run < t_.size()) {
-        unsigned char u = static_cast<unsigned char>(t_[run]);
-        if (u == '"' || u == '\\' || u < 0x20) break;
-        ++run;
-      }
+      size_t run = plain_run_end(t_, p_);  // long strings dominate parse time otherwise
       if (run != p_) {
         s.append(t_.data() + p_, run - p_);
         p_ = run;
