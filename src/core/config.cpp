@@ -1,6 +1,6 @@
 #include "gopls_sandbox/core/config.hpp"
 
-#include <toml++/toml.h>
+#include "toml.hpp"
 
 #include <sstream>
 

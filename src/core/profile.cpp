@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
+#include "toml.hpp"
 
 #include "gopls_sandbox/core/syscall_groups.hpp"
 #include "gopls_sandbox/core/syscall_table.hpp"
