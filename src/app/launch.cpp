@@ -279,7 +279,10 @@ Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const
   in.uid = ::geteuid();
   in.gid = ::getegid();
   in.share_net = o.share_net.value_or(false);
-  if (out.policy) in.unset_env = out.policy->settings.unset_env;
+  if (out.policy) {
+    in.unset_env = out.policy->settings.unset_env;
+    in.set_env = out.policy->settings.set_env;
+  }
 
   // Workspaces: validated on the host, bound at the same absolute path.
   std::vector<std::string> ws = o.workspaces;

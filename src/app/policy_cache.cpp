@@ -114,6 +114,7 @@ Result<ResolvedPolicy> resolve_policy(const std::string& name_or_path, const std
         rp.settings.ro_bind = strings(s["ro_bind"]);
         if (s["share_net"].is_bool()) rp.settings.share_net = s["share_net"].as_bool();
         rp.settings.unset_env = strings(s["unset_env"]);
+        rp.settings.set_env = strings(s["set_env"]);
         rp.from_cache = true;
         return rp;
       }
@@ -148,6 +149,7 @@ Result<ResolvedPolicy> resolve_policy(const std::string& name_or_path, const std
     s.set("ro_bind", strings(rp.settings.ro_bind));
     if (rp.settings.share_net) s.set("share_net", *rp.settings.share_net);
     s.set("unset_env", strings(rp.settings.unset_env));
+    s.set("set_env", strings(rp.settings.set_env));
     v.set("settings", std::move(s));
     if (sys::mkdir_p(cache_dir, 0700)) {
       sys::prune_dir(cache_dir, "bpf-", 64);

@@ -82,7 +82,9 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
     else if (f.type == PathFacts::Dir)
       m.push_back({MountKind::RoBind, d, d, 0, false, false, "system"});
   }
-  m.push_back({MountKind::Tmpfs, "tmpfs", "/etc", 0755, false, false, "minimal /etc"});
+  // /etc and /dev are directories of the new root's tmpfs (sealed read-only with it, last): no
+  // mount of their own to set up, seal and tear down.
+  m.push_back({MountKind::Dir, "", "/etc", 0755, false, false, "minimal /etc"});
   std::vector<std::string> etc_files = {"/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/hosts",
                                         "/etc/ld.so.cache", "/etc/localtime", "/etc/host.conf",
                                         "/etc/gitconfig"};
@@ -97,7 +99,7 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
   for (const char* d : {"/etc/ssl", "/etc/ca-certificates", "/etc/alternatives"}) {
     if (probe(d).resolved == PathFacts::Dir) m.push_back({MountKind::RoBind, d, d, 0, false, true, "minimal /etc"});
   }
-  m.push_back({MountKind::Tmpfs, "tmpfs", "/dev", 0755, false, false, "minimal /dev"});
+  m.push_back({MountKind::Dir, "", "/dev", 0755, false, false, "minimal /dev"});
   for (const char* d : {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"})
     m.push_back({MountKind::DevBind, d, d, 0, true, false, "minimal /dev"});
   m.push_back({MountKind::Symlink, "/proc/self/fd", "/dev/fd", 0, false, false, "minimal /dev"});
@@ -180,9 +182,7 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
                    [](const MountOp& a, const MountOp& b) { return depth(a.dst) < depth(b.dst); });
   for (auto& b : binds) m.push_back(std::move(b));
 
-  // --- seal: read-only /etc, /dev and root, last ---
-  m.push_back({MountKind::RemountRo, "", "/etc", 0, false, false, "minimal /etc"});
-  m.push_back({MountKind::RemountRo, "", "/dev", 0, false, false, "minimal /dev"});
+  // --- seal: the root (with /etc and /dev in it) read-only, last ---
   m.push_back({MountKind::RemountRo, "", "/", 0, false, false, "root"});
 
   // --- environment ---
@@ -192,6 +192,12 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
     if (key.rfind("GOPLS_SANDBOX_", 0) == 0) continue;
     if (key == "TMPDIR") continue;
     if (std::find(in.unset_env.begin(), in.unset_env.end(), key) != in.unset_env.end()) continue;
+    plan.env.push_back(kv);
+  }
+  // The profile's set_env: replaces the caller's value for the same name (the last entry wins).
+  for (const auto& kv : in.set_env) {
+    std::string key = kv.substr(0, kv.find('='));
+    std::erase_if(plan.env, [&](const std::string& e) { return e.compare(0, key.size() + 1, key + "=") == 0; });
     plan.env.push_back(kv);
   }
   plan.env.push_back("TMPDIR=/tmp");

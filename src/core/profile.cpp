@@ -6,6 +6,7 @@
 #include "gopls_sandbox/core/profile.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -442,6 +443,7 @@ class Loader {
     for (auto& b : s.settings.bind) fr.settings.bind.push_back(b);
     for (auto& b : s.settings.ro_bind) fr.settings.ro_bind.push_back(b);
     for (auto& b : s.settings.unset_env) fr.settings.unset_env.push_back(b);
+    for (auto& b : s.settings.set_env) fr.settings.set_env.push_back(b);
     if (s.settings.share_net) fr.settings.share_net = s.settings.share_net;
     for (auto& [nr, e] : s.entries) {
       auto ex = fr.entries.find(nr);
@@ -704,6 +706,30 @@ class Loader {
       if (k.str() == "bind") r = strings(v, "bind", st.bind);
       else if (k.str() == "ro_bind") r = strings(v, "ro_bind", st.ro_bind);
       else if (k.str() == "unset_env") r = strings(v, "unset_env", st.unset_env);
+      else if (k.str() == "set_env") {
+        size_t first = st.set_env.size();
+        r = strings(v, "set_env", st.set_env);
+        if (r)
+          for (size_t i = first; i < st.set_env.size(); ++i) {
+            const std::string& e = st.set_env[i];
+            size_t eq = e.find('=');
+            bool ok = eq != std::string::npos && eq > 0 && !std::isdigit(static_cast<unsigned char>(e[0]));
+            for (size_t j = 0; ok && j < eq; ++j)
+              ok = std::isalnum(static_cast<unsigned char>(e[j])) || e[j] == '_';
+            std::string name = e.substr(0, eq == std::string::npos ? 0 : eq);
+            if (ok && (name == "TMPDIR" || name.rfind("GOPLS_SANDBOX", 0) == 0)) {
+              const auto* arr = v.as_array();
+              return err_at(path, (*arr)[i - first].source().begin,
+                            "\"set_env\": " + name + " is set by the launcher itself");
+            }
+            if (!ok) {
+              const auto* arr = v.as_array();
+              return err_at(path, (*arr)[i - first].source().begin,
+                            "\"set_env\" entries must be \"NAME=VALUE\" with NAME of letters, digits and _ (got " +
+                                qq(e) + ")");
+            }
+          }
+      }
       else if (k.str() == "share_net") {
         auto b = v.value<bool>();
         if (!b) return err_at(path, v.source().begin, "\"share_net\" must be true or false");
@@ -711,7 +737,7 @@ class Loader {
       } else {
         return err_at(path, k.source().begin,
                       "unknown key " + qq(k.str()) +
-                          " in [sandbox] (expected bind, ro_bind, share_net, unset_env)");
+                          " in [sandbox] (expected bind, ro_bind, share_net, unset_env, set_env)");
       }
       if (!r) return r;
     }

@@ -72,6 +72,34 @@ TEST_P(Seccomp, GoToolchainRunsWithNothingRefused) {
   EXPECT_NE(::stat(log.c_str(), &st), 0) << "refused:\n" << read_file(log);
 }
 
+// gopls-strict refuses the C toolchain's process model (fork/vfork), and turns cgo off for the
+// go command through its [sandbox] set_env: go builds and vets with nothing refused.
+TEST_P(Seccomp, StrictProfileRunsTheGoToolchainWithCgoOff) {
+  TempDir ws(as());
+  write_go_module(ws.path, as());
+  std::string log = ws.path + "/denials.jsonl";
+  auto go = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {world().launcher, "exec", "--profile", "gopls-strict", "--log", log, "--",
+                                     "/usr/bin/go"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(as(), argv, {ws.path, {}, false}, std::chrono::seconds(240));
+  };
+  auto e = go({"env", "CGO_ENABLED"});
+  ASSERT_EQ(e.status, 0) << e.err;
+  EXPECT_EQ(e.out, "0\n");
+  auto b = go({"build", "-o", ws.path + "/hello", "."});
+  EXPECT_EQ(b.status, 0) << b.err;
+  auto v = go({"vet", "./..."});
+  EXPECT_EQ(v.status, 0) << v.err;
+  struct stat st;
+  EXPECT_NE(::stat(log.c_str(), &st), 0) << "refused:\n" << read_file(log);
+  // The default profile leaves the caller's setting alone.
+  auto d = run(as(), {world().launcher, "exec", "--", "/usr/bin/env"}, {ws.path, {}, false});
+  const char* host = std::getenv("CGO_ENABLED");
+  if (host) EXPECT_NE(d.out.find(std::string("\nCGO_ENABLED=") + host + "\n"), std::string::npos) << d.out;
+  else EXPECT_EQ(d.out.find("CGO_ENABLED="), std::string::npos) << d.out;
+}
+
 TEST(SeccompExport, BpfLoadsUnderBwrapRunsGoplsAndRefusesPtrace) {
   if (::access("/usr/bin/bwrap", X_OK) != 0) GSB_SKIP_OR_FAIL("bwrap not installed");
   TempDir dir(As::Root, "bpf");

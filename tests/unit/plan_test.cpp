@@ -106,12 +106,16 @@ TEST(Plan, MinimalEtcHasNoShadowAndNoResolvConfWithoutNetwork) {
   auto q = build_plan(in, fake_host());
   ASSERT_TRUE(q.ok());
   EXPECT_TRUE(find(*q, "/etc/resolv.conf", MountKind::Copy));
-  // /etc is sealed read-only after its files are in place.
+  // /etc and /dev are directories of the root tmpfs, made before their contents; the root is
+  // sealed read-only last, after every file is in place.
+  EXPECT_TRUE(find(*p, "/etc", MountKind::Dir));
+  EXPECT_TRUE(find(*p, "/dev", MountKind::Dir));
+  EXPECT_FALSE(find(*p, "/etc", MountKind::Tmpfs));
+  EXPECT_LT(index_of(*p, "/etc"), index_of(*p, "/etc/passwd"));
   EXPECT_LT(index_of(*p, "/etc/passwd"), p->mounts.size());
-  size_t seal = 0;
-  for (size_t i = 0; i < p->mounts.size(); ++i)
-    if (p->mounts[i].kind == MountKind::RemountRo && p->mounts[i].dst == "/etc") seal = i;
-  EXPECT_GT(seal, index_of(*p, "/etc/passwd"));
+  ASSERT_FALSE(p->mounts.empty());
+  EXPECT_EQ(p->mounts.back().kind, MountKind::RemountRo);
+  EXPECT_EQ(p->mounts.back().dst, "/");
 }
 
 TEST(Plan, GoDirectoriesArePathPreservingWithTheRightMode) {
@@ -243,4 +247,23 @@ TEST(Plan, DefaultWorkspaceNeverExposesHomeOrTmp) {
     ASSERT_TRUE(q.ok());
     EXPECT_TRUE(find(*q, cwd, MountKind::Bind)) << cwd;
   }
+}
+
+TEST(Plan, ProfileSetEnvReplacesTheCallersValueAndTheLastEntryWins) {
+  auto in = inputs();
+  in.env = {"CGO_ENABLED=1", "KEEP=1", "B=caller"};
+  in.set_env = {"CGO_ENABLED=0", "B=one", "B=two", "NEW=x=y"};
+  auto p = build_plan(in, fake_host());
+  ASSERT_TRUE(p.ok());
+  auto count = [&](const std::string& prefix) {
+    return std::count_if(p->env.begin(), p->env.end(), [&](const std::string& e) { return e.rfind(prefix, 0) == 0; });
+  };
+  auto has = [&](const std::string& kv) { return std::find(p->env.begin(), p->env.end(), kv) != p->env.end(); };
+  EXPECT_TRUE(has("CGO_ENABLED=0"));
+  EXPECT_EQ(count("CGO_ENABLED="), 1);
+  EXPECT_TRUE(has("KEEP=1"));
+  EXPECT_TRUE(has("B=two"));
+  EXPECT_EQ(count("B="), 1);
+  EXPECT_TRUE(has("NEW=x=y"));
+  EXPECT_TRUE(has("TMPDIR=/tmp"));
 }

@@ -134,6 +134,8 @@ TEST(ShippedProfiles, LoadAndCarryWhatTheyPromise) {
   ASSERT_EQ(s.cond_rules.size(), 1u);
   EXPECT_EQ(s.cond_rules[0].conds[0].value, 1u);  // AF_UNIX
   EXPECT_EQ(s.base, (Action{ActionKind::Errno, EPERM}));
+  // strict turns cgo off for the go command it runs (its process model is refused)
+  EXPECT_EQ(strict->settings.set_env, (std::vector<std::string>{"CGO_ENABLED=0"}));
 }
 
 TEST(SyscallGroups, TableInvariants) {
@@ -219,6 +221,7 @@ allow = ["getpid", "ioctl", "getppid"]
 [sandbox]
 bind = ["/a"]
 unset_env = ["X"]
+set_env = ["A=base", "B=base"]
 )");
   auto top = t.write("top.toml", R"(name = "top"
 include = ["base"]
@@ -232,6 +235,7 @@ args = [ { index = 1, op = "eq", value = "TIOCSTI" } ]
 [sandbox]
 bind = ["/b"]
 share_net = true
+set_env = ["B=top", "C=with=equals"]
 )");
   auto r = load_profile(top, {t.dir.string()});
   ASSERT_TRUE(r.ok()) << r.error().message;
@@ -243,6 +247,8 @@ share_net = true
   EXPECT_EQ(io.cond_action, (Action{ActionKind::Errno, EACCES}));  // own default_errno
   EXPECT_EQ(r->settings.bind, (std::vector<std::string>{"/a", "/b"}));
   EXPECT_EQ(r->settings.unset_env, (std::vector<std::string>{"X"}));
+  // set_env accumulates, the including file's entries after its includes' (the last one wins)
+  EXPECT_EQ(r->settings.set_env, (std::vector<std::string>{"A=base", "B=base", "B=top", "C=with=equals"}));
   EXPECT_TRUE(r->settings.share_net.value_or(false));
 }
 

@@ -69,6 +69,7 @@ struct PlanInputs {
   bool share_net = false;
   std::string gopls_cache, goimports_cache, telemetry_dir, gopls_config;  // host paths
   std::vector<std::string> unset_env;
+  std::vector<std::string> set_env;  // "KEY=VALUE", applied after unset_env (the profile's)
   std::string hostname = "gopls-sandbox";
 };
 

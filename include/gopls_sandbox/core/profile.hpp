@@ -63,6 +63,9 @@ struct ProfileSettings {
   std::vector<std::string> bind, ro_bind;
   std::optional<bool> share_net;
   std::vector<std::string> unset_env;
+  // "KEY=VALUE" set in the program's environment (after unset_env; the last one for a key wins,
+  // so a profile overrides what its includes set).
+  std::vector<std::string> set_env;
 };
 
 struct Profile {
