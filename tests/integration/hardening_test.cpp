@@ -559,7 +559,7 @@ TEST_P(Hardening, EditorShutdownThenKillOfTheTreeLeavesNothingAlive) {
 
 // ---- 12. many launches ----------------------------------------------------------------------
 
-TEST_P(Hardening, FiftyLaunchesLeaveNoMountsProcessesOrFds) {
+TEST_P(Hardening, FiftyLaunchesLeaveNoMountsProcessesOrFds) {  // and ten failed ones
   TempDir ws(as());
   auto run_true = [&] { return exec(ws.path, {}, {"/bin/true"}); };
   ASSERT_EQ(run_true().status, 0);  // warm-up: anything allocated once (world(), caches) is there now
@@ -570,6 +570,14 @@ TEST_P(Hardening, FiftyLaunchesLeaveNoMountsProcessesOrFds) {
   for (int i = 0; i < 50; ++i) {
     auto r = run_true();
     ASSERT_EQ(r.status, 0) << "launch " << i << ": " << r.err;
+    // Launches that fail after the sandbox's pid 1 was started (it is cloned before the plan
+    // exists) must take it down with them: a missing program (127), an unknown profile (2).
+    if (i % 10 == 4) {
+      auto missing = exec(ws.path, {}, {"/nonexistent-gsb-program"});
+      ASSERT_EQ(missing.status, 127) << missing.err;
+      auto bad = exec(ws.path, {"--profile", "no-such-profile-gsb"}, {"/bin/true"});
+      ASSERT_EQ(bad.status, 2) << bad.err;
+    }
   }
   EXPECT_EQ(count_lines(read_file("/proc/self/mountinfo")), mounts0);
   EXPECT_EQ(count_fds(), fds0);
