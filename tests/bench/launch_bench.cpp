@@ -144,7 +144,8 @@ int main(int argc, char** argv) {
   }
   std::vector<double> bare_build, learn_build;
   std::string learned = mod + "/learned.toml";
-  for (int i = 0; i < storm_reps + 1; ++i) {
+  const int learn_reps = std::max(9, reps / 4);  // go vet varies by milliseconds: more samples than the storm
+  for (int i = 0; i < learn_reps + 1; ++i) {
     double b = time_run({launcher, "exec", "--", "/usr/bin/go", "vet", "."}, nullptr, mod);
     double l = time_run({launcher, "learn", "--exec", "-o", learned, "--", "/usr/bin/go", "vet", "."}, nullptr, mod);
     if (i == 0) continue;  // warm-up
