@@ -26,7 +26,7 @@ class PolicyCache : public testing::Test {
     write("base.toml", "name = \"base\"\ndefault_action = \"errno\"\nallow = [\"read\", \"write\"]\n");
     write("p.toml",
           "name = \"p\"\ninclude = [\"base\"]\nallow = [\"getpid\", \"exit_group\"]\n"
-          "[sandbox]\nro_bind = [\"/opt/x\"]\nunset_env = [\"SECRET\"]\n");
+          "[sandbox]\nro_bind = [\"/opt/x\"]\nunset_env = [\"SECRET\"]\nset_env = [\"CGO_ENABLED=0\"]\n");
   }
   void TearDown() override {
     std::error_code ec;
@@ -60,6 +60,7 @@ TEST_F(PolicyCache, SecondResolutionComesFromTheCacheUnchanged) {
   EXPECT_EQ(second->name, "p");
   EXPECT_EQ(second->settings.ro_bind, std::vector<std::string>{"/opt/x"});
   EXPECT_EQ(second->settings.unset_env, std::vector<std::string>{"SECRET"});
+  EXPECT_EQ(second->settings.set_env, std::vector<std::string>{"CGO_ENABLED=0"});
   // The full profile is still available (loaded lazily) when taken from the cache.
   ASSERT_NE(second->profile(), nullptr);
   EXPECT_EQ(second->profile()->name, "p");
