@@ -371,20 +371,14 @@ int launch(const LaunchRequest& req) {
   std::unique_ptr<MetricsProxy> proxy;
   std::optional<sys::StartedSandbox> started;
   std::optional<Error> start_error;
-  if (!opts->dry_run) {
-    if (opts->metrics) {
-      auto mp = MetricsProxy::create(*opts->metrics);
-      if (!mp) return report(mp.error());
-      proxy = std::move(*mp);
-    }
+  // (--metrics: its proxy writes the metrics file when created, which must not happen for a
+  // launch that fails in prepare, so that case starts the sandbox after it, as a whole.)
+  const bool early_share_net = opts->share_net.value_or(false);
+  if (!opts->dry_run && !opts->metrics) {
     sys::EarlySpec es;
     es.uid = ::geteuid();
     es.gid = ::getegid();
-    es.share_net = opts->share_net.value_or(false);  // a profile may still turn it on: see below
-    if (proxy) {
-      es.program_stdin = proxy->child_stdin();
-      es.program_stdout = proxy->child_stdout();
-    }
+    es.share_net = early_share_net;  // a profile may still turn it on: see below
     if (auto st = sys::start_sandbox(es)) started = std::move(*st);
     else start_error = st.error();
   }
@@ -393,10 +387,18 @@ int launch(const LaunchRequest& req) {
     if (started) sys::abort_sandbox(*started);
     return report(prep.error());
   }
-  if (start_error) return report(*start_error);
+  // A clone that failed for the network namespace the plan turned out not to want (the profile's
+  // [sandbox] share_net) is retried below without it; any other start failure is final.
+  if (start_error && prep->plan.share_net == early_share_net) return report(*start_error);
   if (started && (started->share_net != prep->plan.share_net || started->hostname != prep->plan.hostname)) {
     sys::abort_sandbox(*started);  // the profile's [sandbox] share_net: start again with the network shared
     started.reset();
+  }
+  if (started) {  // asked to stop while the plan was computed: nothing was run yet
+    if (int sig = sys::take_pending_signal(*started)) {
+      sys::abort_sandbox(*started);
+      return 128 + sig;
+    }
   }
   const core::Options& o = prep->opts;
   bool verbose = o.verbose.value_or(false);
@@ -455,7 +457,10 @@ int launch(const LaunchRequest& req) {
   sys::SandboxEvents events;
   events.on_listener = [&supervisor](int fd) { supervisor.start(fd); };
   // --metrics: relay stdio through the LSP-aware proxy instead of handing the descriptors over.
-  if (proxy) {
+  if (o.metrics) {
+    auto mp = MetricsProxy::create(*o.metrics);
+    if (!mp) return report(mp.error());
+    proxy = std::move(*mp);
     spec.program_stdin = proxy->child_stdin();
     spec.program_stdout = proxy->child_stdout();
     events.on_started = [&proxy] {

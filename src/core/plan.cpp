@@ -124,7 +124,9 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
         return;
       }
     }
-    MountOp op{ro ? MountKind::RoBind : MountKind::Bind, p, p, 0, f.resolved == PathFacts::File, optional, why};
+    // Anything that is not a directory (a file, a socket, a FIFO, a device) needs a file mount point.
+    MountOp op{ro ? MountKind::RoBind : MountKind::Bind, p, p, 0, f.resolved == PathFacts::File || f.resolved == PathFacts::Other,
+               optional, why};
     binds.push_back(op);
   };
   if (in.go) {
@@ -165,7 +167,8 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
     std::string dst = normalize_path(b.dst.empty() ? b.src : b.dst);
     if (dst.empty() || dst == "/") return Error::usage(b.origin + " " + b.src + ": destination must be an absolute path other than /");
     PathFacts f = probe(b.src);
-    binds.push_back({b.ro ? MountKind::RoBind : MountKind::Bind, b.src, dst, 0, f.resolved == PathFacts::File, false,
+    binds.push_back({b.ro ? MountKind::RoBind : MountKind::Bind, b.src, dst, 0,
+                     f.resolved == PathFacts::File || f.resolved == PathFacts::Other, false,
                      b.origin});
   }
   // The program itself must resolve at the same path inside.

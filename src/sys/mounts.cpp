@@ -80,8 +80,11 @@ int mkdir_p(const std::string& path, mode_t mode) {
     std::string_view cur(path.data(), i);
     if (is_known(cur)) continue;
     std::string c(cur);
-    if (::mkdir(c.c_str(), mode) != 0 && errno != EEXIST) return errno;
-    known_dirs().push_back(std::move(c));
+    if (::mkdir(c.c_str(), mode) == 0) {
+      known_dirs().push_back(std::move(c));  // only what we made: an existing name may be a symlink
+    } else if (errno != EEXIST) {
+      return errno;
+    }
   }
   return 0;
 }
@@ -102,14 +105,17 @@ int create_mount_point(const std::string& dst, bool file, std::string& what) {
   if (int e = mkdir_p(parent_of(dst), 0755)) return e;
   if (!file) {
     if (is_known(dst)) return 0;
-    if (::mkdir(dst.c_str(), 0755) != 0 && errno != EEXIST) return errno;
-    known_dirs().push_back(dst);
+    if (::mkdir(dst.c_str(), 0755) == 0) known_dirs().push_back(dst);
+    else if (errno != EEXIST) return errno;
     return 0;
   }
   what = "create " + shown(dst);
   // An empty regular file in one call (mknod of S_IFREG needs no privilege).
-  if (::mknod(dst.c_str(), S_IFREG | 0644, 0) != 0 && errno != EEXIST) return errno;
-  return 0;
+  if (::mknod(dst.c_str(), S_IFREG | 0644, 0) == 0) return 0;
+  if (errno != EEXIST) return errno;
+  struct stat st;  // never mount over (through) a symlink that is already there
+  if (::lstat(dst.c_str(), &st) != 0) return errno;
+  return S_ISLNK(st.st_mode) ? ELOOP : 0;
 }
 
 std::string inside(const std::string& p) { return p == "/" ? std::string(kNewRoot) : kNewRoot + p; }

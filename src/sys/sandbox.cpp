@@ -463,8 +463,10 @@ Result<SandboxExit> run_sandbox(StartedSandbox& st, const SandboxSpec& spec, San
   }
   if (events.on_started) events.on_started();
 
-  // Hand pid 1 its spec. Failures to send are not reported here: pid 1 has then exited, and
-  // what it said (or its status) is collected below.
+  // Hand pid 1 its spec. When pid 1 is gone (EPIPE, ECONNRESET) what it said and its status are
+  // collected below; any other failure would leave it waiting for the rest forever: it is killed
+  // and the failure reported.
+  int send_err = 0;
   {
     core::WireSpec ws;
     ws.plan = *spec.plan;
@@ -478,13 +480,19 @@ Result<SandboxExit> run_sandbox(StartedSandbox& st, const SandboxSpec& spec, San
     SpecHeader h;
     std::memcpy(h.magic, "GSBSPECH", 8);
     h.size = bytes.size();
-    bool ok = ::send(sv[0], &h, sizeof h, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof h);
-    for (size_t off = 0; ok && off < bytes.size();) {
-      size_t n = std::min(kSpecChunk, bytes.size() - off);
-      ssize_t w = ::send(sv[0], bytes.data() + off, n, MSG_NOSIGNAL);
-      if (w < 0 && errno == EINTR) continue;
-      ok = w == static_cast<ssize_t>(n);
-      off += n;
+    auto send_all = [&](const void* p, size_t n) {
+      ssize_t w;
+      while ((w = ::send(sv[0], p, n, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
+      }
+      if (w == static_cast<ssize_t>(n)) return 0;
+      return w < 0 ? errno : EMSGSIZE;
+    };
+    int e = send_all(&h, sizeof h);
+    for (size_t off = 0; !e && off < bytes.size(); off += kSpecChunk)
+      e = send_all(bytes.data() + off, std::min(kSpecChunk, bytes.size() - off));
+    if (e && e != EPIPE && e != ECONNRESET) {
+      send_err = e;
+      ::kill(pid, SIGKILL);
     }
   }
 
@@ -575,7 +583,17 @@ Result<SandboxExit> run_sandbox(StartedSandbox& st, const SandboxSpec& spec, San
   ::close(sv[0]);
   ::close(sfd);
   ::sigprocmask(SIG_SETMASK, &orig, nullptr);
+  if (send_err && !ex.failure) return Error::sys("sandbox launch spec", "send", send_err);
   return ex;
+}
+
+int take_pending_signal(StartedSandbox& st) noexcept {
+  struct signalfd_siginfo si;
+  while (::read(st.sfd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+    int sig = static_cast<int>(si.ssi_signo);
+    if (sig != SIGCHLD) return sig;  // (a SIGCHLD here is pid 1 gone: run_sandbox reaps it)
+  }
+  return 0;
 }
 
 }  // namespace gsb::sys

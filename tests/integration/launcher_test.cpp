@@ -107,6 +107,50 @@ TEST_P(Launcher, ProfileThatSharesTheNetworkGetsTheHostNetworkNamespace) {
   EXPECT_EQ(own.out.rfind("net:[", 0), 0u) << own.out;
 }
 
+// A bind of something that is neither a file nor a directory (a FIFO here; sockets and devices
+// alike) gets a file mount point.
+TEST_P(Launcher, BindOfAFifoWorks) {
+  TempDir ws(as());
+  std::string fifo = ws.path + "/f.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+  if (as() == As::User) ASSERT_EQ(::chown(fifo.c_str(), world().user_uid, world().user_gid), 0);
+  auto r = run(as(), {world().launcher, "exec", "--ro-bind", fifo + ":/opt/gsb.fifo", "--", "/usr/bin/test", "-p",
+                      "/opt/gsb.fifo"},
+               {ws.path, {}, false});
+  EXPECT_EQ(r.status, 0) << r.err;
+}
+
+// A file bind never mounts through a symlink already at its destination (in a bound workspace).
+TEST_P(Launcher, FileBindOntoASymlinkIsRefused) {
+  TempDir ws(as());
+  write_file(ws.path + "/src", "x\n", as());
+  std::string link = ws.path + "/link";
+  ASSERT_EQ(::symlink("/etc/hostname", link.c_str()), 0);
+  if (as() == As::User) ASSERT_EQ(::lchown(link.c_str(), world().user_uid, world().user_gid), 0);
+  auto r = run(as(), {world().launcher, "exec", "--ro-bind", ws.path + "/src:" + link, "--", "/bin/true"},
+               {ws.path, {}, false});
+  EXPECT_EQ(r.status, 125) << r.err;
+  EXPECT_NE(r.err.find("(ELOOP)"), std::string::npos) << r.err;
+}
+
+// SIGTERM while the launcher is still computing the plan (here: during `go env`, whose fake
+// sends it): the sandbox was started, the program never runs, the launcher exits 143.
+TEST_P(Launcher, SigtermBeforeTheProgramStartsEndsTheLaunch) {
+  TempDir ws(as());
+  TempDir bin(as(), "bin");
+  write_file(bin.path + "/go", "#!/bin/sh\nkill -TERM $PPID\nexec /usr/bin/go \"$@\"\n", as(), 0755);
+  SpawnOptions so;
+  so.cwd = ws.path;
+  so.env["PATH"] = bin.path + ":/usr/bin:/bin";
+  so.env["XDG_CACHE_HOME"] = ws.path + "/cache";  // a go env cache miss: the fake runs
+  auto p = spawn(as(), {world().launcher, "exec", "--", "/usr/bin/touch", ws.path + "/ran"}, so);
+  p.close_stdin();
+  int st = p.wait(std::chrono::seconds(30));
+  EXPECT_EQ(st, 143) << p.err_buf;
+  struct stat sb;
+  EXPECT_NE(::stat((ws.path + "/ran").c_str(), &sb), 0) << "the program ran";
+}
+
 TEST_P(Launcher, SigtermReachesGoplsAndLauncherExits143) {
   TempDir ws(as());
   write_go_module(ws.path, as());
