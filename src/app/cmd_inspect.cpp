@@ -205,10 +205,7 @@ int cmd_inspect(const Args& args) {
     o.set("name", g.name);
     o.set("bytes", g.bytes);
     o.set("mappings", g.mappings);
-    json::Value files;
-    files.array();
-    for (const auto& f : g.files) files.push(f);
-    o.set("files", std::move(files));
+    o.set("files", json::string_array(g.files));
     groups.push(std::move(o));
   }
   mj.set("groups", std::move(groups));
@@ -270,10 +267,7 @@ int cmd_inspect(const Args& args) {
     json::Value sb;
     sb.set("sandboxed", sandboxed);
     sb.set("launcher", launcher.empty() ? json::Value() : json::Value(launcher));
-    json::Value d;
-    d.array();
-    for (const auto& x : differ) d.push(x);
-    sb.set("namespaces_differ", std::move(d));
+    sb.set("namespaces_differ", json::string_array(differ));
     sb.set("env_marker", env_marker);
     sb.set("parents", std::move(parents));
     v.set("sandbox", std::move(sb));

@@ -225,11 +225,7 @@ int do_show(const std::string& ref, bool as_json) {
     o.emplace_back("unknown_errno", gsb::errno_name(pr.unknown_errno));
     o.emplace_back("syscall_table", std::string(core::syscall_table_version()));
     json::Object st;
-    auto strs = [](const std::vector<std::string>& v) {
-      json::Array a;
-      for (auto& s : v) a.emplace_back(s);
-      return json::Value(std::move(a));
-    };
+    auto strs = json::string_array;
     st.emplace_back("bind", strs(pr.settings.bind));
     st.emplace_back("ro_bind", strs(pr.settings.ro_bind));
     st.emplace_back("share_net", pr.settings.share_net ? json::Value(*pr.settings.share_net) : json::Value());

@@ -251,11 +251,7 @@ int cmd_profile_generate(const Args& args) {
       sys.push_back(std::move(x));
     }
     r.set("syscalls", std::move(sys));
-    auto strs = [](const std::vector<std::string>& v) {
-      json::Array a;
-      for (const auto& s : v) a.emplace_back(s);
-      return a;
-    };
+    auto strs = json::string_array;
     r.set("allowed", strs(gen->allowed));
     r.set("groups_used", strs(gen->groups_used));
     r.set("conditioned", strs(gen->conditioned));

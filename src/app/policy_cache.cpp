@@ -33,13 +33,6 @@ const char* delivery_name(core::Delivery d) {
   return d == core::Delivery::Notify ? "notify" : d == core::Delivery::Learn ? "learn" : "errno";
 }
 
-json::Value strings(const std::vector<std::string>& v) {
-  json::Value a;
-  a.array();
-  for (const auto& s : v) a.push(s);
-  return a;
-}
-
 std::vector<std::string> strings(const json::Value& v) {
   std::vector<std::string> out;
   for (const auto& s : v.as_array()) out.push_back(s.as_string());
@@ -145,11 +138,11 @@ Result<ResolvedPolicy> resolve_policy(const std::string& name_or_path, const std
     }
     v.set("files", std::move(files));
     json::Value s;
-    s.set("bind", strings(rp.settings.bind));
-    s.set("ro_bind", strings(rp.settings.ro_bind));
+    s.set("bind", json::string_array(rp.settings.bind));
+    s.set("ro_bind", json::string_array(rp.settings.ro_bind));
     if (rp.settings.share_net) s.set("share_net", *rp.settings.share_net);
-    s.set("unset_env", strings(rp.settings.unset_env));
-    s.set("set_env", strings(rp.settings.set_env));
+    s.set("unset_env", json::string_array(rp.settings.unset_env));
+    s.set("set_env", json::string_array(rp.settings.set_env));
     v.set("settings", std::move(s));
     if (sys::mkdir_p(cache_dir, 0700)) {
       sys::prune_dir(cache_dir, "bpf-", 64);

@@ -927,10 +927,7 @@ json::Value to_json(const Report& r) {
   d.set("gocache", r.dirs.gocache);
   d.set("gopath", r.dirs.gopath);
   d.set("home", r.dirs.home);
-  json::Value ws;
-  ws.array();
-  for (const auto& w : r.dirs.workspaces) ws.push(w);
-  d.set("workspaces", std::move(ws));
+  d.set("workspaces", json::string_array(r.dirs.workspaces));
   v.set("dirs", std::move(d));
   json::Value groups;
   groups.array();
@@ -946,10 +943,7 @@ json::Value to_json(const Report& r) {
     o.set("explanation", g.explanation);
     if (!g.fix.empty()) o.set("fix", g.fix);
     if (!g.rule.empty()) o.set("rule", g.rule);
-    json::Value ex;
-    ex.array();
-    for (const auto& e : g.examples) ex.push(e);
-    o.set("examples", std::move(ex));
+    o.set("examples", json::string_array(g.examples));
     groups.push(std::move(o));
   }
   v.set("groups", std::move(groups));

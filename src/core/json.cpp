@@ -103,6 +103,13 @@ void quote(std::string& out, std::string_view s) {
   }
   out.push_back('"');
 }
+Value string_array(const std::vector<std::string>& v) {
+  Array a;
+  a.reserve(v.size());
+  for (const auto& s : v) a.emplace_back(s);
+  return Value(std::move(a));
+}
+
 std::string quote(std::string_view s) {
   std::string out;
   quote(out, s);

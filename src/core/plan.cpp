@@ -269,14 +269,8 @@ json::Value plan_to_json(const Plan& p) {
     mounts.push(std::move(mv));
   }
   root.set("mounts", std::move(mounts));
-  json::Value env;
-  env.array();
-  for (const auto& e : p.env) env.push(e);
-  root.set("env", std::move(env));
-  json::Value notes;
-  notes.array();
-  for (const auto& n : p.notes) notes.push(n);
-  root.set("notes", std::move(notes));
+  root.set("env", json::string_array(p.env));
+  root.set("notes", json::string_array(p.notes));
   return root;
 }
 

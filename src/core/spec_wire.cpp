@@ -69,9 +69,13 @@ constexpr uint32_t kMaxKind = static_cast<uint32_t>(MountKind::Copy);
 }  // namespace
 
 std::string encode_spec(const WireSpec& s) {
+  return encode_spec(s.plan, s.filter, {s.want_listener, s.filter_log, s.identity_strict}, s.identity_checks);
+}
+
+std::string encode_spec(const Plan& p, const std::vector<sock_filter>& filter, SpecFlags flags,
+                        const std::vector<std::string>& identity_checks) {
   Writer w;
   w.raw(std::string_view(kMagic, sizeof kMagic));
-  const Plan& p = s.plan;
   w.strs(p.argv);
   w.strs(p.env);
   w.str(p.cwd);
@@ -88,11 +92,11 @@ std::string encode_spec(const WireSpec& s) {
     w.u32((m.is_file ? 1u : 0u) | (m.optional ? 2u : 0u));
     w.str(m.why);
   }
-  w.u32(static_cast<uint32_t>(s.filter.size()));
-  if (!s.filter.empty())
-    w.raw(std::string_view(reinterpret_cast<const char*>(s.filter.data()), s.filter.size() * sizeof(sock_filter)));
-  w.u32((s.want_listener ? 1u : 0u) | (s.filter_log ? 2u : 0u) | (s.identity_strict ? 4u : 0u));
-  w.strs(s.identity_checks);
+  w.u32(static_cast<uint32_t>(filter.size()));
+  if (!filter.empty())
+    w.raw(std::string_view(reinterpret_cast<const char*>(filter.data()), filter.size() * sizeof(sock_filter)));
+  w.u32((flags.want_listener ? 1u : 0u) | (flags.filter_log ? 2u : 0u) | (flags.identity_strict ? 4u : 0u));
+  w.strs(identity_checks);
   return w.take();
 }
 

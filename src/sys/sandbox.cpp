@@ -468,15 +468,10 @@ Result<SandboxExit> run_sandbox(StartedSandbox& st, const SandboxSpec& spec, San
   // and the failure reported.
   int send_err = 0;
   {
-    core::WireSpec ws;
-    ws.plan = *spec.plan;
-    ws.plan.notes.clear();
-    if (spec.filter) ws.filter = *spec.filter;
-    ws.want_listener = spec.want_listener;
-    ws.filter_log = spec.filter_log;
-    ws.identity_strict = spec.identity_strict;
-    ws.identity_checks = spec.identity_checks;
-    std::string bytes = core::encode_spec(ws);
+    static const std::vector<sock_filter> kNoFilter;
+    std::string bytes = core::encode_spec(*spec.plan, spec.filter ? *spec.filter : kNoFilter,
+                                          {spec.want_listener, spec.filter_log, spec.identity_strict},
+                                          spec.identity_checks);
     SpecHeader h;
     std::memcpy(h.magic, "GSBSPECH", 8);
     h.size = bytes.size();

@@ -113,7 +113,9 @@ TEST_P(Launcher, BindOfAFifoWorks) {
   TempDir ws(as());
   std::string fifo = ws.path + "/f.fifo";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
-  if (as() == As::User) ASSERT_EQ(::chown(fifo.c_str(), world().user_uid, world().user_gid), 0);
+  if (as() == As::User) {
+    ASSERT_EQ(::chown(fifo.c_str(), world().user_uid, world().user_gid), 0);
+  }
   auto r = run(as(), {world().launcher, "exec", "--ro-bind", fifo + ":/opt/gsb.fifo", "--", "/usr/bin/test", "-p",
                       "/opt/gsb.fifo"},
                {ws.path, {}, false});
@@ -126,7 +128,9 @@ TEST_P(Launcher, FileBindOntoASymlinkIsRefused) {
   write_file(ws.path + "/src", "x\n", as());
   std::string link = ws.path + "/link";
   ASSERT_EQ(::symlink("/etc/hostname", link.c_str()), 0);
-  if (as() == As::User) ASSERT_EQ(::lchown(link.c_str(), world().user_uid, world().user_gid), 0);
+  if (as() == As::User) {
+    ASSERT_EQ(::lchown(link.c_str(), world().user_uid, world().user_gid), 0);
+  }
   auto r = run(as(), {world().launcher, "exec", "--ro-bind", ws.path + "/src:" + link, "--", "/bin/true"},
                {ws.path, {}, false});
   EXPECT_EQ(r.status, 125) << r.err;

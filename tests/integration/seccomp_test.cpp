@@ -96,8 +96,11 @@ TEST_P(Seccomp, StrictProfileRunsTheGoToolchainWithCgoOff) {
   // The default profile leaves the caller's setting alone.
   auto d = run(as(), {world().launcher, "exec", "--", "/usr/bin/env"}, {ws.path, {}, false});
   const char* host = std::getenv("CGO_ENABLED");
-  if (host) EXPECT_NE(d.out.find(std::string("\nCGO_ENABLED=") + host + "\n"), std::string::npos) << d.out;
-  else EXPECT_EQ(d.out.find("CGO_ENABLED="), std::string::npos) << d.out;
+  if (host) {
+    EXPECT_NE(d.out.find(std::string("\nCGO_ENABLED=") + host + "\n"), std::string::npos) << d.out;
+  } else {
+    EXPECT_EQ(d.out.find("CGO_ENABLED="), std::string::npos) << d.out;
+  }
 }
 
 TEST(SeccompExport, BpfLoadsUnderBwrapRunsGoplsAndRefusesPtrace) {

@@ -79,4 +79,7 @@ Result<Value> parse(std::string_view text);
 void quote(std::string& out, std::string_view s);
 std::string quote(std::string_view s);
 
+// A JSON array of strings (an empty vector gives an empty array, never null).
+Value string_array(const std::vector<std::string>& v);
+
 }  // namespace gsb::json

@@ -25,6 +25,12 @@ struct WireSpec {
 };
 
 std::string encode_spec(const WireSpec& s);
+// The same from the launcher's own objects (no copy of the plan on the launch path).
+struct SpecFlags {
+  bool want_listener = false, filter_log = false, identity_strict = false;
+};
+std::string encode_spec(const Plan& plan, const std::vector<sock_filter>& filter, SpecFlags flags,
+                        const std::vector<std::string>& identity_checks);
 Result<WireSpec> decode_spec(std::string_view bytes);
 
 }  // namespace gsb::core
