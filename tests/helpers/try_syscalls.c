@@ -129,6 +129,15 @@ static long p_name_to_handle_at(void) {
 static long p_x32_getpid(void) { return syscall(SYS_getpid | X32_BIT); }
 static long p_getpid(void) { return syscall(SYS_getpid); }
 static long p_clone3(void) { return syscall(__NR_clone3, NULL, 0UL); /* EINVAL if allowed */ }
+/* netlink sockets: only NETLINK_ROUTE (0) is for Go's interface listing; audit (9) is not */
+static long p_netlink(int proto) {
+  long r = syscall(SYS_socket, 16 /* AF_NETLINK */, 3 /* SOCK_RAW */, proto);
+  if (r >= 0) close((int)r);
+  return r;
+}
+static long p_netlink_route(void) { return p_netlink(0); }
+static long p_netlink_audit(void) { return p_netlink(9); }
+static long p_netlink_uevent(void) { return p_netlink(15); }
 
 static const struct probe probes[] = {
     {"ptrace", p_ptrace},
@@ -162,6 +171,9 @@ static const struct probe probes[] = {
     {"tiocsti", probe_tiocsti},
     {"tiocsti_high", probe_tiocsti_high},
     {"clone3", p_clone3},
+    {"netlink_route", p_netlink_route},
+    {"netlink_audit", p_netlink_audit},
+    {"netlink_uevent", p_netlink_uevent},
     {"x32_getpid", p_x32_getpid},
     {"getpid", p_getpid},
 };
