@@ -16,6 +16,7 @@
 #include "gopls_sandbox/core/diagnose.hpp"
 #include "gopls_sandbox/core/goenv.hpp"
 #include "gopls_sandbox/core/strace.hpp"
+#include "gopls_sandbox/app/launch.hpp"
 #include "gopls_sandbox/sys/process.hpp"
 #include "gopls_sandbox/sys/trace_files.hpp"
 
@@ -39,9 +40,7 @@ std::optional<core::GoEnv> host_go_env() {
   const char* path = std::getenv("PATH");
   std::string go = sys::find_in_path("go", path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
   if (go.empty()) return std::nullopt;
-  std::vector<std::string> env;
-  for (char** e = environ; e && *e; ++e) env.emplace_back(*e);
-  auto r = sys::run_capture({go, "env", "-json"}, env);
+  auto r = sys::run_capture({go, "env", "-json"}, host_go_environment());
   if (!r || r->status != 0) return std::nullopt;
   auto g = core::parse_go_env_json(r->out);
   if (!g) return std::nullopt;

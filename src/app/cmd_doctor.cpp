@@ -130,7 +130,7 @@ std::vector<Check> check_go(const std::map<std::string, std::string>& env, GoFac
                    "install Go (apt install golang-go) or add its bin directory to PATH"});
     return out;
   }
-  auto r = sys::run_capture({real_path(g.go), "env", "-json"}, environment_list());
+  auto r = sys::run_capture({real_path(g.go), "env", "-json"}, host_go_environment());
   if (!r || r->status != 0) {
     std::string why = !r ? r.error().message : "exit status " + std::to_string(r->status) + ": " + core::tail_lines(r->err, 1, 200);
     while (!why.empty() && why.back() == '\n') why.pop_back();

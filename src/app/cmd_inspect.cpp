@@ -9,6 +9,7 @@
 #include "gopls_sandbox/app/commands.hpp"
 #include "gopls_sandbox/core/json.hpp"
 #include "gopls_sandbox/core/procfs.hpp"
+#include "gopls_sandbox/app/launch.hpp"
 #include "gopls_sandbox/sys/process.hpp"
 #include "gopls_sandbox/sys/procfs_read.hpp"
 
@@ -41,9 +42,7 @@ std::map<std::string, std::string> host_go_env() {
   const char* path = std::getenv("PATH");
   std::string go = sys::find_in_path("go", path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
   if (go.empty()) return out;
-  std::vector<std::string> env;
-  for (char** e = environ; e && *e; ++e) env.emplace_back(*e);
-  auto r = sys::run_capture({go, "env", "-json"}, env);
+  auto r = sys::run_capture({go, "env", "-json"}, host_go_environment());
   if (!r || r->status != 0) return out;
   auto v = json::parse(r->out);
   if (!v) return out;

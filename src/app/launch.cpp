@@ -42,6 +42,15 @@ std::vector<std::string> environment_list() {
   return v;
 }
 
+std::vector<std::string> host_go_environment() {
+  std::vector<std::string> v;
+  for (char** e = environ; e && *e; ++e)
+    if (std::strncmp(*e, "GOTOOLCHAIN=", 12) != 0) v.emplace_back(*e);
+  // Never let a go.mod/go.work `toolchain` line make the host download and run another Go.
+  v.emplace_back("GOTOOLCHAIN=local");
+  return v;
+}
+
 int report(const Error& e) {
   std::fprintf(stderr, "gopls-sandbox: %s\n", e.message.c_str());
   if (!e.hint.empty()) std::fprintf(stderr, "gopls-sandbox: hint: %s\n", e.hint.c_str());
@@ -94,6 +103,7 @@ core::PathFacts probe(const std::string& path) {
   };
   if (!S_ISLNK(st.st_mode)) {
     f.type = f.resolved = kind(st);
+    f.real = real_path(path);  // (a symlink in a parent directory: resolved too)
     return f;
   }
   f.type = core::PathFacts::Symlink;
@@ -101,7 +111,10 @@ core::PathFacts probe(const std::string& path) {
   ssize_t n = ::readlink(path.c_str(), buf, sizeof buf - 1);
   if (n > 0) f.link_target.assign(buf, static_cast<size_t>(n));
   struct stat tst;
-  if (::stat(path.c_str(), &tst) == 0) f.resolved = kind(tst);
+  if (::stat(path.c_str(), &tst) == 0) {
+    f.resolved = kind(tst);
+    f.real = real_path(path);
+  }
   return f;
 }
 
@@ -158,16 +171,15 @@ std::string cache_dir(const std::map<std::string, std::string>& env) {
 // `go env` for the directories to mount, cached: running go costs tens of milliseconds, the
 // cache a stat or two. The key covers the go binary, the GOENV file, go.mod/go.work in the
 // working directory and every variable go reads.
-std::optional<core::GoEnv> go_env(const std::string& go, const std::string& cwd,
-                                  const std::map<std::string, std::string>& env, bool verbose) {
+std::optional<core::GoEnv> go_env(const std::string& go, const std::map<std::string, std::string>& env, bool verbose) {
   std::string goenv_file = get(env, "GOENV");
   if (goenv_file.empty()) {
     std::string cfg = get(env, "XDG_CONFIG_HOME");
     if (cfg.empty() || cfg[0] != '/') cfg = get(env, "HOME") + "/.config";
     goenv_file = cfg + "/go/env";
   }
-  std::string key = core::go_env_cache_key(go + "=" + identity(go) + ";" + identity(goenv_file),
-                                           cwd + ";" + identity(cwd + "/go.mod") + ";" + identity(cwd + "/go.work"), env);
+  // (go env runs in "/" with GOTOOLCHAIN=local: the workspace's go.mod/go.work play no part.)
+  std::string key = core::go_env_cache_key(go + "=" + identity(go) + ";" + identity(goenv_file), "/", env);
   std::string dir = cache_dir(env);
   std::string file = dir.empty() ? std::string() : dir + "/goenv-" + key + ".json";
   if (!file.empty()) {
@@ -177,7 +189,7 @@ std::optional<core::GoEnv> go_env(const std::string& go, const std::string& cwd,
   }
   // Only the variables we need: a bare `go env -json` also runs the C compiler (GOGCCFLAGS).
   auto r = sys::run_capture({go, "env", "-json", "GOROOT", "GOPATH", "GOMODCACHE", "GOCACHE", "GOENV", "GOVERSION"},
-                            environment_list());
+                            host_go_environment());
   if (!r || r->status != 0) {
     if (verbose) std::fprintf(stderr, "gopls-sandbox: `go env -json` failed; Go directories are not mounted\n");
     return std::nullopt;
@@ -279,6 +291,17 @@ Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const
   in.uid = ::geteuid();
   in.gid = ::getegid();
   in.share_net = o.share_net.value_or(false);
+  in.home_real = real_path(in.home);
+  in.runtime_dir = get(env, "XDG_RUNTIME_DIR");
+  in.extra_env = o.env;
+  in.writable_vcs = o.writable_vcs.value_or(false);
+  in.keep_tty = o.share_tty;
+  in.read_text = [](const std::string& p) -> std::string {
+    struct stat st;
+    if (::stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 65536) return {};
+    auto t = sys::read_file(p);
+    return t ? *t : std::string();
+  };
   if (out.policy) {
     in.unset_env = out.policy->settings.unset_env;
     in.set_env = out.policy->settings.set_env;
@@ -320,7 +343,7 @@ Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const
   // The Go toolchain's view of the world, as the caller's environment sets it.
   std::string path_var = get(env, "PATH");
   std::string go = sys::find_in_path("go", path_var.empty() ? "/usr/local/bin:/usr/bin:/bin" : path_var);
-  if (!go.empty()) in.go = go_env(absolute(go, cwd), cwd, env, o.verbose.value_or(false));
+  if (!go.empty()) in.go = go_env(go, env, o.verbose.value_or(false));
   auto dirs = core::user_dirs(env);
   in.gopls_cache = dirs.gopls_cache;
   in.goimports_cache = dirs.goimports_cache;

@@ -35,6 +35,17 @@ void add_sandbox_options(CLI::App& app, core::Options& o, std::string& inode_che
   app.add_option("--inode-check", inode_check, "Compare cache directories inside with the host: off, warn (default), strict")
       ->type_name("MODE");
   app.add_flag_callback("-v,--verbose", [&o] { o.verbose = true; }, "Explain what the launcher does on stderr");
+  app.add_option("--env", o.env,
+                 "Pass an environment variable beyond the default allowlist: NAME (your value) or NAME=VALUE "
+                 "(repeatable; see README \"Environment\")")
+      ->type_name("NAME[=VALUE]")
+      ->check([](const std::string& s) {
+        auto r = core::check_env_entry(s);
+        return r ? std::string() : r.error().message;
+      });
+  app.add_flag_callback("--writable-vcs", [&o] { o.writable_vcs = true; },
+                        "Bind the workspace's .git, .hg, .jj, .svn, .envrc, .vscode and .idea read-write (default: "
+                        "read-only, since the host runs what they contain)");
   app.footer(
       "Options may also be set in $XDG_CONFIG_HOME/gopls-sandbox/config.toml and with GOPLS_SANDBOX_* environment\n"
       "variables (see README); the command line wins.");
@@ -79,6 +90,9 @@ int cmd_exec(const Args& args) {
   LaunchRequest req;
   req.kind = ProgramKind::Any;
   add_sandbox_options(app, o, ic);
+  app.add_flag("--share-tty", o.share_tty,
+               "Keep the caller's session and controlling terminal (for an interactive program; by default the "
+               "program runs in a new session, so nothing inside can push input into your shell)");
   app.prefix_command(true);
   return parse_and_launch(app, args, o, ic, req);
 }

@@ -52,6 +52,16 @@ Result<std::vector<std::string>> string_list(const toml::node& n, const std::str
 
 }  // namespace
 
+Result<void> check_env_entry(const std::string& entry) {
+  std::string name = entry.substr(0, entry.find('='));
+  bool ok = !name.empty() && !(name[0] >= '0' && name[0] <= '9');
+  for (char c : name) ok = ok && (c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'));
+  if (!ok) return Error::usage("\"" + entry + "\": expected NAME or NAME=VALUE (NAME: letters, digits, _)");
+  if (name == "TMPDIR" || name.rfind("GOPLS_SANDBOX", 0) == 0)
+    return Error::usage("\"" + entry + "\": " + name + " is set by the launcher");
+  return {};
+}
+
 Result<Options> parse_config(std::string_view text, const std::string& file) {
   toml::table tbl;
   try {
@@ -91,10 +101,16 @@ Result<Options> parse_config(std::string_view text, const std::string& file) {
       auto b = need_bool();
       if (!b) return std::move(b).error();
       o.share_net = *b;
-    } else if (key == "verbose") {
+    } else if (key == "verbose" || key == "writable_vcs" || key == "writable-vcs") {
       auto b = need_bool();
       if (!b) return std::move(b).error();
-      o.verbose = *b;
+      (key == "verbose" ? o.verbose : o.writable_vcs) = *b;
+    } else if (key == "env") {
+      auto l = string_list(v, file, key);
+      if (!l) return std::move(l).error();
+      for (const auto& e : *l)
+        if (auto c = check_env_entry(e); !c) return Error::usage(at + ": env: " + c.error().message);
+      o.env = *l;
     } else if (key == "gopls" || key == "profile" || key == "log" || key == "metrics" || key == "inode_check" ||
                key == "inode-check") {
       auto s = need_string();
@@ -110,7 +126,8 @@ Result<Options> parse_config(std::string_view text, const std::string& file) {
       }
     } else {
       return Error::usage(at + ": unknown key \"" + key +
-                          "\" (known: workspace, bind, ro_bind, share_net, gopls, profile, log, metrics, verbose, inode_check)");
+                          "\" (known: workspace, bind, ro_bind, share_net, gopls, profile, log, metrics, verbose, inode_check, env, "
+                          "writable_vcs)");
     }
   }
   return o;
@@ -149,6 +166,16 @@ Result<Options> parse_env(const std::map<std::string, std::string>& env) {
     if (!b) return std::move(b).error();
     o.verbose = *b;
   }
+  if (auto v = get("GOPLS_SANDBOX_WRITABLE_VCS")) {
+    auto b = parse_bool(*v, "GOPLS_SANDBOX_WRITABLE_VCS");
+    if (!b) return std::move(b).error();
+    o.writable_vcs = *b;
+  }
+  if (auto v = get("GOPLS_SANDBOX_ENV")) {
+    o.env = split(*v, ',');
+    for (const auto& e : o.env)
+      if (auto c = check_env_entry(e); !c) return Error::usage("GOPLS_SANDBOX_ENV: " + c.error().message);
+  }
   if (auto v = get("GOPLS_SANDBOX_GOPLS"); v && !v->empty()) o.gopls = *v;
   if (auto v = get("GOPLS_SANDBOX_PROFILE"); v && !v->empty()) o.profile = *v;
   if (auto v = get("GOPLS_SANDBOX_LOG"); v && !v->empty()) o.log = *v;
@@ -172,6 +199,9 @@ Options merge(const Options& base, const Options& over) {
   if (over.log) o.log = over.log;
   if (over.metrics) o.metrics = over.metrics;
   if (over.verbose) o.verbose = over.verbose;
+  if (over.writable_vcs) o.writable_vcs = over.writable_vcs;
+  o.env.insert(o.env.end(), over.env.begin(), over.env.end());
+  o.share_tty = base.share_tty || over.share_tty;
   if (over.inode_check) o.inode_check = over.inode_check;
   o.dry_run = base.dry_run || over.dry_run;
   return o;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "gopls_sandbox/core/sandbox_env.hpp"
+
 namespace gsb::core {
 
 const char* mount_kind_name(MountKind k) {
@@ -61,13 +63,32 @@ namespace {
 
 size_t depth(const std::string& p) { return static_cast<size_t>(std::count(p.begin(), p.end(), '/')); }
 
+// What a bind of `p` mounts: its resolved path when the probe knows it.
+std::string source_of(const std::string& p, const PathFacts& f) {
+  std::string r = normalize_path(f.real);
+  return r.empty() ? p : r;
+}
+
 }  // namespace
+
+std::string default_workspace_refusal(const std::string& dir, const std::string& home, const std::string& home_real,
+                                      const std::string& runtime_dir) {
+  if (dir.empty()) return {};
+  for (const auto& h : {home, home_real})
+    if (!h.empty() && h != "/" && path_is_under(h, dir)) return "your home directory or above it";
+  if (dir == "/tmp" || dir == "/var/tmp" || dir == "/dev/shm") return "the host's " + dir;
+  if (path_is_under(dir, "/run")) return "/run (sockets of the system and of every session)";
+  if (!runtime_dir.empty() && runtime_dir != "/" && path_is_under(dir, runtime_dir))
+    return "$XDG_RUNTIME_DIR (your session's sockets)";
+  return {};
+}
 
 Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
   Plan plan;
   plan.uid = in.uid;
   plan.gid = in.gid;
   plan.share_net = in.share_net;
+  plan.keep_tty = in.keep_tty;
   plan.hostname = in.hostname;
   plan.argv = in.argv;
   auto& m = plan.mounts;
@@ -125,8 +146,8 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
       }
     }
     // Anything that is not a directory (a file, a socket, a FIFO, a device) needs a file mount point.
-    MountOp op{ro ? MountKind::RoBind : MountKind::Bind, p, p, 0, f.resolved == PathFacts::File || f.resolved == PathFacts::Other,
-               optional, why};
+    MountOp op{ro ? MountKind::RoBind : MountKind::Bind, source_of(p, f), p, 0,
+               f.resolved == PathFacts::File || f.resolved == PathFacts::Other, optional, why};
     binds.push_back(op);
   };
   if (in.go) {
@@ -141,33 +162,109 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
   add_bind(in.goimports_cache, false, true, "goimports cache");
   add_bind(in.telemetry_dir, false, true, "go telemetry");
   add_bind(in.gopls_config, false, true, "gopls config");
+  std::vector<std::string> bound_ws;  // every path a workspace is bound at
   for (size_t i = 0; i < in.workspaces.size(); ++i) {
     const std::string& w = in.workspaces[i];
     std::string nw = normalize_path(w);
+    std::string r = i < in.workspaces_real.size() ? normalize_path(in.workspaces_real[i]) : std::string();
     if (nw == "/") {
       note("workspace /: not bound (the whole host would be visible); pass --workspace DIR");
       continue;
     }
     // The *default* workspace (the directory the editor started us in) must not quietly expose
-    // the whole home directory (~/.ssh, ~/.bashrc…) or the host's /tmp (sockets of every
-    // session). An explicit --workspace is honoured.
-    if (!in.workspaces_explicit && ((!home.empty() && path_is_under(home, nw)) || nw == "/tmp")) {
-      note("warning: not binding " + nw + " as the workspace: it is the current directory (the default), and " +
-           (nw == "/tmp" ? std::string("the host's /tmp") : std::string("your home directory or above it")) +
-           " would expose far more than a project; pass --workspace " + nw + " to bind it anyway");
-      continue;
+    // the home directory (~/.ssh, ~/.bashrc…) or a directory of sockets and other users' files.
+    // Both the given and the resolved path are checked, against $HOME as given and resolved
+    // (Fedora Silverblue: /home -> /var/home). An explicit --workspace is honoured.
+    if (!in.workspaces_explicit) {
+      std::string why = default_workspace_refusal(nw, home, normalize_path(in.home_real), normalize_path(in.runtime_dir));
+      if (why.empty() && !r.empty())
+        why = default_workspace_refusal(r, home, normalize_path(in.home_real), normalize_path(in.runtime_dir));
+      if (!why.empty()) {
+        note("warning: not binding " + nw + " as the workspace: it is the current directory (the default), and " + why +
+             " would expose far more than a project; pass --workspace " + nw + " to bind it anyway");
+        continue;
+      }
     }
     add_bind(w, false, false, "workspace");
-    if (i < in.workspaces_real.size()) {
-      std::string r = normalize_path(in.workspaces_real[i]);
-      if (!r.empty() && r != normalize_path(w) && r != "/") add_bind(r, false, false, "workspace (real path)");
+    bound_ws.push_back(nw);
+    if (!r.empty() && r != nw && r != "/") {
+      add_bind(r, false, false, "workspace (real path)");
+      bound_ws.push_back(r);
+    }
+  }
+  // What the host executes from a workspace on its own — git's hooks and core.fsmonitor (run by
+  // the user's prompt or editor at the next `git status`), direnv's .envrc, editor settings —
+  // read-only, at every path the workspace is bound at. gopls never writes them.
+  if (!in.writable_vcs) {
+    auto under_ws = [&](const std::string& p) {
+      for (const auto& b : bound_ws)
+        if (path_is_under(p, b)) return true;
+      return false;
+    };
+    std::vector<std::string> protect;
+    for (const auto& ws : bound_ws) {
+      for (const char* name : kHostExecutedNames) {
+        std::string p = ws + "/" + name;
+        PathFacts f = probe(p);
+        if (f.type == PathFacts::Missing) continue;
+        if (f.type == PathFacts::Symlink) {
+          // Protect what it points at when that is inside a workspace (else it is not visible).
+          std::string t = f.link_target.empty() ? std::string()
+                          : f.link_target[0] == '/' ? normalize_path(f.link_target)
+                                                    : normalize_path(ws + "/" + f.link_target);
+          if (!t.empty() && under_ws(t) && f.resolved != PathFacts::Missing) protect.push_back(t);
+          continue;
+        }
+        protect.push_back(p);
+        // A .git *file* (worktree, submodule): "gitdir: DIR" — that directory too, when visible.
+        if (std::string(name) == ".git" && f.type == PathFacts::File && in.read_text) {
+          std::string text = in.read_text(p);
+          if (text.rfind("gitdir:", 0) == 0) {
+            std::string d = text.substr(7);
+            d.erase(0, d.find_first_not_of(" \t"));
+            d.erase(d.find_last_not_of(" \t\r\n") + 1);
+            std::string nd = d.empty() ? d : d[0] == '/' ? normalize_path(d) : normalize_path(ws + "/" + d);
+            if (!nd.empty() && under_ws(nd) && probe(nd).resolved == PathFacts::Dir) protect.push_back(nd);
+          }
+        }
+      }
+      // Submodules: each "path = DIR" of .gitmodules has a .git file of its own.
+      if (in.read_text && probe(ws + "/.gitmodules").resolved == PathFacts::File) {
+        std::string text = in.read_text(ws + "/.gitmodules");
+        size_t pos = 0;
+        while (pos < text.size()) {
+          size_t eol = text.find('\n', pos);
+          if (eol == std::string::npos) eol = text.size();
+          std::string line = text.substr(pos, eol - pos);
+          pos = eol + 1;
+          line.erase(0, line.find_first_not_of(" \t"));
+          if (line.rfind("path", 0) != 0) continue;
+          size_t eq = line.find('=');
+          if (eq == std::string::npos) continue;
+          std::string sub = line.substr(eq + 1);
+          sub.erase(0, sub.find_first_not_of(" \t"));
+          sub.erase(sub.find_last_not_of(" \t\r") + 1);
+          std::string g = normalize_path(ws + "/" + sub + "/.git");
+          if (g.empty() || !path_is_under(g, ws)) continue;
+          PathFacts gf = probe(g);
+          if (gf.type == PathFacts::File || gf.type == PathFacts::Dir) protect.push_back(g);
+        }
+      }
+    }
+    std::sort(protect.begin(), protect.end());
+    protect.erase(std::unique(protect.begin(), protect.end()), protect.end());
+    for (const auto& p : protect) {
+      PathFacts f = probe(p);
+      binds.push_back({MountKind::RoBind, source_of(p, f), p, 0,
+                       f.resolved == PathFacts::File || f.resolved == PathFacts::Other, true,
+                       "workspace: run by the host (read-only)"});
     }
   }
   for (const auto& b : in.binds) {
     std::string dst = normalize_path(b.dst.empty() ? b.src : b.dst);
     if (dst.empty() || dst == "/") return Error::usage(b.origin + " " + b.src + ": destination must be an absolute path other than /");
     PathFacts f = probe(b.src);
-    binds.push_back({b.ro ? MountKind::RoBind : MountKind::Bind, b.src, dst, 0,
+    binds.push_back({b.ro ? MountKind::RoBind : MountKind::Bind, source_of(b.src, f), dst, 0,
                      f.resolved == PathFacts::File || f.resolved == PathFacts::Other, false,
                      b.origin});
   }
@@ -188,14 +285,12 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
   // --- seal: the root (with /etc and /dev in it) read-only, last ---
   m.push_back({MountKind::RemountRo, "", "/", 0, false, false, "root"});
 
-  // --- environment ---
-  for (const auto& kv : in.env) {
-    auto eq = kv.find('=');
-    std::string key = kv.substr(0, eq);
-    if (key.rfind("GOPLS_SANDBOX_", 0) == 0) continue;
-    if (key == "TMPDIR") continue;
+  // --- environment: an allowlist (core/sandbox_env.hpp), then the profile's unset/set ---
+  for (auto& kv : sandbox_environment(in.env, in.extra_env, in.share_net)) {
+    std::string key = kv.substr(0, kv.find('='));
+    if (key.rfind("GOPLS_SANDBOX", 0) == 0 || key == "TMPDIR") continue;
     if (std::find(in.unset_env.begin(), in.unset_env.end(), key) != in.unset_env.end()) continue;
-    plan.env.push_back(kv);
+    plan.env.push_back(std::move(kv));
   }
   // The profile's set_env: replaces the caller's value for the same name (the last entry wins).
   for (const auto& kv : in.set_env) {
@@ -214,7 +309,7 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
         op.dst != "/etc" && op.dst != "/dev" && !cwd.empty() && path_is_under(cwd, op.dst))
       visible = true;
   if (visible) plan.cwd = cwd;
-  else if (!in.workspaces.empty() && normalize_path(in.workspaces[0]) != "/") plan.cwd = normalize_path(in.workspaces[0]);
+  else if (!bound_ws.empty()) plan.cwd = bound_ws[0];  // (never a workspace that was refused)
   else if (!home.empty()) plan.cwd = home;
   else plan.cwd = "/";
   return plan;
@@ -233,6 +328,7 @@ json::Value plan_to_json(const Plan& p) {
   if (!p.share_net) ns.push("net");
   root.set("namespaces", std::move(ns));
   root.set("share_net", p.share_net);
+  root.set("new_session", !p.keep_tty);
   root.set("hostname", p.hostname);
   json::Value mounts;
   mounts.array();

@@ -81,7 +81,7 @@ std::string encode_spec(const Plan& p, const std::vector<sock_filter>& filter, S
   w.str(p.cwd);
   w.u32(p.uid);
   w.u32(p.gid);
-  w.u32(p.share_net ? 1 : 0);
+  w.u32((p.share_net ? 1u : 0u) | (p.keep_tty ? 2u : 0u));
   w.str(p.hostname);
   w.u32(static_cast<uint32_t>(p.mounts.size()));
   for (const auto& m : p.mounts) {
@@ -112,7 +112,9 @@ Result<WireSpec> decode_spec(std::string_view bytes) {
       !r.str(p.hostname) || !r.u32(nm))
     return bad("truncated header");
   if (p.argv.empty()) return bad("no program");
-  p.share_net = share != 0;
+  if (share > 3) return bad("unknown plan flags");
+  p.share_net = share & 1u;
+  p.keep_tty = share & 2u;
   if (nm > bytes.size() / 20) return bad("mount count larger than the input");  // >= 20 bytes each
   p.mounts.resize(nm);
   for (auto& m : p.mounts) {

@@ -29,7 +29,9 @@ std::string find_in_path(const std::string& name, const std::string& path_var, F
     if (j == std::string::npos) j = path_var.size();
     std::string dir = path_var.substr(i, j - i);
     i = j + 1;
-    if (dir.empty()) dir = ".";
+    // An empty or relative entry means "the current directory" to execvp: for the launcher that
+    // is the untrusted workspace, whose own `go` or `gopls` would then run on the host. Skipped.
+    if (dir.empty() || dir[0] != '/') continue;
     std::string cand = dir + "/" + name;
     struct stat st;
     if (::stat(cand.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
@@ -56,6 +58,9 @@ Result<CaptureResult> run_capture(const std::vector<std::string>& argv, const st
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&fa, out[1], 1);
   posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+  // A neutral working directory: never the workspace (its go.mod could name a toolchain, its
+  // go.work other modules).
+  posix_spawn_file_actions_addchdir_np(&fa, "/");
   std::vector<char*> av, ev;
   for (const auto& a : argv) av.push_back(const_cast<char*>(a.c_str()));
   av.push_back(nullptr);

@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "gopls_sandbox/core/init_filter.hpp"
 #include "gopls_sandbox/core/spec_wire.hpp"
 #include "gopls_sandbox/sys/caps.hpp"
 #include "gopls_sandbox/sys/mounts.hpp"
@@ -44,6 +45,8 @@ const char* phase_name(Phase p) noexcept {
     case Phase::SendListener: return "send listener";
     case Phase::Exec: return "execve";
     case Phase::InodeCheck: return "inode check";
+    case Phase::Harden: return "harden pid 1";
+    case Phase::Session: return "new session";
   }
   return "setup";
 }
@@ -114,14 +117,29 @@ int send_fd(int sock, int fd) noexcept {
 
 void noop_handler(int) {}
 
-// The program's process: forked by pid 1, ends in execve.
+// The program's process: forked by pid 1, ends in execve. It starts running code of the
+// program's only once pid 1 is locked down: it waits for EOF on `gate` (pid 1 closes the write
+// end after loading its own filter).
 [[noreturn]] void exec_program(const SandboxSpec& spec, const sigset_t& orig_mask, char* const* argv,
-                               char* const* envp) noexcept {
+                               char* const* envp, int gate_rd, int gate_wr) noexcept {
   const core::Plan& plan = *spec.plan;
+  ::close(gate_wr);
+  char c;
+  ssize_t g;
+  while ((g = ::read(gate_rd, &c, 1)) < 0 && errno == EINTR) {
+  }
+  if (g != 0) fail(Phase::Harden, g < 0 ? errno : EPROTO, "wait for pid 1's filter");
+  ::close(gate_rd);
   for (int s : kForwarded) ::signal(s, SIG_DFL);
   ::signal(SIGCHLD, SIG_DFL);
   if (spec.program_stdin >= 0 && ::dup2(kStdinFd, 0) < 0) fail(Phase::Exec, errno, "dup2 proxy stdin");
   if (spec.program_stdout >= 0 && ::dup2(kStdoutFd, 1) < 0) fail(Phase::Exec, errno, "dup2 proxy stdout");
+  // A session of its own: nothing inside has the user's terminal as its controlling tty, so
+  // TIOCSTI (push input to the shell that started us) and job-control signals to the editor's
+  // process group are out of reach whatever the seccomp profile says. stdio stays as it is:
+  // reading and writing a terminal fd needs no controlling tty. (bubblewrap's --new-session;
+  // `exec --share-tty` keeps the session for an interactive program.)
+  if (!plan.keep_tty && ::setsid() < 0) fail(Phase::Session, errno, "setsid");
   if (::chdir(plan.cwd.c_str()) != 0) fail(Phase::Chdir, errno, "chdir " + plan.cwd);
   char exec_msg[600];
   std::snprintf(exec_msg, sizeof exec_msg, "execve %s", argv[0]);
@@ -142,18 +160,20 @@ void noop_handler(int) {}
   fail(Phase::Exec, errno, exec_msg);
 }
 
-// The program's process shares pid 1's memory until its execve (CLONE_VM | CLONE_VFORK, as
-// posix_spawn does): no page tables to copy, and pid 1 — single-threaded, suspended meanwhile —
-// cannot be holding a lock the child needs. It runs on its own stack.
+// The program's process shares pid 1's memory until its execve (CLONE_VM, as posix_spawn does):
+// no page tables to copy. It runs on its own stack. Not CLONE_VFORK: pid 1 must run on, to load
+// its own filter, while the child waits at the gate; pid 1 then only blocks in sigwaitinfo, so
+// the two do not touch the same memory (errno aside, which only an error message could read).
 struct ExecArgs {
   const SandboxSpec* spec;
   const sigset_t* orig_mask;
   char* const* argv;
   char* const* envp;
+  int gate_rd, gate_wr;
 };
 int exec_program_entry(void* p) {
   auto* a = static_cast<ExecArgs*>(p);
-  exec_program(*a->spec, *a->orig_mask, a->argv, a->envp);
+  exec_program(*a->spec, *a->orig_mask, a->argv, a->envp, a->gate_rd, a->gate_wr);
 }
 alignas(64) char g_exec_stack[1 << 20];
 // AddressSanitizer cannot follow a process onto another stack (it warns, then may report false
@@ -224,6 +244,11 @@ bool receive_spec(std::string& out) noexcept {
 
   const char* what = "";
   if (int e = write_self_id_maps(early.uid, early.gid, &what)) fail(Phase::IdMaps, e, std::string("write ") + what);
+  // Not dumpable from here on (the id maps above were the last write to our own /proc files):
+  // the program shares our uid, and a dumpable pid 1 — which holds capabilities in this user
+  // namespace, the launcher's socket and, for exec, the user's terminal — could be opened through
+  // /proc/1/mem, ptrace or process_vm_writev by anything the program starts.
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) fail(Phase::Harden, errno, "prctl PR_SET_DUMPABLE");
 
   std::string w;
   if (int e = begin_new_root(w)) fail(Phase::MountNamespace, e, w);
@@ -309,16 +334,32 @@ bool receive_spec(std::string& out) noexcept {
   for (int s : kForwarded) ::sigaction(s, &sa, nullptr);
   ::sigaction(SIGCHLD, &sa, nullptr);
 
-  ExecArgs args{&spec, &orig_mask, argv.data(), envp.data()};
+  // pid 1's own filter, built now (it allocates) and loaded once the program runs.
+  const std::vector<sock_filter> init_prog = core::init_filter();
+
+  int gate[2];
+  if (::pipe2(gate, O_CLOEXEC) != 0) fail(Phase::Fork, errno, "pipe2 (program start gate)");
+  ExecArgs args{&spec, &orig_mask, argv.data(), envp.data(), gate[0], gate[1]};
   pid_t child;
   if (kVforkProgram) {
-    child = ::clone(exec_program_entry, g_exec_stack + sizeof g_exec_stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
-    if (child < 0) fail(Phase::Fork, errno, "clone (vfork) the program's process");
+    child = ::clone(exec_program_entry, g_exec_stack + sizeof g_exec_stack, CLONE_VM | SIGCHLD, &args);
+    if (child < 0) fail(Phase::Fork, errno, "clone the program's process");
   } else {
     child = ::fork();
     if (child < 0) fail(Phase::Fork, errno, "fork the program's process");
     if (child == 0) exec_program_entry(&args);
   }
+  ::close(gate[0]);
+  // From here pid 1 only reaps, forwards signals and exits: its filter allows exactly that
+  // (core/init_filter.cpp) and kills it — and so the namespace — on anything else. Loaded after
+  // the program's process was created (a filter is inherited by children) but before it runs
+  // anything of the program's (the gate). no_new_privs is set.
+  if (int e = load_filter(init_prog.data(), init_prog.size(), false, nullptr)) {
+    send_msg(kMsgFd, MsgType::Error, Phase::Harden, e, -1, "seccomp: load pid 1 filter");
+    ::kill(child, SIGKILL);
+    ::_exit(125);
+  }
+  ::close(gate[1]);  // the program may start now
   ::close(kMsgFd);
 
   sigset_t set;

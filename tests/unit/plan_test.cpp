@@ -152,7 +152,8 @@ TEST(Plan, EnvironmentDropsLauncherVariablesAndPointsTmpdirInside) {
   auto p = build_plan(inputs(), fake_host());
   ASSERT_TRUE(p.ok());
   auto has = [&](const std::string& kv) { return std::find(p->env.begin(), p->env.end(), kv) != p->env.end(); };
-  EXPECT_TRUE(has("EDITOR=vi"));
+  EXPECT_FALSE(has("EDITOR=vi"));  // not on the allowlist (core/sandbox_env.hpp)
+  EXPECT_TRUE(has("PATH=/usr/bin"));
   EXPECT_TRUE(has("TMPDIR=/tmp"));
   EXPECT_FALSE(has("TMPDIR=/run/user/1000"));
   EXPECT_FALSE(has("GOPLS_SANDBOX_PROFILE=x"));
@@ -251,7 +252,7 @@ TEST(Plan, DefaultWorkspaceNeverExposesHomeOrTmp) {
 
 TEST(Plan, ProfileSetEnvReplacesTheCallersValueAndTheLastEntryWins) {
   auto in = inputs();
-  in.env = {"CGO_ENABLED=1", "KEEP=1", "B=caller"};
+  in.env = {"CGO_ENABLED=1", "LC_ALL=C", "B=caller"};
   in.set_env = {"CGO_ENABLED=0", "B=one", "B=two", "NEW=x=y"};
   auto p = build_plan(in, fake_host());
   ASSERT_TRUE(p.ok());
@@ -261,9 +262,104 @@ TEST(Plan, ProfileSetEnvReplacesTheCallersValueAndTheLastEntryWins) {
   auto has = [&](const std::string& kv) { return std::find(p->env.begin(), p->env.end(), kv) != p->env.end(); };
   EXPECT_TRUE(has("CGO_ENABLED=0"));
   EXPECT_EQ(count("CGO_ENABLED="), 1);
-  EXPECT_TRUE(has("KEEP=1"));
+  EXPECT_TRUE(has("LC_ALL=C"));
   EXPECT_TRUE(has("B=two"));
   EXPECT_EQ(count("B="), 1);
   EXPECT_TRUE(has("NEW=x=y"));
   EXPECT_TRUE(has("TMPDIR=/tmp"));
+}
+
+// ---- issue 11: a hostile workspace -----------------------------------------------------------
+
+TEST(Plan, DefaultWorkspaceRefusesHomeThroughASymlinkAndSessionDirectories) {
+  // Silverblue: /home -> /var/home; HOME=/home/u, the editor started in ~ (getcwd: /var/home/u).
+  EXPECT_NE(default_workspace_refusal("/var/home/u", "/home/u", "/var/home/u", ""), "");
+  EXPECT_NE(default_workspace_refusal("/var/home", "/home/u", "/var/home/u", ""), "");
+  EXPECT_NE(default_workspace_refusal("/var", "/home/u", "/var/home/u", ""), "");
+  for (const char* d : {"/tmp", "/var/tmp", "/dev/shm", "/run", "/run/user/1000", "/run/user/1000/x"})
+    EXPECT_NE(default_workspace_refusal(d, "/home/u", "/home/u", "/run/user/1000"), "") << d;
+  EXPECT_NE(default_workspace_refusal("/srv/rt/sub", "/home/u", "/home/u", "/srv/rt"), "");
+  for (const char* d : {"/var/home/u/src/proj", "/home/u/src/proj", "/tmp/proj", "/var/tmp/proj", "/srv/x"})
+    EXPECT_EQ(default_workspace_refusal(d, "/home/u", "/var/home/u", "/run/user/1000"), "") << d;
+
+  auto in = inputs();
+  in.home = "/home/u";
+  in.home_real = "/var/home/u";
+  in.cwd = "/var/home/u";
+  in.workspaces = {"/var/home/u"};
+  in.workspaces_real = {"/var/home/u"};
+  auto p = build_plan(in, fake_host({{"/var/home/u", {PathFacts::Dir, {}, PathFacts::Dir}}}));
+  ASSERT_TRUE(p.ok());
+  EXPECT_FALSE(find(*p, "/var/home/u", MountKind::Bind));
+  // Explicit: honoured.
+  in.workspaces_explicit = true;
+  auto q = build_plan(in, fake_host({{"/var/home/u", {PathFacts::Dir, {}, PathFacts::Dir}}}));
+  ASSERT_TRUE(q.ok());
+  EXPECT_TRUE(find(*q, "/var/home/u", MountKind::Bind));
+}
+
+TEST(Plan, WhatTheHostRunsFromTheWorkspaceIsReadOnlyAtEveryPathItIsBoundAt) {
+  auto in = inputs();
+  in.workspaces = {"/home/u/link"};
+  in.workspaces_real = {"/home/u/src/proj"};
+  in.read_text = [](const std::string& p) -> std::string {
+    if (p == "/home/u/src/proj/.gitmodules") return "[submodule \"x\"]\n\tpath = third_party/x\n\turl = ../x\n";
+    if (p == "/home/u/link/.gitmodules") return "[submodule \"x\"]\n\tpath = third_party/x\n";
+    if (p == "/home/u/src/proj/wt/.git") return "gitdir: ../.git/worktrees/wt\n";
+    return {};
+  };
+  std::map<std::string, PathFacts> extra;
+  for (const char* ws : {"/home/u/link", "/home/u/src/proj"}) {
+    std::string w = ws;
+    extra[w] = {PathFacts::Dir, {}, PathFacts::Dir};
+    extra[w + "/.git"] = {PathFacts::Dir, {}, PathFacts::Dir};
+    extra[w + "/.vscode"] = {PathFacts::Dir, {}, PathFacts::Dir};
+    extra[w + "/.envrc"] = {PathFacts::File, {}, PathFacts::File};
+    extra[w + "/.gitmodules"] = {PathFacts::File, {}, PathFacts::File};
+    extra[w + "/third_party/x/.git"] = {PathFacts::File, {}, PathFacts::File};
+    extra[w + "/.idea"] = {PathFacts::Symlink, "ide-settings", PathFacts::Dir};
+  }
+  auto p = build_plan(in, fake_host(extra));
+  ASSERT_TRUE(p.ok());
+  for (const char* ws : {"/home/u/link", "/home/u/src/proj"}) {
+    std::string w = ws;
+    ASSERT_TRUE(find(*p, w, MountKind::Bind)) << w;
+    for (const char* n : {"/.git", "/.vscode", "/.envrc", "/third_party/x/.git", "/ide-settings"}) {
+      const MountOp* m = find(*p, w + n, MountKind::RoBind);
+      ASSERT_TRUE(m) << w + n;
+      EXPECT_GT(index_of(*p, w + n), index_of(*p, w)) << "after the workspace bind: " << w + n;
+    }
+    EXPECT_TRUE(find(*p, w + "/.envrc", MountKind::RoBind)->is_file);
+    EXPECT_FALSE(find(*p, w + "/.hg", MountKind::RoBind));  // absent on the host: nothing
+  }
+  // --writable-vcs: none of them.
+  in.writable_vcs = true;
+  auto q = build_plan(in, fake_host(extra));
+  ASSERT_TRUE(q.ok());
+  EXPECT_FALSE(find(*q, "/home/u/src/proj/.git", MountKind::RoBind));
+}
+
+TEST(Plan, AGitFileProtectsTheGitdirItNamesWhenThatIsVisible) {
+  auto in = inputs();
+  in.read_text = [](const std::string& p) -> std::string {
+    if (p == "/home/u/src/proj/.git") return "gitdir: sub/.gitdir \n";
+    return {};
+  };
+  auto p = build_plan(in, fake_host({{"/home/u/src/proj/.git", {PathFacts::File, {}, PathFacts::File}},
+                                     {"/home/u/src/proj/sub/.gitdir", {PathFacts::Dir, {}, PathFacts::Dir}}}));
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(find(*p, "/home/u/src/proj/.git", MountKind::RoBind));
+  EXPECT_TRUE(find(*p, "/home/u/src/proj/sub/.gitdir", MountKind::RoBind));
+}
+
+TEST(Plan, ExecShareTtyKeepsTheSession) {
+  auto in = inputs();
+  auto p = build_plan(in, fake_host());
+  ASSERT_TRUE(p.ok());
+  EXPECT_FALSE(p->keep_tty);
+  EXPECT_TRUE(plan_to_json(*p)["new_session"].as_bool());
+  in.keep_tty = true;
+  auto q = build_plan(in, fake_host());
+  ASSERT_TRUE(q.ok());
+  EXPECT_TRUE(q->keep_tty);
 }

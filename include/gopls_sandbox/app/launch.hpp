@@ -29,6 +29,9 @@ struct LaunchRequest {
 // The caller's environment as a map (from environ).
 std::map<std::string, std::string> environment_map();
 std::vector<std::string> environment_list();
+// The environment for running the host's `go` (go env): GOTOOLCHAIN=local, so that nothing in a
+// workspace can make the host download and run another toolchain.
+std::vector<std::string> host_go_environment();
 
 // Where profile names are looked up: GOPLS_SANDBOX_PROFILE_PATH, then the standard places.
 std::vector<std::string> profile_search_path(const std::map<std::string, std::string>& env);

@@ -25,17 +25,25 @@ struct Options {
   std::optional<std::string> metrics;  // Prometheus text file; enables the stdio relay
   std::optional<bool> verbose;
   std::optional<InodeCheck> inode_check;
+  // Environment passed in beyond the default allowlist: "NAME" (the caller's value) or
+  // "NAME=VALUE"; accumulated across sources (config `env`, GOPLS_SANDBOX_ENV, --env).
+  std::vector<std::string> env;
+  // Bind the workspace's .git/.hg/.jj/.svn, .envrc, .vscode, .idea read-write (default: read-only).
+  std::optional<bool> writable_vcs;
+  bool share_tty = false;  // exec --share-tty: the program keeps the caller's session and terminal
   bool dry_run = false;
 };
 
 // Parse config.toml text; errors are "FILE:LINE:COL: message".
 Result<Options> parse_config(std::string_view text, const std::string& file_name);
 // GOPLS_SANDBOX_WORKSPACE (':'-separated), _BIND, _RO_BIND (':'-separated pairs use ','),
-// _SHARE_NET, _GOPLS, _PROFILE, _LOG, _VERBOSE, _INODE_CHECK.
+// _SHARE_NET, _GOPLS, _PROFILE, _LOG, _VERBOSE, _INODE_CHECK, _ENV (','-separated), _WRITABLE_VCS.
 Result<Options> parse_env(const std::map<std::string, std::string>& env);
 // Later wins for scalars and workspaces; bind lists accumulate.
 Options merge(const Options& base, const Options& over);
 Result<InodeCheck> parse_inode_check(std::string_view s);
+// An --env / config `env` entry: "NAME" or "NAME=VALUE"; TMPDIR and GOPLS_SANDBOX* are refused.
+Result<void> check_env_entry(const std::string& entry);
 Result<bool> parse_bool(std::string_view s, const std::string& what);
 // "SRC[:DST]" -> {src, dst}; dst empty when absent.
 std::pair<std::string, std::string> split_bind(const std::string& spec);

@@ -42,6 +42,9 @@ struct PathFacts {
   enum Type { Missing, Dir, File, Symlink, Other } type = Missing;
   std::string link_target;  // for Symlink
   Type resolved = Missing;  // what the path resolves to (follows symlinks)
+  std::string real;         // the resolved absolute path ("" when unknown): what a bind mounts,
+                            // since pid 1 resolves sources under the old root, where an absolute
+                            // symlink would point into the new one
 };
 using HostProbe = std::function<PathFacts(const std::string& path)>;
 
@@ -71,7 +74,19 @@ struct PlanInputs {
   std::vector<std::string> unset_env;
   std::vector<std::string> set_env;  // "KEY=VALUE", applied after unset_env (the profile's)
   std::string hostname = "gopls-sandbox";
+  // Issue 11 (a hostile workspace):
+  std::string home_real;                // realpath($HOME): the default-workspace guard compares both
+  std::string runtime_dir;              // $XDG_RUNTIME_DIR (never a default workspace)
+  std::vector<std::string> extra_env;   // --env NAME / NAME=VALUE (see core/sandbox_env.hpp)
+  bool writable_vcs = false;            // --writable-vcs: .git & co. stay writable
+  bool keep_tty = false;                // exec --share-tty: no new session for the program
+  // Reads a small host file (a workspace's .git file, .gitmodules); "" when absent. May be empty.
+  std::function<std::string(const std::string& path)> read_text;
 };
+
+// What the host runs on its own from a workspace (git hooks and core.fsmonitor, direnv, editor
+// settings): bound read-only over every workspace unless --writable-vcs.
+inline constexpr const char* kHostExecutedNames[] = {".git", ".hg", ".jj", ".svn", ".envrc", ".vscode", ".idea"};
 
 struct Plan {
   std::vector<std::string> argv;
@@ -79,6 +94,7 @@ struct Plan {
   std::string cwd;
   unsigned uid = 0, gid = 0;
   bool share_net = false;
+  bool keep_tty = false;  // the program keeps the caller's session (exec --share-tty)
   std::string hostname;
   std::vector<MountOp> mounts;   // in execution order
   std::vector<std::string> notes;  // what was skipped and why (shown with -v / --dry-run)
@@ -90,6 +106,10 @@ std::string normalize_path(std::string_view p);
 std::vector<std::string> path_prefixes(const std::string& p);
 bool path_is_under(const std::string& p, const std::string& dir);  // p == dir or inside it
 
+// Why `dir` may not be the *default* workspace ("" if it may): $HOME (given or resolved) or a
+// directory above it, /tmp, /var/tmp, /dev/shm, /run and anything under it or $XDG_RUNTIME_DIR.
+std::string default_workspace_refusal(const std::string& dir, const std::string& home, const std::string& home_real,
+                                      const std::string& runtime_dir);
 Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe);
 json::Value plan_to_json(const Plan& p);
 

@@ -24,6 +24,8 @@ enum class Phase : int32_t {
   SendListener,
   Exec,
   InodeCheck,
+  Harden,      // pid 1: not dumpable, its own seccomp filter
+  Session,     // the program's new session (setsid)
 };
 
 const char* phase_name(Phase p) noexcept;

@@ -17,8 +17,9 @@ FileId file_id(const std::string& path);
 // Identity of the running launcher binary (/proc/self/exe).
 FileId self_id();
 
-// Find an executable the way execvp does, in `path_var`. Entries resolving to the file `skip`
-// (the launcher itself) are passed over. Returns "" when none.
+// Find an executable the way execvp does, in `path_var`, but only in absolute entries (an empty
+// or relative entry would be the current directory: the workspace). Entries resolving to the
+// file `skip` (the launcher itself) are passed over. Returns "" when none.
 std::string find_in_path(const std::string& name, const std::string& path_var, FileId skip = {});
 
 struct CaptureResult {
@@ -26,7 +27,8 @@ struct CaptureResult {
   std::string out;  // stdout
   std::string err;  // stderr (truncated to 4 KiB)
 };
-// Run argv (argv[0] absolute) with env, capturing stdout and stderr; stdin is /dev/null.
+// Run argv (argv[0] absolute) with env in the directory "/", capturing stdout and stderr; stdin
+// is /dev/null.
 Result<CaptureResult> run_capture(const std::vector<std::string>& argv, const std::vector<std::string>& env);
 
 }  // namespace gsb::sys
