@@ -1,11 +1,13 @@
 #include "gopls_sandbox/app/main.hpp"
 
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "gopls_sandbox/app/commands.hpp"
+#include "gopls_sandbox/core/suggest.hpp"
 
 namespace gsb::app {
 
@@ -72,6 +74,24 @@ int main(int argc, char** argv) {
     if (sub == "diagnose") return cmd_diagnose(rest);
     if (sub == "inspect") return cmd_inspect(rest);
     if (sub == "doctor") return cmd_doctor(rest);
+    // A first word that is neither a gopls command nor ours but close to one of ours is a typo
+    // ("docter"), not something to hand to gopls (which would print its whole usage).
+    static const std::vector<std::string> kOurs = {"run", "exec", "profile", "learn", "diagnose", "inspect", "doctor", "help"};
+    static const std::vector<std::string> kGopls = {
+        "api-json", "bug", "call_hierarchy", "check", "codeaction", "codelens", "definition", "execute", "fix",
+        "folding_ranges", "format", "highlight", "implementation", "imports", "licenses", "links", "mcp",
+        "prepare_rename", "references", "remote", "rename", "semtok", "serve", "signature", "stats", "symbols",
+        "version", "vulncheck", "workspace_symbol"};
+    if (!sub.empty() && sub[0] != '-' && std::find(kGopls.begin(), kGopls.end(), sub) == kGopls.end()) {
+      std::string near = core::closest(sub, kOurs);
+      if (!near.empty()) {
+        std::fprintf(stderr,
+                     "gopls-sandbox: unknown command \"%s\"; did you mean \"%s\"?\nRun 'gopls-sandbox --help' for "
+                     "usage (gopls' own commands pass through unchanged).\n",
+                     sub.c_str(), near.c_str());
+        return 2;
+      }
+    }
   }
   return cmd_dropin(args);
 }

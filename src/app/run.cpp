@@ -6,6 +6,7 @@
 #include "gopls_sandbox/app/cli.hpp"
 #include "gopls_sandbox/app/commands.hpp"
 #include "gopls_sandbox/app/launch.hpp"
+#include "gopls_sandbox/core/suggest.hpp"
 
 namespace gsb::app {
 
@@ -54,6 +55,20 @@ void add_sandbox_options(CLI::App& app, core::Options& o, std::string& inode_che
 int parse_and_launch(CLI::App& app, const Args& args, core::Options& o, std::string& ic, LaunchRequest& req) {
   if (auto rc = parse_cli(app, args, "gopls-sandbox " + app.get_name())) return *rc;
   req.args = app.remaining();
+  // A mistyped launcher option must not become an argument of gopls (or the program's name):
+  // before `--`, a `--word` for run, or any `-word` for exec, that we do not know is an error.
+  if (!req.args.empty() && req.args[0] != "--" && req.args[0].size() > 1 && req.args[0][0] == '-' &&
+      (req.kind == ProgramKind::Any || req.args[0].rfind("--", 0) == 0)) {
+    std::string word = req.args[0].substr(0, req.args[0].find('='));
+    std::vector<std::string> names;
+    for (const CLI::Option* opt : app.get_options())
+      for (const auto& l : opt->get_lnames()) names.push_back("--" + l);
+    std::string hint = core::closest(word, names);
+    std::fprintf(stderr, "gopls-sandbox %s: unknown option %s%s\nRun 'gopls-sandbox %s --help' for usage%s.\n",
+                 app.get_name().c_str(), word.c_str(), hint.empty() ? "" : ("; did you mean " + hint + "?").c_str(),
+                 app.get_name().c_str(), req.kind == ProgramKind::Gopls ? "; gopls' own flags go after --" : "");
+    return 2;
+  }
   if (!req.args.empty() && req.args[0] == "--") req.args.erase(req.args.begin());
   if (req.kind == ProgramKind::Any && req.args.empty()) {
     std::fprintf(stderr, "gopls-sandbox exec: missing PROGRAM\nRun 'gopls-sandbox exec --help' for usage.\n");

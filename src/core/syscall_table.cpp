@@ -32,24 +32,6 @@ std::string_view syscall_name(int nr) noexcept {
 
 int syscall_table_max_nr() noexcept { return x86_64_syscalls().back().nr; }
 
-size_t edit_distance(std::string_view a, std::string_view b) {
-  // Optimal string alignment distance: insert, delete, substitute, swap two neighbours.
-  std::vector<size_t> pp(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        cur[j] = std::min(cur[j], pp[j - 2] + 1);
-    }
-    pp = prev;
-    prev = cur;
-  }
-  return prev[b.size()];
-}
-
 std::vector<std::string> closest_syscall_names(std::string_view name, size_t max) {
   const size_t limit = std::max<size_t>(2, name.size() / 3);
   std::vector<std::pair<size_t, std::string_view>> cands;

@@ -2,6 +2,8 @@
 // name lookups the profile loader needs. Pure.
 #pragma once
 
+#include "gopls_sandbox/core/suggest.hpp"
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,7 +28,6 @@ int syscall_table_max_nr() noexcept;
 // Up to `max` table names closest to `name` by edit distance (only reasonably close ones),
 // best first. Used for "did you mean" hints.
 std::vector<std::string> closest_syscall_names(std::string_view name, size_t max = 3);
-// Levenshtein distance (exposed for tests and for the group-name hints).
-size_t edit_distance(std::string_view a, std::string_view b);
+// edit_distance: core/suggest.hpp
 
 }  // namespace gsb::core
