@@ -255,7 +255,15 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
     protect.erase(std::unique(protect.begin(), protect.end()), protect.end());
     for (const auto& p : protect) {
       PathFacts f = probe(p);
-      binds.push_back({MountKind::RoBind, source_of(p, f), p, 0,
+      // Only what really lies inside a workspace: the names above come from files the sandbox
+      // could write last time (.gitmodules, a .git file, a symlinked `sub/`), and a path through a
+      // symlink pointing out (~/.password-store/.git) must not become a bind of the host's file.
+      std::string src = source_of(p, f);
+      if (!under_ws(src)) {
+        note("workspace: " + p + " resolves outside the workspace (" + src + "): not bound");
+        continue;
+      }
+      binds.push_back({MountKind::RoBind, src, p, 0,
                        f.resolved == PathFacts::File || f.resolved == PathFacts::Other, true,
                        "workspace: run by the host (read-only)"});
     }

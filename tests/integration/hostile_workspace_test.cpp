@@ -215,6 +215,22 @@ TEST_P(Hostile, GitConfigHooksAndEditorSettingsCannotBeWrittenFromInside) {
   EXPECT_EQ(w.out, "done\n") << w.err;
 }
 
+// What a previous session wrote decides the next plan: a .gitmodules entry and a `.git` file
+// naming a path through a symlink to a host directory must not make the launcher bind it.
+TEST_P(Hostile, ProtectedPathsThroughSymlinksOutOfTheWorkspaceAreNotBound) {
+  TempDir ws(as());
+  HostDir secret("store");
+  ASSERT_EQ(::mkdir((secret.path + "/.git").c_str(), 0755), 0);
+  write_file(secret.path + "/.git/secret", "password\n", as());
+  write_file(ws.path + "/.gitmodules", "[submodule \"s\"]\n\tpath = sub\n", as());
+  write_file(ws.path + "/.git", "gitdir: sub/.git\n", as());
+  ASSERT_EQ(::symlink(secret.path.c_str(), (ws.path + "/sub").c_str()), 0);
+  auto r = exec(ws.path, {"--profile", "gopls"},
+                {"/bin/sh", "-c", "cat sub/.git/secret " + secret.path + "/.git/secret 2>/dev/null; echo end"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "end\n") << r.out;
+}
+
 // ---- 3. the host never runs the workspace's own go or gopls ------------------------------------
 
 TEST_P(Hostile, AGoOrGoplsInTheWorkspaceNeverRunsOnTheHostThroughARelativePathEntry) {

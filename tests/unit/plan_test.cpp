@@ -363,3 +363,21 @@ TEST(Plan, ExecShareTtyKeepsTheSession) {
   ASSERT_TRUE(q.ok());
   EXPECT_TRUE(q->keep_tty);
 }
+
+TEST(Plan, ProtectedNamesThatResolveOutsideTheWorkspaceAreNeverBound) {
+  // A previous session wrote .gitmodules and made `sub` a symlink to a host directory with a .git.
+  auto in = inputs();
+  in.read_text = [](const std::string& p) -> std::string {
+    if (p == "/home/u/src/proj/.gitmodules") return "[submodule \"s\"]\n\tpath = sub\n";
+    if (p == "/home/u/src/proj/.git") return "gitdir: link/.git\n";
+    return {};
+  };
+  PathFacts outside{PathFacts::Dir, {}, PathFacts::Dir, "/home/u/.password-store/.git"};
+  auto p = build_plan(in, fake_host({{"/home/u/src/proj/.gitmodules", {PathFacts::File, {}, PathFacts::File}},
+                                     {"/home/u/src/proj/.git", {PathFacts::File, {}, PathFacts::File}},
+                                     {"/home/u/src/proj/sub/.git", outside},
+                                     {"/home/u/src/proj/link/.git", outside}}));
+  ASSERT_TRUE(p.ok());
+  for (const auto& m : p->mounts) EXPECT_EQ(m.src.find(".password-store"), std::string::npos) << m.src << " -> " << m.dst;
+  EXPECT_TRUE(find(*p, "/home/u/src/proj/.git", MountKind::RoBind));
+}
