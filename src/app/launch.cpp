@@ -17,8 +17,10 @@
 #include "gopls_sandbox/app/metrics.hpp"
 #include "gopls_sandbox/app/supervisor.hpp"
 #include "gopls_sandbox/core/json.hpp"
+#include "gopls_sandbox/core/landlock_plan.hpp"
 #include "gopls_sandbox/sys/seccomp.hpp"
 #include "gopls_sandbox/sys/io.hpp"
+#include "gopls_sandbox/sys/landlock.hpp"
 #include "gopls_sandbox/sys/process.hpp"
 #include "gopls_sandbox/sys/sandbox.hpp"
 
@@ -445,14 +447,17 @@ int launch(const LaunchRequest& req) {
       pj.set("instructions", prep->policy->program.size());
     }
     v.set("profile", std::move(pj));
+    v.set("landlock", core::landlock_to_json(core::landlock_plan(prep->plan), sys::landlock_abi()));
     std::string s = v.dump(2);
     s += "\n";
     std::fwrite(s.data(), 1, s.size(), stdout);
     return 0;
   }
-  if (verbose)
+  if (verbose) {
     std::fprintf(stderr, "gopls-sandbox: running %s (cwd %s, %zu mount operations)\n", prep->plan.argv[0].c_str(),
                  prep->plan.cwd.c_str(), prep->plan.mounts.size());
+    std::fprintf(stderr, "gopls-sandbox: %s\n", core::landlock_summary(sys::landlock_abi()).c_str());
+  }
   for (const auto& n : prep->plan.notes) {
     if (n.rfind("warning: ", 0) == 0) std::fprintf(stderr, "gopls-sandbox: %s\n", n.c_str());
     else if (verbose) std::fprintf(stderr, "gopls-sandbox: note: %s\n", n.c_str());

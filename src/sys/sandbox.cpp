@@ -20,6 +20,7 @@
 #include "gopls_sandbox/core/init_filter.hpp"
 #include "gopls_sandbox/core/spec_wire.hpp"
 #include "gopls_sandbox/sys/caps.hpp"
+#include "gopls_sandbox/sys/landlock.hpp"
 #include "gopls_sandbox/sys/mounts.hpp"
 #include "gopls_sandbox/sys/net.hpp"
 #include "gopls_sandbox/sys/seccomp.hpp"
@@ -47,6 +48,7 @@ const char* phase_name(Phase p) noexcept {
     case Phase::InodeCheck: return "inode check";
     case Phase::Harden: return "harden pid 1";
     case Phase::Session: return "new session";
+    case Phase::Landlock: return "landlock";
   }
   return "setup";
 }
@@ -121,7 +123,7 @@ void noop_handler(int) {}
 // program's only once pid 1 is locked down: it waits for EOF on `gate` (pid 1 closes the write
 // end after loading its own filter).
 [[noreturn]] void exec_program(const SandboxSpec& spec, const sigset_t& orig_mask, char* const* argv,
-                               char* const* envp, int gate_rd, int gate_wr) noexcept {
+                               char* const* envp, int gate_rd, int gate_wr, int landlock_fd) noexcept {
   const core::Plan& plan = *spec.plan;
   ::close(gate_wr);
   char c;
@@ -141,6 +143,13 @@ void noop_handler(int) {}
   // `exec --share-tty` keeps the session for an interactive program.)
   if (!plan.keep_tty && ::setsid() < 0) fail(Phase::Session, errno, "setsid");
   if (::chdir(plan.cwd.c_str()) != 0) fail(Phase::Chdir, errno, "chdir " + plan.cwd);
+  // The second wall: from here on the program reaches only what the plan's mounts give it, even
+  // through a mount the namespace setup got wrong, and (ABI 6) no abstract unix socket or process
+  // outside the sandbox — which matters with --share-net, where the host's are otherwise reachable.
+  if (landlock_fd >= 0) {
+    if (int e = landlock_enforce(landlock_fd)) fail(Phase::Landlock, e, "landlock_restrict_self");
+    ::close(landlock_fd);
+  }
   char exec_msg[600];
   std::snprintf(exec_msg, sizeof exec_msg, "execve %s", argv[0]);
   ::sigprocmask(SIG_SETMASK, &orig_mask, nullptr);
@@ -170,10 +179,11 @@ struct ExecArgs {
   char* const* argv;
   char* const* envp;
   int gate_rd, gate_wr;
+  int landlock_fd;
 };
 int exec_program_entry(void* p) {
   auto* a = static_cast<ExecArgs*>(p);
-  exec_program(*a->spec, *a->orig_mask, a->argv, a->envp, a->gate_rd, a->gate_wr);
+  exec_program(*a->spec, *a->orig_mask, a->argv, a->envp, a->gate_rd, a->gate_wr, a->landlock_fd);
 }
 alignas(64) char g_exec_stack[1 << 20];
 // AddressSanitizer cannot follow a process onto another stack (it warns, then may report false
@@ -316,6 +326,14 @@ bool receive_spec(std::string& out) noexcept {
     if (mismatch && spec.identity_strict) fail(Phase::InodeCheck, 0, "inode check failed (--inode-check strict)");
   }
 
+  // The Landlock ruleset, from the same plan, on the paths of the new root (the program's process
+  // enforces it on itself: pid 1 stays outside the domain, under its own seccomp filter).
+  int landlock_fd = -1;
+  if (int abi = landlock_abi(); abi >= 1) {
+    landlock_fd = landlock_build(core::landlock_plan(plan), abi, &what);
+    if (landlock_fd < 0) fail(Phase::Landlock, -landlock_fd, what);
+  }
+
   if (int e = drop_all_capabilities(&what)) fail(Phase::Capabilities, e, what);
   if (int e = set_no_new_privs()) fail(Phase::NoNewPrivs, e, "prctl PR_SET_NO_NEW_PRIVS");
 
@@ -339,7 +357,7 @@ bool receive_spec(std::string& out) noexcept {
 
   int gate[2];
   if (::pipe2(gate, O_CLOEXEC) != 0) fail(Phase::Fork, errno, "pipe2 (program start gate)");
-  ExecArgs args{&spec, &orig_mask, argv.data(), envp.data(), gate[0], gate[1]};
+  ExecArgs args{&spec, &orig_mask, argv.data(), envp.data(), gate[0], gate[1], landlock_fd};
   pid_t child;
   if (kVforkProgram) {
     child = ::clone(exec_program_entry, g_exec_stack + sizeof g_exec_stack, CLONE_VM | SIGCHLD, &args);
@@ -350,6 +368,7 @@ bool receive_spec(std::string& out) noexcept {
     if (child == 0) exec_program_entry(&args);
   }
   ::close(gate[0]);
+  if (landlock_fd >= 0) ::close(landlock_fd);
   // From here pid 1 only reaps, forwards signals and exits: its filter allows exactly that
   // (core/init_filter.cpp) and kills it — and so the namespace — on anything else. Loaded after
   // the program's process was created (a filter is inherited by children) but before it runs

@@ -26,6 +26,7 @@ enum class Phase : int32_t {
   InodeCheck,
   Harden,      // pid 1: not dumpable, its own seccomp filter
   Session,     // the program's new session (setsid)
+  Landlock,    // the second wall
 };
 
 const char* phase_name(Phase p) noexcept;
