@@ -294,6 +294,8 @@ Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const
   in.gid = ::getegid();
   in.share_net = o.share_net.value_or(false);
   in.home_real = real_path(in.home);
+  in.passwd_home = sys::passwd_home();
+  in.passwd_home_real = real_path(in.passwd_home);
   in.runtime_dir = get(env, "XDG_RUNTIME_DIR");
   in.extra_env = o.env;
   in.writable_vcs = o.writable_vcs.value_or(false);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "gopls_sandbox/core/plan_protect.hpp"
 #include "gopls_sandbox/core/sandbox_env.hpp"
 
 namespace gsb::core {
@@ -163,6 +164,11 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
   add_bind(in.telemetry_dir, false, true, "go telemetry");
   add_bind(in.gopls_config, false, true, "gopls config");
   std::vector<std::string> bound_ws;  // every path a workspace is bound at
+  struct WsSet {
+    std::string real;                // its real path (no symlink in it)
+    std::vector<std::string> bound;  // where it is bound (given and real path)
+  };
+  std::vector<WsSet> ws_sets;
   for (size_t i = 0; i < in.workspaces.size(); ++i) {
     const std::string& w = in.workspaces[i];
     std::string nw = normalize_path(w);
@@ -176,9 +182,12 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
     // Both the given and the resolved path are checked, against $HOME as given and resolved
     // (Fedora Silverblue: /home -> /var/home). An explicit --workspace is honoured.
     if (!in.workspaces_explicit) {
-      std::string why = default_workspace_refusal(nw, home, normalize_path(in.home_real), normalize_path(in.runtime_dir));
-      if (why.empty() && !r.empty())
-        why = default_workspace_refusal(r, home, normalize_path(in.home_real), normalize_path(in.runtime_dir));
+      std::string why;
+      for (const std::string& h : {home, normalize_path(in.passwd_home), normalize_path(in.passwd_home_real)})
+        for (const std::string& d : {nw, r})
+          if (why.empty()) why = default_workspace_refusal(d, h, normalize_path(in.home_real), normalize_path(in.runtime_dir));
+      if (why.empty() && home.empty() && normalize_path(in.passwd_home).empty())
+        why = "with HOME unset, a directory that may be your home";
       if (!why.empty()) {
         note("warning: not binding " + nw + " as the workspace: it is the current directory (the default), and " + why +
              " would expose far more than a project; pass --workspace " + nw + " to bind it anyway");
@@ -187,85 +196,47 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
     }
     add_bind(w, false, false, "workspace");
     bound_ws.push_back(nw);
+    WsSet set{r.empty() ? nw : r, {nw}};
     if (!r.empty() && r != nw && r != "/") {
       add_bind(r, false, false, "workspace (real path)");
       bound_ws.push_back(r);
+      set.bound.push_back(r);
     }
+    ws_sets.push_back(std::move(set));
+  }
+  // Go's and gopls' directories from `go env` and $HOME: a bind that resolves through a symlink
+  // inside a workspace (a previous session can plant one: GOPATH=proj/.gopath, then
+  // .gopath/pkg/mod -> ../../..), or whose real path holds the home directory or a workspace,
+  // would hand the sandbox the host's files read-write. Dropped, with a warning.
+  {
+    const std::string home_r = normalize_path(in.home_real);
+    std::erase_if(binds, [&](const MountOp& b) {
+      if (b.why == "workspace" || b.why == "workspace (real path)") return false;
+      bool through_ws = false, holds = b.src == "/";
+      for (const auto& w : bound_ws) {
+        through_ws = through_ws || (path_is_under(b.dst, w) && b.src != b.dst);
+        holds = holds || path_is_under(w, b.src);
+      }
+      for (const auto& h : {home, home_r})
+        holds = holds || (!h.empty() && h != "/" && path_is_under(h, b.src));
+      if (!through_ws && !holds) return false;
+      note("warning: not binding " + b.why + " " + b.dst + ": it resolves to " + b.src +
+           (through_ws ? " through a symlink inside the workspace" : ", which holds your home directory or a workspace"));
+      return true;
+    });
   }
   // What the host executes from a workspace on its own — git's hooks and core.fsmonitor (run by
   // the user's prompt or editor at the next `git status`), direnv's .envrc, editor settings —
-  // read-only, at every path the workspace is bound at. gopls never writes them.
+  // read-only at every path the workspace is bound at (core/plan_protect.cpp).
   if (!in.writable_vcs) {
-    auto under_ws = [&](const std::string& p) {
-      for (const auto& b : bound_ws)
-        if (path_is_under(p, b)) return true;
-      return false;
-    };
-    std::vector<std::string> protect;
-    for (const auto& ws : bound_ws) {
-      for (const char* name : kHostExecutedNames) {
-        std::string p = ws + "/" + name;
-        PathFacts f = probe(p);
-        if (f.type == PathFacts::Missing) continue;
-        if (f.type == PathFacts::Symlink) {
-          // Protect what it points at when that is inside a workspace (else it is not visible).
-          std::string t = f.link_target.empty() ? std::string()
-                          : f.link_target[0] == '/' ? normalize_path(f.link_target)
-                                                    : normalize_path(ws + "/" + f.link_target);
-          if (!t.empty() && under_ws(t) && f.resolved != PathFacts::Missing) protect.push_back(t);
-          continue;
-        }
-        protect.push_back(p);
-        // A .git *file* (worktree, submodule): "gitdir: DIR" — that directory too, when visible.
-        if (std::string(name) == ".git" && f.type == PathFacts::File && in.read_text) {
-          std::string text = in.read_text(p);
-          if (text.rfind("gitdir:", 0) == 0) {
-            std::string d = text.substr(7);
-            d.erase(0, d.find_first_not_of(" \t"));
-            d.erase(d.find_last_not_of(" \t\r\n") + 1);
-            std::string nd = d.empty() ? d : d[0] == '/' ? normalize_path(d) : normalize_path(ws + "/" + d);
-            if (!nd.empty() && under_ws(nd) && probe(nd).resolved == PathFacts::Dir) protect.push_back(nd);
-          }
-        }
-      }
-      // Submodules: each "path = DIR" of .gitmodules has a .git file of its own.
-      if (in.read_text && probe(ws + "/.gitmodules").resolved == PathFacts::File) {
-        std::string text = in.read_text(ws + "/.gitmodules");
-        size_t pos = 0;
-        while (pos < text.size()) {
-          size_t eol = text.find('\n', pos);
-          if (eol == std::string::npos) eol = text.size();
-          std::string line = text.substr(pos, eol - pos);
-          pos = eol + 1;
-          line.erase(0, line.find_first_not_of(" \t"));
-          if (line.rfind("path", 0) != 0) continue;
-          size_t eq = line.find('=');
-          if (eq == std::string::npos) continue;
-          std::string sub = line.substr(eq + 1);
-          sub.erase(0, sub.find_first_not_of(" \t"));
-          sub.erase(sub.find_last_not_of(" \t\r") + 1);
-          std::string g = normalize_path(ws + "/" + sub + "/.git");
-          if (g.empty() || !path_is_under(g, ws)) continue;
-          PathFacts gf = probe(g);
-          if (gf.type == PathFacts::File || gf.type == PathFacts::Dir) protect.push_back(g);
-        }
-      }
-    }
-    std::sort(protect.begin(), protect.end());
-    protect.erase(std::unique(protect.begin(), protect.end()), protect.end());
-    for (const auto& p : protect) {
-      PathFacts f = probe(p);
-      // Only what really lies inside a workspace: the names above come from files the sandbox
-      // could write last time (.gitmodules, a .git file, a symlinked `sub/`), and a path through a
-      // symlink pointing out (~/.password-store/.git) must not become a bind of the host's file.
-      std::string src = source_of(p, f);
-      if (!under_ws(src)) {
-        note("workspace: " + p + " resolves outside the workspace (" + src + "): not bound");
-        continue;
-      }
-      binds.push_back({MountKind::RoBind, src, p, 0,
-                       f.resolved == PathFacts::File || f.resolved == PathFacts::Other, true,
-                       "workspace: run by the host (read-only)"});
+    for (const auto& ws : ws_sets) {
+      auto prot = protect_host_executed(ws.real, probe, in.read_text);
+      if (!prot) return std::move(prot).error();
+      for (const auto& n : prot->notes) note(n);
+      for (const auto& op : prot->ops)
+        for (const auto& b : ws.bound)
+          binds.push_back({op.ro ? MountKind::RoBind : MountKind::Bind, ws.real + op.rel, b + op.rel, 0, op.is_file, true,
+                           op.ro ? "workspace: run by the host (read-only)" : "workspace: pinned (cannot be renamed)"});
     }
   }
   for (const auto& b : in.binds) {

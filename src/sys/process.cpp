@@ -6,6 +6,7 @@
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -19,6 +20,13 @@ FileId file_id(const std::string& path) {
 }
 
 FileId self_id() { return file_id("/proc/self/exe"); }
+
+std::string passwd_home() {
+  struct passwd pw, *res = nullptr;
+  char buf[4096];
+  if (::getpwuid_r(::geteuid(), &pw, buf, sizeof buf, &res) != 0 || !res || !res->pw_dir) return {};
+  return res->pw_dir;
+}
 
 std::string find_in_path(const std::string& name, const std::string& path_var, FileId skip) {
   if (name.empty()) return {};

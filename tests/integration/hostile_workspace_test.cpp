@@ -227,8 +227,55 @@ TEST_P(Hostile, ProtectedPathsThroughSymlinksOutOfTheWorkspaceAreNotBound) {
   ASSERT_EQ(::symlink(secret.path.c_str(), (ws.path + "/sub").c_str()), 0);
   auto r = exec(ws.path, {"--profile", "gopls"},
                 {"/bin/sh", "-c", "cat sub/.git/secret " + secret.path + "/.git/secret 2>/dev/null; echo end"});
-  EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(r.out, "end\n") << r.out;
+  // A protected name behind a symlink cannot be protected (code inside could swap the link):
+  // the launch is refused before anything runs, and nothing of the host's directory was bound.
+  EXPECT_EQ(r.status, 125) << r.err;
+  EXPECT_EQ(r.out, "") << r.out;
+  EXPECT_NE(r.err.find("is a symbolic link"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--writable-vcs"), std::string::npos) << r.err;
+}
+
+// A submodule's directory renamed away from inside, and a repository planted in its place
+// (`git status` at the top level would descend into it on the host): refused, since the
+// directories on the way to a submodule's .git are mount points. An uninitialised submodule
+// (no .git yet) is read-only as a whole.
+TEST_P(Hostile, SubmoduleDirectoriesCannotBeSwappedForARepositoryOfOurOwn) {
+  TempDir ws(as());
+  for (const char* d : {"/.git", "/third_party", "/third_party/lib", "/empty"}) {
+    ASSERT_EQ(::mkdir((ws.path + d).c_str(), 0755), 0) << d;
+    if (as() == As::User) ASSERT_EQ(::chown((ws.path + d).c_str(), uid(), gid()), 0);
+  }
+  write_file(ws.path + "/.gitmodules",
+             "[submodule \"lib\"]\n\tpath = third_party/lib\n[submodule \"empty\"]\n\tpath = empty\n", as());
+  write_file(ws.path + "/third_party/lib/.git", "gitdir: ../../.git/modules/lib\n", as());
+  write_file(ws.path + "/third_party/lib/code.go", "package lib\n", as());
+  const std::string script =
+      "(mv third_party/lib third_party/lib.old) 2>/dev/null && echo 'rename lib worked' || echo 'rename lib refused'; "
+      "(mv third_party tp) 2>/dev/null && echo 'rename parent worked' || echo 'rename parent refused'; "
+      "(mkdir empty/.git) 2>/dev/null && echo 'plant worked' || echo 'plant refused'; "
+      "echo '// edit' >> third_party/lib/code.go && echo 'source writable'";
+  auto r = exec(ws.path, {"--profile", "gopls"}, {"/bin/sh", "-c", script});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(has(r.out, "rename lib refused")) << r.out;
+  EXPECT_TRUE(has(r.out, "rename parent refused")) << r.out;
+  EXPECT_TRUE(has(r.out, "plant refused")) << r.out;
+  EXPECT_TRUE(has(r.out, "source writable")) << r.out;
+  EXPECT_NE(::access((ws.path + "/empty/.git").c_str(), F_OK), 0);
+}
+
+// HOME unset (env -i, some service managers): the default workspace is still never the home
+// directory — the password database says where it is.
+TEST_P(Hostile, WithHomeUnsetTheHomeDirectoryIsStillNotTheDefaultWorkspace) {
+  std::string home = as() == As::Root ? std::string("/root") : world().user_home;
+  std::string cmd = "exec env -i PATH=/usr/bin:/bin " + shell_quote(world().launcher) +
+                    " exec --dry-run -- /bin/true";
+  auto r = run(as(), {"/bin/sh", "-c", cmd}, {home, {}, false});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto v = json::parse(r.out);
+  ASSERT_TRUE(v) << r.out;
+  for (const auto& m : (*v)["mounts"].as_array())
+    EXPECT_NE(m["destination"].as_string(), home) << m.dump();
+  EXPECT_NE(r.out.find("not binding " + home), std::string::npos) << r.out;
 }
 
 // ---- 3. the host never runs the workspace's own go or gopls ------------------------------------

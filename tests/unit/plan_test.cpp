@@ -303,40 +303,63 @@ TEST(Plan, WhatTheHostRunsFromTheWorkspaceIsReadOnlyAtEveryPathItIsBoundAt) {
   in.workspaces = {"/home/u/link"};
   in.workspaces_real = {"/home/u/src/proj"};
   in.read_text = [](const std::string& p) -> std::string {
-    if (p == "/home/u/src/proj/.gitmodules") return "[submodule \"x\"]\n\tpath = third_party/x\n\turl = ../x\n";
-    if (p == "/home/u/link/.gitmodules") return "[submodule \"x\"]\n\tpath = third_party/x\n";
-    if (p == "/home/u/src/proj/wt/.git") return "gitdir: ../.git/worktrees/wt\n";
+    if (p == "/home/u/src/proj/.gitmodules") return "[submodule \"x\"]\n\tpath = third_party/x\n\turl = ../x\n"
+                                                    "[submodule \"y\"]\n\tpath = y\n";
     return {};
   };
-  std::map<std::string, PathFacts> extra;
-  for (const char* ws : {"/home/u/link", "/home/u/src/proj"}) {
-    std::string w = ws;
-    extra[w] = {PathFacts::Dir, {}, PathFacts::Dir};
-    extra[w + "/.git"] = {PathFacts::Dir, {}, PathFacts::Dir};
-    extra[w + "/.vscode"] = {PathFacts::Dir, {}, PathFacts::Dir};
-    extra[w + "/.envrc"] = {PathFacts::File, {}, PathFacts::File};
-    extra[w + "/.gitmodules"] = {PathFacts::File, {}, PathFacts::File};
-    extra[w + "/third_party/x/.git"] = {PathFacts::File, {}, PathFacts::File};
-    extra[w + "/.idea"] = {PathFacts::Symlink, "ide-settings", PathFacts::Dir};
-  }
+  const std::string w = "/home/u/src/proj";
+  std::map<std::string, PathFacts> extra = {
+      {"/home/u/link", {PathFacts::Symlink, "src/proj", PathFacts::Dir}},
+      {w + "/.git", {PathFacts::Dir, {}, PathFacts::Dir}},
+      {w + "/.vscode", {PathFacts::Dir, {}, PathFacts::Dir}},
+      {w + "/.envrc", {PathFacts::File, {}, PathFacts::File}},
+      {w + "/.gitmodules", {PathFacts::File, {}, PathFacts::File}},
+      {w + "/third_party", {PathFacts::Dir, {}, PathFacts::Dir}},
+      {w + "/third_party/x", {PathFacts::Dir, {}, PathFacts::Dir}},
+      {w + "/third_party/x/.git", {PathFacts::File, {}, PathFacts::File}},
+      {w + "/y", {PathFacts::Dir, {}, PathFacts::Dir}}};  // uninitialised submodule: no .git
   auto p = build_plan(in, fake_host(extra));
-  ASSERT_TRUE(p.ok());
+  ASSERT_TRUE(p.ok()) << p.error().message;
   for (const char* ws : {"/home/u/link", "/home/u/src/proj"}) {
-    std::string w = ws;
-    ASSERT_TRUE(find(*p, w, MountKind::Bind)) << w;
-    for (const char* n : {"/.git", "/.vscode", "/.envrc", "/third_party/x/.git", "/ide-settings"}) {
-      const MountOp* m = find(*p, w + n, MountKind::RoBind);
-      ASSERT_TRUE(m) << w + n;
-      EXPECT_GT(index_of(*p, w + n), index_of(*p, w)) << "after the workspace bind: " << w + n;
+    std::string b = ws;
+    ASSERT_TRUE(find(*p, b, MountKind::Bind)) << b;
+    for (const char* n : {"/.git", "/.vscode", "/.envrc", "/third_party/x/.git", "/y"}) {
+      const MountOp* m = find(*p, b + n, MountKind::RoBind);
+      ASSERT_TRUE(m) << b + n;
+      EXPECT_EQ(m->src, w + n) << "always from the real path";
+      EXPECT_GT(index_of(*p, b + n), index_of(*p, b)) << "after the workspace bind: " << b + n;
     }
-    EXPECT_TRUE(find(*p, w + "/.envrc", MountKind::RoBind)->is_file);
-    EXPECT_FALSE(find(*p, w + "/.hg", MountKind::RoBind));  // absent on the host: nothing
+    for (const char* n : {"/third_party", "/third_party/x"}) {  // pinned: cannot be renamed away
+      ASSERT_TRUE(find(*p, b + n, MountKind::Bind)) << b + n;
+      EXPECT_LT(index_of(*p, b + n), index_of(*p, b + "/third_party/x/.git"));
+    }
+    EXPECT_TRUE(find(*p, b + "/.envrc", MountKind::RoBind)->is_file);
+    EXPECT_FALSE(find(*p, b + "/.hg", MountKind::RoBind));  // absent on the host: nothing
   }
   // --writable-vcs: none of them.
   in.writable_vcs = true;
   auto q = build_plan(in, fake_host(extra));
   ASSERT_TRUE(q.ok());
-  EXPECT_FALSE(find(*q, "/home/u/src/proj/.git", MountKind::RoBind));
+  EXPECT_FALSE(find(*q, w + "/.git", MountKind::RoBind));
+}
+
+TEST(Plan, AProtectedNameThatIsASymlinkIsAnErrorUnlessWritableVcs) {
+  for (const char* n : {"/.git", "/.vscode", "/sub"}) {
+    auto in = inputs();
+    in.read_text = [](const std::string& p) -> std::string {
+      return p == "/home/u/src/proj/.gitmodules" ? "[submodule \"s\"]\n\tpath = sub\n" : "";
+    };
+    std::map<std::string, PathFacts> extra = {
+        {"/home/u/src/proj/.gitmodules", {PathFacts::File, {}, PathFacts::File}},
+        {"/home/u/src/proj/sub", {PathFacts::Dir, {}, PathFacts::Dir}}};
+    extra[std::string("/home/u/src/proj") + n] = {PathFacts::Symlink, "elsewhere", PathFacts::Dir};
+    auto p = build_plan(in, fake_host(extra));
+    ASSERT_FALSE(p.ok()) << n;
+    EXPECT_NE(p.error().message.find("symbolic link"), std::string::npos) << p.error().message;
+    EXPECT_NE(p.error().hint.find("--writable-vcs"), std::string::npos);
+    in.writable_vcs = true;
+    EXPECT_TRUE(build_plan(in, fake_host(extra)).ok()) << n;
+  }
 }
 
 TEST(Plan, AGitFileProtectsTheGitdirItNamesWhenThatIsVisible) {
@@ -346,10 +369,44 @@ TEST(Plan, AGitFileProtectsTheGitdirItNamesWhenThatIsVisible) {
     return {};
   };
   auto p = build_plan(in, fake_host({{"/home/u/src/proj/.git", {PathFacts::File, {}, PathFacts::File}},
+                                     {"/home/u/src/proj/sub", {PathFacts::Dir, {}, PathFacts::Dir}},
                                      {"/home/u/src/proj/sub/.gitdir", {PathFacts::Dir, {}, PathFacts::Dir}}}));
   ASSERT_TRUE(p.ok());
   EXPECT_TRUE(find(*p, "/home/u/src/proj/.git", MountKind::RoBind));
   EXPECT_TRUE(find(*p, "/home/u/src/proj/sub/.gitdir", MountKind::RoBind));
+}
+
+TEST(Plan, CachesThatResolveThroughTheWorkspaceOrHoldHomeAreNotBound) {
+  auto in = inputs();
+  // GOPATH inside the project; a previous session made .gopath/pkg/mod a link to $HOME.
+  in.go->gomodcache = "/home/u/src/proj/.gopath/pkg/mod";
+  in.go->gocache = "/srv/cache";
+  auto p = build_plan(in, fake_host({{"/home/u/src/proj/.gopath/pkg/mod", {PathFacts::Dir, {}, PathFacts::Dir, "/home/u"}},
+                                     {"/srv/cache", {PathFacts::Dir, {}, PathFacts::Dir, "/"}}}));
+  ASSERT_TRUE(p.ok());
+  for (const auto& m : p->mounts) {
+    EXPECT_NE(m.src, "/home/u") << m.dst;
+    EXPECT_NE(m.src, "/") << m.dst;
+  }
+  bool warned = false;
+  for (const auto& n : p->notes) warned = warned || n.find("not binding GOMODCACHE") != std::string::npos;
+  EXPECT_TRUE(warned);
+}
+
+TEST(Plan, WithHomeUnsetTheDefaultWorkspaceIsComparedWithThePasswordDatabase) {
+  auto in = inputs();
+  in.home = "";
+  in.passwd_home = "/home/u";
+  in.cwd = "/home/u";
+  in.workspaces = {"/home/u"};
+  in.workspaces_real = {"/home/u"};
+  auto p = build_plan(in, fake_host());
+  ASSERT_TRUE(p.ok());
+  EXPECT_FALSE(find(*p, "/home/u", MountKind::Bind));
+  in.passwd_home = "";
+  auto q = build_plan(in, fake_host());
+  ASSERT_TRUE(q.ok());
+  EXPECT_FALSE(find(*q, "/home/u", MountKind::Bind)) << "no home known: refuse";
 }
 
 TEST(Plan, ExecShareTtyKeepsTheSession) {

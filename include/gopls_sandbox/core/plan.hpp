@@ -76,6 +76,7 @@ struct PlanInputs {
   std::string hostname = "gopls-sandbox";
   // Issue 11 (a hostile workspace):
   std::string home_real;                // realpath($HOME): the default-workspace guard compares both
+  std::string passwd_home, passwd_home_real;  // the user's home from the password database (HOME may lie)
   std::string runtime_dir;              // $XDG_RUNTIME_DIR (never a default workspace)
   std::vector<std::string> extra_env;   // --env NAME / NAME=VALUE (see core/sandbox_env.hpp)
   bool writable_vcs = false;            // --writable-vcs: .git & co. stay writable

@@ -14,6 +14,8 @@ struct FileId {
 };
 // (st_dev, st_ino) of the file `path` resolves to, or {0,0}.
 FileId file_id(const std::string& path);
+// The effective user's home directory from the password database ("" when unknown).
+std::string passwd_home();
 // Identity of the running launcher binary (/proc/self/exe).
 FileId self_id();
 
