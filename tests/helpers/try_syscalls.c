@@ -135,6 +135,11 @@ static long p_netlink(int proto) {
   if (r >= 0) close((int)r);
   return r;
 }
+/* another process's limits (pid 1: the sandbox's init); only reads them */
+static long p_prlimit_pid1(void) {
+  unsigned long old[2];
+  return syscall(SYS_prlimit64, 1, 0 /* RLIMIT_CPU */, NULL, old);
+}
 static long p_netlink_route(void) { return p_netlink(0); }
 static long p_netlink_audit(void) { return p_netlink(9); }
 static long p_netlink_uevent(void) { return p_netlink(15); }
@@ -171,6 +176,7 @@ static const struct probe probes[] = {
     {"tiocsti", probe_tiocsti},
     {"tiocsti_high", probe_tiocsti_high},
     {"clone3", p_clone3},
+    {"prlimit_pid1", p_prlimit_pid1},
     {"netlink_route", p_netlink_route},
     {"netlink_audit", p_netlink_audit},
     {"netlink_uevent", p_netlink_uevent},
