@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gopls_sandbox/core/json.hpp"
+#include "gopls_sandbox/core/machine_facts.hpp"
 #include "gopls_sandbox/core/result.hpp"
 
 namespace gsb::core {
@@ -35,6 +36,7 @@ struct MountOp {
   bool is_file = false;   // bind of a regular file (mount point is a file)
   bool optional = false;  // skipped when the source is missing at setup time
   std::string why;        // "GOROOT", "workspace", "--bind", ...
+  bool noexec = false;    // binds and tmpfs: also noexec
 };
 
 // What the parent found on the host; the builder decides from these facts only.
@@ -71,6 +73,7 @@ struct PlanInputs {
   std::vector<std::string> unset_env;
   std::vector<std::string> set_env;  // "KEY=VALUE", applied after unset_env (the profile's)
   std::string hostname = "gopls-sandbox";
+  MachineFacts machine;  // the own cgroup (for the runtime's CPU limit), found on the host
 };
 
 struct Plan {
