@@ -1,7 +1,6 @@
 #include "gopls_sandbox/core/machine_facts.hpp"
 
 #include <charconv>
-#include <cmath>
 #include <cstdio>
 #include <vector>
 

@@ -124,7 +124,7 @@ bool write_text(const std::string& path, const std::string& text, std::string* e
 }
 
 struct ChildCgroup {
-  std::string dir, why_not;
+  std::string dir, why_not, undelegate;
   int version = 0;
   ChildCgroup(double cpus) {
     auto f = sys::probe_machine_facts();
@@ -135,18 +135,29 @@ struct ChildCgroup {
     version = f.cpu_cgroup->version;
     std::string parent = f.cpu_cgroup->dir;
     if (version == 2) {
-      // cgroup v2: the child gets cpu.max only if the parent delegates the cpu controller,
-      // which the kernel refuses while the parent (our own cgroup) has processes in it.
-      std::string ctrls = read_file(parent + "/cgroup.controllers");
-      if (ctrls.find("cpu") == std::string::npos) {
-        why_not = "cgroup v2 " + parent + " has no cpu controller (cgroup.controllers: \"" + ctrls + "\")";
-        return;
+      // cgroup v2: a child gets cpu.max only if its parent delegates the cpu controller, which
+      // the kernel refuses (EBUSY) while that parent, not the root, has processes in it. Our
+      // own cgroup first, then the hierarchy's root (exempt from that rule) when we see it.
+      std::vector<std::string> candidates = {parent};
+      if (f.cpu_cgroup->mount_root == "/" && f.cpu_cgroup->mount_point != parent)
+        candidates.push_back(f.cpu_cgroup->mount_point);
+      parent.clear();
+      for (const auto& c : candidates) {
+        std::string ctrls = read_file(c + "/cgroup.controllers"), e;
+        if (ctrls.find("cpu") == std::string::npos) {
+          why_not += "cgroup v2 " + c + " has no cpu controller (cgroup.controllers: \"" + ctrls + "\"); ";
+          continue;
+        }
+        bool was = (" " + read_file(c + "/cgroup.subtree_control")).find(" cpu") != std::string::npos;
+        if (was || write_text(c + "/cgroup.subtree_control", "+cpu", &e)) {
+          parent = c;
+          if (!was) undelegate = c;
+          break;
+        }
+        why_not += "cgroup v2: cannot delegate cpu below " + e + "; ";
       }
-      std::string e;
-      if (!write_text(parent + "/cgroup.subtree_control", "+cpu", &e)) {
-        why_not = "cgroup v2: cannot delegate cpu below our own cgroup: " + e;
-        return;
-      }
+      if (parent.empty()) return;
+      why_not.clear();
     }
     dir = parent + "/gsb-it-cpu-" + unique_tag();
     if (::mkdir(dir.c_str(), 0755) != 0) {
@@ -168,6 +179,8 @@ struct ChildCgroup {
     for (pid_t p; in >> p;) left.push_back(p);
     wait_gone(left, std::chrono::seconds(10));
     ::rmdir(dir.c_str());
+    std::string e;
+    if (!undelegate.empty()) write_text(undelegate + "/cgroup.subtree_control", "-cpu", &e);  // as it was
   }
   // Runs argv as `as` inside this cgroup: `sh` waits for one line on stdin, by which time the
   // test has written its pid into cgroup.procs, then execs argv.
