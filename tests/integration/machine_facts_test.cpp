@@ -73,7 +73,7 @@ class MachineFacts : public ::testing::TestWithParam<As> {
   }
   As as() const { return GetParam(); }
   std::vector<std::string> inside(const std::vector<std::string>& program) const {
-    std::vector<std::string> argv = {world().launcher, "exec", "--"};
+    std::vector<std::string> argv = {world().launcher, "exec", "--profile", "gopls", "--"};  // gopls' own filter
     argv.insert(argv.end(), program.begin(), program.end());
     return argv;
   }
