@@ -223,3 +223,27 @@ TEST(MachineFactMounts, BuildPlanPutsThemBeforeTheSealAndDryRunShowsNoexec) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(DescribeMachineView, ShowsTheProcessValuesAndWhereTheyDifferFromTheCallers) {
+  MachineView mine;
+  mine.files = {{kThpSizePath, "2097152", 0}, {"/sys/fs/cgroup/x/cpu.max", "150000 100000", 0}};
+  mine.cpu_cgroup = CpuCgroup{2, "/x", "/", "/sys/fs/cgroup", "/sys/fs/cgroup/x"};
+  mine.cpu_limit = 1.5;
+  auto same = describe_machine_view(mine, mine);
+  ASSERT_EQ(same.size(), 3u);
+  EXPECT_EQ(same[0], std::string("  ") + kThpSizePath + ": 2097152");
+  EXPECT_EQ(same[2], "  Go runtime CPU limit: cgroup v2 /sys/fs/cgroup/x: 1.50 CPUs");
+
+  MachineView unsandboxed_view;  // what a sandbox without the binds showed
+  unsandboxed_view.files = {{kThpSizePath, "", 2}};
+  unsandboxed_view.cpu_cgroup_error = "no cgroup2 mount in /proc/self/mountinfo reaches /x";
+  auto d = describe_machine_view(unsandboxed_view, mine);
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0], std::string("  ") + kThpSizePath + ": unreadable (absent)   (yours: 2097152)");
+  EXPECT_NE(d[1].find("no CPU cgroup (no cgroup2 mount"), std::string::npos) << d[1];
+  EXPECT_NE(d[1].find("(yours: cgroup v2 /sys/fs/cgroup/x: 1.50 CPUs)"), std::string::npos) << d[1];
+}
+
+}  // namespace
