@@ -10,6 +10,7 @@
 #include "gopls_sandbox/core/json.hpp"
 #include "gopls_sandbox/core/procfs.hpp"
 #include "gopls_sandbox/app/launch.hpp"
+#include "gopls_sandbox/sys/machine_facts.hpp"
 #include "gopls_sandbox/sys/process.hpp"
 #include "gopls_sandbox/sys/procfs_read.hpp"
 
@@ -232,6 +233,7 @@ int cmd_inspect(const Args& args) {
   }
 
   auto cg = pf::parse_cgroup(snap->cgroup.text);
+  auto machine = core::describe_machine_view(sys::read_machine_view(static_cast<int>(pid)), sys::read_machine_view(0));
   std::string cmdline;
   for (char c : snap->cmdline.text) cmdline.push_back(c == '\0' ? ' ' : c);
   while (!cmdline.empty() && cmdline.back() == ' ') cmdline.pop_back();
@@ -281,6 +283,7 @@ int cmd_inspect(const Args& args) {
     cgj.array();
     for (const auto& c : cg) cgj.push(std::to_string(c.hierarchy) + ":" + c.controllers + ":" + c.path);
     v.set("cgroup", std::move(cgj));
+    v.set("machine_facts", json::string_array(machine));
     std::fputs((v.dump(2) + "\n").c_str(), stdout);
     return 0;
   }
@@ -357,6 +360,8 @@ int cmd_inspect(const Args& args) {
   for (const auto& l : env_lines) o += "  " + l + "\n";
   o += "cgroup:\n";
   for (const auto& c : cg) o += "  " + std::to_string(c.hierarchy) + ":" + c.controllers + ":" + c.path + "\n";
+  o += "machine facts the Go runtime reads (as the process sees them):\n";
+  for (const auto& l : machine) o += l + "\n";
   std::fputs(o.c_str(), stdout);
   return 0;
 }

@@ -21,6 +21,7 @@
 #include "gopls_sandbox/sys/seccomp.hpp"
 #include "gopls_sandbox/sys/io.hpp"
 #include "gopls_sandbox/sys/landlock.hpp"
+#include "gopls_sandbox/sys/machine_facts.hpp"
 #include "gopls_sandbox/sys/process.hpp"
 #include "gopls_sandbox/sys/sandbox.hpp"
 
@@ -353,6 +354,7 @@ Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const
   in.goimports_cache = dirs.goimports_cache;
   in.telemetry_dir = dirs.telemetry_dir;
   in.gopls_config = dirs.gopls_config;
+  in.machine = sys::probe_machine_facts();  // the own cgroup, for the runtime's CPU limit inside
   // Caches gopls and go would create anyway are created on the host so that they persist.
   auto ensure = [](const std::string& p) {
     struct stat st;

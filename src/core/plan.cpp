@@ -1,4 +1,5 @@
 #include "gopls_sandbox/core/plan.hpp"
+#include "gopls_sandbox/core/plan_machine.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -261,6 +262,8 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
                    [](const MountOp& a, const MountOp& b) { return depth(a.dst) < depth(b.dst); });
   for (auto& b : binds) m.push_back(std::move(b));
 
+  for (auto& op : machine_fact_mounts(in.machine, probe, plan.notes)) m.push_back(std::move(op));  // /sys facts
+
   // --- seal: the root (with /etc and /dev in it) read-only, last ---
   m.push_back({MountKind::RemountRo, "", "/", 0, false, false, "root"});
 
@@ -332,6 +335,7 @@ json::Value plan_to_json(const Plan& p) {
       case MountKind::Copy: flags.push("copy"); break;
       default: break;
     }
+    if (op.noexec) flags.push("noexec");
     mv.set("flags", std::move(flags));
     if (op.kind == MountKind::Tmpfs || op.kind == MountKind::Dir) {
       char buf[16];

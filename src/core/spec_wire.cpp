@@ -89,7 +89,7 @@ std::string encode_spec(const Plan& p, const std::vector<sock_filter>& filter, S
     w.str(m.src);
     w.str(m.dst);
     w.u32(m.mode);
-    w.u32((m.is_file ? 1u : 0u) | (m.optional ? 2u : 0u));
+    w.u32((m.is_file ? 1u : 0u) | (m.optional ? 2u : 0u) | (m.noexec ? 4u : 0u));
     w.str(m.why);
   }
   w.u32(static_cast<uint32_t>(filter.size()));
@@ -125,6 +125,7 @@ Result<WireSpec> decode_spec(std::string_view bytes) {
     m.kind = static_cast<MountKind>(kind);
     m.is_file = flags & 1u;
     m.optional = flags & 2u;
+    m.noexec = flags & 4u;
   }
   uint32_t nf = 0, flags = 0;
   if (!r.u32(nf) || nf > bytes.size() / sizeof(sock_filter)) return bad("truncated filter");

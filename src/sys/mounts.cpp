@@ -22,6 +22,7 @@ namespace {
 constexpr unsigned kAttrRdonly = 0x00000001;
 constexpr unsigned kAttrNosuid = 0x00000002;
 constexpr unsigned kAttrNodev = 0x00000004;
+constexpr unsigned kAttrNoexec = 0x00000008;
 constexpr unsigned kAtRecursive = 0x8000;
 struct MountAttr {
   unsigned long long attr_set, attr_clr, propagation, userns_fd;
@@ -49,6 +50,7 @@ int set_attrs(const std::string& path, unsigned attrs, bool recursive) {
   if (attrs & kAttrRdonly) fl |= MS_RDONLY;
   if (attrs & kAttrNosuid) fl |= MS_NOSUID;
   if (attrs & kAttrNodev) fl |= MS_NODEV;
+  if (attrs & kAttrNoexec) fl |= MS_NOEXEC;
   if (::mount(nullptr, path.c_str(), nullptr, fl, nullptr) != 0) return errno;
   return 0;
 }
@@ -145,6 +147,7 @@ int bind_mount(const core::MountOp& op, core::MountKind kind, const std::string&
   unsigned attrs = kAttrNosuid;
   if (kind != MountKind::DevBind) attrs |= kAttrNodev;
   if (kind == MountKind::RoBind) attrs |= kAttrRdonly;
+  if (op.noexec) attrs |= kAttrNoexec;
   what = "bind " + op.src + " -> " + op.dst + ": mount_setattr";
   return set_attrs(dst, attrs, kind != MountKind::DevBind);
 }
@@ -235,7 +238,7 @@ int apply_mount(const core::MountOp& op, std::string& what) noexcept {
       char opts[32];
       std::snprintf(opts, sizeof opts, "mode=%04o", op.mode);
       what = "mount tmpfs " + op.dst;
-      if (::mount("tmpfs", dst.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) return errno;
+      if (::mount("tmpfs", dst.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | (op.noexec ? MS_NOEXEC : 0), opts) != 0) return errno;
       forget_under(dst);
       return 0;
     }

@@ -21,6 +21,7 @@ WireSpec sample() {
                    {MountKind::Copy, "/etc/passwd", "/etc/passwd", 0, true, true, "minimal /etc"},
                    {MountKind::Tmpfs, "tmpfs", "/tmp", 01777, false, false, "TMPDIR"},
                    {MountKind::RemountRo, "", "/", 0, false, false, "root"}};
+  s.plan.mounts[2].noexec = true;
   s.plan.notes = {"not sent"};
   s.filter = {{0x20, 0, 0, 4}, {0x15, 1, 2, 0xc000003e}, {0x06, 0, 0, 0x7fff0000}};
   s.want_listener = true;
@@ -50,6 +51,7 @@ TEST(SpecWire, RoundTripsEverythingPidOneUses) {
     EXPECT_EQ(x.mode, y.mode) << i;
     EXPECT_EQ(x.is_file, y.is_file) << i;
     EXPECT_EQ(x.optional, y.optional) << i;
+    EXPECT_EQ(x.noexec, y.noexec) << i;
     EXPECT_EQ(x.why, y.why) << i;
   }
   EXPECT_TRUE(b->plan.notes.empty());

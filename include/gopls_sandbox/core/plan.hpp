@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gopls_sandbox/core/json.hpp"
+#include "gopls_sandbox/core/machine_facts.hpp"
 #include "gopls_sandbox/core/result.hpp"
 
 namespace gsb::core {
@@ -35,6 +36,7 @@ struct MountOp {
   bool is_file = false;   // bind of a regular file (mount point is a file)
   bool optional = false;  // skipped when the source is missing at setup time
   std::string why;        // "GOROOT", "workspace", "--bind", ...
+  bool noexec = false;    // binds and tmpfs: also noexec
 };
 
 // What the parent found on the host; the builder decides from these facts only.
@@ -83,6 +85,7 @@ struct PlanInputs {
   bool keep_tty = false;                // exec --share-tty: no new session for the program
   // Reads a small host file (a workspace's .git file, .gitmodules); "" when absent. May be empty.
   std::function<std::string(const std::string& path)> read_text;
+  MachineFacts machine;  // the own cgroup (for the runtime's CPU limit), found on the host
 };
 
 // What the host runs on its own from a workspace (git hooks and core.fsmonitor, direnv, editor
