@@ -14,6 +14,16 @@ constexpr std::array<std::string_view, 30> kExact = {
     "GOPACKAGESDRIVER", "CC",       "CXX",            "AR",              "FC",
     "GCCGO",      "PKG_CONFIG",     "PKG_CONFIG_PATH", "PKG_CONFIG_LIBDIR", "PKG_CONFIG_SYSROOT_DIR",
     "CPATH",      "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH", "LIBRARY_PATH", "GOTELEMETRY"};
+// Go's own variables (`go help environment`, the runtime's and gopls'), by name: a prefix would
+// also pass GOOGLE_APPLICATION_CREDENTIALS or a GOPASSWORD.
+constexpr std::array<std::string_view, 43> kGo = {
+    "GO111MODULE", "GOARCH",     "GOAUTH",      "GOBIN",      "GOCACHE",    "GOCACHEPROG", "GODEBUG",
+    "GOENV",       "GOFLAGS",    "GOINSECURE",  "GOMODCACHE", "GONOPROXY",  "GONOSUMDB",   "GOOS",
+    "GOPATH",      "GOPRIVATE",  "GOPROXY",     "GOROOT",     "GOSUMDB",    "GOTMPDIR",    "GOTOOLCHAIN",
+    "GOVCS",       "GOWORK",     "GOFIPS140",   "GOEXPERIMENT", "GOARM",    "GOARM64",     "GO386",
+    "GOAMD64",     "GOMIPS",     "GOMIPS64",    "GOPPC64",    "GORISCV64",  "GOWASM",      "GOTELEMETRYDIR",
+    "GOCOVERDIR",  "GOGC",       "GOMAXPROCS",  "GOMEMLIMIT", "GOTRACEBACK", "GORACE",     "GOPLSCACHE",
+    "GOROOT_FINAL"};
 constexpr std::array<std::string_view, 10> kNetwork = {"http_proxy",  "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
                                                        "no_proxy",    "NO_PROXY",   "all_proxy",   "ALL_PROXY",
                                                        "SSL_CERT_FILE", "SSL_CERT_DIR"};
@@ -32,9 +42,7 @@ bool env_passes_by_default(std::string_view name, bool network) {
   if (name.empty() || starts_with(name, "GOPLS_SANDBOX") || name == "TMPDIR") return false;
   if (in(kExact, name)) return true;
   if (starts_with(name, "LC_") || starts_with(name, "CGO_") || starts_with(name, "GOTELEMETRY_")) return true;
-  // Go's own variables have no '_' (GOPATH, GO111MODULE, GOAMD64…); GOOGLE_APPLICATION_CREDENTIALS
-  // and the like do.
-  if (starts_with(name, "GO") && name.find('_') == std::string_view::npos) return true;
+  if (in(kGo, name)) return true;
   return network && in(kNetwork, name);
 }
 

@@ -68,6 +68,9 @@ TEST(SandboxEnv, NamesOnTheAllowlist) {
   EXPECT_TRUE(env_passes_by_default("GOPLSCACHE", false));
   EXPECT_TRUE(env_passes_by_default("XDG_CACHE_HOME", false));
   EXPECT_FALSE(env_passes_by_default("GOOGLE_API_KEY", false));
+  EXPECT_FALSE(env_passes_by_default("GOPASSWORD", false));  // review finding: no GO* prefix
+  EXPECT_TRUE(env_passes_by_default("GOTELEMETRY", false));
+  EXPECT_TRUE(env_passes_by_default("GOEXPERIMENT", false));
   EXPECT_FALSE(env_passes_by_default("GOPLS_SANDBOX", false));
   EXPECT_FALSE(env_passes_by_default("http_proxy", false));
   EXPECT_TRUE(env_passes_by_default("http_proxy", true));

@@ -4,7 +4,8 @@
 // Passed by default: what gopls, go, the C toolchain and git need —
 //   PATH HOME USER LOGNAME PWD SHELL LANG LANGUAGE LC_* TERM COLORTERM NO_COLOR TZ
 //   XDG_CONFIG_HOME XDG_CACHE_HOME XDG_DATA_HOME (gopls and go derive cache/config paths from them)
-//   GO* without '_' (GOPATH, GOFLAGS, GOPROXY, GOAMD64, GO111MODULE…), GOTELEMETRY_*, CGO_*,
+//   Go's own variables by name (GOPATH, GOFLAGS, GOPROXY, GOAMD64, GO111MODULE… — kGo in the
+//   .cpp; not a GO* prefix, which would pass GOOGLE_APPLICATION_CREDENTIALS), GOTELEMETRY_*, CGO_*,
 //   GOPACKAGESDRIVER, CC CXX AR FC GCCGO PKG_CONFIG PKG_CONFIG_PATH PKG_CONFIG_LIBDIR
 //   PKG_CONFIG_SYSROOT_DIR CPATH C_INCLUDE_PATH CPLUS_INCLUDE_PATH LIBRARY_PATH
 // With the host network only: http_proxy/HTTP_PROXY, https_proxy/HTTPS_PROXY, no_proxy/NO_PROXY,
