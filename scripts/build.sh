@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PKGS=(build-essential cmake pkg-config libseccomp-dev libcap-dev libcli11-dev libtomlplusplus-dev
       zlib1g-dev libgtest-dev libbenchmark-dev gopls golang-go strace bubblewrap util-linux passwd
-      clang libclang-rt-14-dev dpkg-dev file)
+      clang libclang-rt-14-dev dpkg-dev file apparmor)
 if [ "$(id -u)" = 0 ]; then
   missing=()
   for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -54,7 +54,7 @@ check "Maintainer set" test -n "$(field Maintainer)"
 # 3. Contents: everything under /usr, nothing under /usr/local.
 dpkg-deb -c "$deb" >"$tmp/contents"
 check "no /usr/local in the package" bash -c "! grep -q ' \./usr/local' '$tmp/contents'"
-check "nothing outside /usr" bash -c "! awk '{print \$6}' '$tmp/contents' | grep -v '^\./\$' | grep -vq '^\./usr/'"
+check "nothing outside /usr but the AppArmor profile" bash -c "! awk '{print \$6}' '$tmp/contents' | grep -v '^\./\$' | grep -v '^\./etc/\$' | grep -v '^\./etc/apparmor.d/' | grep -vq '^\./usr/'"
 
 stage="$tmp/stage"
 dpkg-deb -x "$deb" "$stage"
@@ -63,7 +63,8 @@ link="$stage/usr/libexec/gopls-sandbox/gopls"
 for f in usr/bin/gopls-sandbox usr/share/gopls-sandbox/profiles/gopls.toml \
          usr/share/gopls-sandbox/profiles/gopls-strict.toml usr/share/gopls-sandbox/profiles/README.md \
          usr/share/gopls-sandbox/groups.txt usr/share/man/man1/gopls-sandbox.1.gz \
-         usr/share/bash-completion/completions/gopls-sandbox usr/share/zsh/vendor-completions/_gopls-sandbox; do
+         usr/share/bash-completion/completions/gopls-sandbox usr/share/zsh/vendor-completions/_gopls-sandbox \
+         etc/apparmor.d/gopls-sandbox; do
   check "contains /$f" test -s "$stage/$f"
 done
 check "gopls-sandbox is executable" test -x "$exe"
