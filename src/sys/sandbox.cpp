@@ -642,13 +642,4 @@ Result<SandboxExit> run_sandbox(StartedSandbox& st, const SandboxSpec& spec, San
   return ex;
 }
 
-int take_pending_signal(StartedSandbox& st) noexcept {
-  struct signalfd_siginfo si;
-  while (::read(st.sfd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
-    int sig = static_cast<int>(si.ssi_signo);
-    if (sig != SIGCHLD) return sig;  // (a SIGCHLD here is pid 1 gone: run_sandbox reaps it)
-  }
-  return 0;
-}
-
 }  // namespace gsb::sys

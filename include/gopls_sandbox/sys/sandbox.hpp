@@ -73,9 +73,6 @@ struct StartedSandbox {
 // Clone pid 1 into the six namespaces; it sets up what EarlySpec allows, then waits for the spec.
 // Signals the launcher forwards are blocked from here until run_sandbox/abort_sandbox returns.
 Result<StartedSandbox> start_sandbox(const EarlySpec& early);
-// A forwarded signal (SIGTERM, SIGINT, ...) that reached the launcher since start_sandbox, or 0.
-// (Signals stay blocked until the sandbox runs; the launcher checks before sending the spec.)
-int take_pending_signal(StartedSandbox& st) noexcept;
 // Kill a started sandbox that will not get its spec (the launcher failed before); reaps it.
 void abort_sandbox(StartedSandbox& st) noexcept;
 // Send the spec (plan, filter, checks) to a started sandbox and run it to the end. The plan's
