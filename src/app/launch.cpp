@@ -242,6 +242,8 @@ Result<core::Options> resolve_options(const core::Options& cli, const std::map<s
   }
   auto from_env = core::parse_env(env);
   if (!from_env) return std::move(from_env).error();
+  core::expand_home(base, get(env, "HOME"));
+  core::expand_home(*from_env, get(env, "HOME"));
   return core::merge(core::merge(base, *from_env), cli);
 }
 

@@ -207,4 +207,25 @@ Options merge(const Options& base, const Options& over) {
   return o;
 }
 
+std::string expand_home(const std::string& path, const std::string& home) {
+  if (home.empty()) return path;
+  for (const char* prefix : {"~", "${HOME}", "$HOME"}) {
+    std::string p = prefix;
+    if (path.compare(0, p.size(), p) == 0 && (path.size() == p.size() || path[p.size()] == '/'))
+      return home + path.substr(p.size());
+  }
+  return path;
+}
+
+void expand_home(Options& o, const std::string& home) {
+  for (auto& w : o.workspaces) w = expand_home(w, home);
+  for (auto* list : {&o.binds, &o.ro_binds})
+    for (auto& b : *list) {
+      auto [src, dst] = split_bind(b);
+      b = expand_home(src, home) + (dst.empty() ? "" : ":" + expand_home(dst, home));
+    }
+  for (auto* v : {&o.gopls, &o.log, &o.metrics})
+    if (*v) **v = expand_home(**v, home);
+}
+
 }  // namespace gsb::core

@@ -86,3 +86,21 @@ TEST(Config, SplitBind) {
   EXPECT_EQ(split_bind("/a"), (std::pair<std::string, std::string>{"/a", ""}));
   EXPECT_EQ(split_bind("/a:/b"), (std::pair<std::string, std::string>{"/a", "/b"}));
 }
+
+// Issue 13 (7): paths in the config file and GOPLS_SANDBOX_* accept ~ and $HOME.
+TEST(Config, HomeIsExpandedInPathValues) {
+  EXPECT_EQ(expand_home("~", "/home/u"), "/home/u");
+  EXPECT_EQ(expand_home("~/src/p", "/home/u"), "/home/u/src/p");
+  EXPECT_EQ(expand_home("$HOME/src", "/home/u"), "/home/u/src");
+  EXPECT_EQ(expand_home("${HOME}/src", "/home/u"), "/home/u/src");
+  EXPECT_EQ(expand_home("~other/x", "/home/u"), "~other/x");
+  EXPECT_EQ(expand_home("$HOMEX/x", "/home/u"), "$HOMEX/x");
+  EXPECT_EQ(expand_home("/a/~/b", "/home/u"), "/a/~/b");
+  EXPECT_EQ(expand_home("~/x", ""), "~/x");
+  auto o = parse_config("workspace = [\"~/src/p\"]\nbind = [\"$HOME/a:${HOME}/b\"]\nlog = \"~/d.jsonl\"\n", "c.toml");
+  ASSERT_TRUE(o.ok());
+  expand_home(*o, "/home/u");
+  EXPECT_EQ(o->workspaces, std::vector<std::string>{"/home/u/src/p"});
+  EXPECT_EQ(o->binds, std::vector<std::string>{"/home/u/a:/home/u/b"});
+  EXPECT_EQ(*o->log, "/home/u/d.jsonl");
+}

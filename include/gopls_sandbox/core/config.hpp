@@ -45,6 +45,11 @@ Result<InodeCheck> parse_inode_check(std::string_view s);
 // An --env / config `env` entry: "NAME" or "NAME=VALUE"; TMPDIR and GOPLS_SANDBOX* are refused.
 Result<void> check_env_entry(const std::string& entry);
 Result<bool> parse_bool(std::string_view s, const std::string& what);
+// "~", "~/x", "$HOME/x", "${HOME}/x" -> home + rest (other text unchanged; "" home: unchanged).
+std::string expand_home(const std::string& path, const std::string& home);
+// The same for every path-valued option (workspaces, both sides of binds, gopls, log, metrics):
+// applied to the config file's and the environment's values, which no shell expanded.
+void expand_home(Options& o, const std::string& home);
 // "SRC[:DST]" -> {src, dst}; dst empty when absent.
 std::pair<std::string, std::string> split_bind(const std::string& spec);
 
