@@ -77,6 +77,7 @@ struct Generated {
   std::vector<std::string> allowed;         // every syscall the profile allows, sorted
   std::vector<std::string> groups_used;     // "@name"
   std::vector<Fallback> fallbacks_added;
+  std::vector<std::string> families_added;  // "utimensat (time-setting, seen utimes)"
   std::vector<std::string> conditioned;     // syscalls allowed only under argument conditions
   std::vector<std::string> refused;         // foreign-arch / unknown entries, "i386:_llseek"
   std::vector<std::string> warnings;
