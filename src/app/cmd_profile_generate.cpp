@@ -89,7 +89,7 @@ int cmd_profile_generate(const Args& args) {
       "generate"};
   std::vector<std::string> logs;
   std::string base, output, name, description;
-  bool json_out = false, no_conditions = false;
+  bool json_out = false, no_conditions = false, allow_partial = false;
   double max_unparsed = 10.0;
   app.add_option("--strace,-s,logs", logs, "strace log files or -ff directories ('-' = stdin)")->required();
   app.add_option("--base,-b", base,
@@ -101,6 +101,9 @@ int cmd_profile_generate(const Args& args) {
   app.add_option("--description", description, "profile description (default: names the logs)");
   app.add_flag("--no-conditions", no_conditions,
                "allow socket/ioctl/clone unconditionally instead of only with the traced arguments");
+  app.add_flag("--allow-partial", allow_partial,
+               "generate even from a log that records only failing calls (strace -Z) or was filtered "
+               "(-e trace=...): the profile will be incomplete");
   app.add_option("--max-unparsed", max_unparsed,
                  "fail when more than this percentage of non-blank lines is not strace output")
       ->check(CLI::Range(0.0, 100.0))
@@ -154,6 +157,18 @@ int cmd_profile_generate(const Args& args) {
   if (auto ok = profile_gen::check_usable(trace, max_unparsed / 100.0); !ok) return fail(ok.error());
 
   profile_gen::Aggregate agg = profile_gen::aggregate(trace);
+  // Logs that cannot give a working profile (issue 17 §1): another architecture, always; a
+  // partial log (only failing calls, filtered) unless --allow-partial.
+  if (auto f = profile_gen::foreign_reason(agg); !f.empty())
+    return fail(Error::usage("refusing the log: " + f, "record the workload as a native x86_64 program"));
+  std::vector<std::string> partial = profile_gen::partial_reasons(trace, agg);
+  for (const auto& p : partial) {
+    if (!allow_partial)
+      return fail(Error::usage("refusing a partial log: " + p,
+                               "record with plain `strace -f -o FILE CMD` (no -Z, no -e trace=), or pass "
+                               "--allow-partial to accept an incomplete profile"));
+    std::fprintf(stderr, "  warning: partial log (--allow-partial): %s\n", p.c_str());
+  }
 
   profile_gen::Options opts;
   opts.name = name.empty() ? (output.empty() ? "generated" : name_from_output(output)) : name;
@@ -214,6 +229,8 @@ int cmd_profile_generate(const Args& args) {
   }
   for (const auto& r : gen->refused) std::fprintf(stderr, "  not allowed: %s\n", r.c_str());
   for (const auto& w : gen->warnings) std::fprintf(stderr, "  warning: %s\n", w.c_str());
+  std::vector<std::string> cold = profile_gen::cold_cache_warnings(trace);
+  for (const auto& w : cold) std::fprintf(stderr, "  warning: %s\n", core::printable(w).c_str());
   if (!output.empty()) std::fprintf(stderr, "  wrote %s\n", output.c_str());
 
   if (json_out) {
@@ -278,7 +295,10 @@ int cmd_profile_generate(const Args& args) {
     r.set("fallbacks", std::move(fb));
     r.set("families", strs(gen->families_added));
     r.set("refused", strs(gen->refused));
-    r.set("warnings", strs(gen->warnings));
+    std::vector<std::string> all_warnings = gen->warnings;
+    all_warnings.insert(all_warnings.end(), cold.begin(), cold.end());
+    for (const auto& p : partial) all_warnings.push_back("partial log: " + p);
+    r.set("warnings", strs(all_warnings));
     r.set("output", output);
     std::string out = r.dump(2);
     out.push_back('\n');

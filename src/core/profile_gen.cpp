@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
+#include <map>
 #include <cstdlib>
 #include <set>
 #include <unordered_map>
@@ -297,6 +299,81 @@ Aggregate aggregate(const strace::Trace& trace) {
   agg.foreign = sorted(foreign);
   agg.unknown = sorted(unknown);
   return agg;
+}
+
+std::vector<std::string> partial_reasons(const strace::Trace& trace, const Aggregate& agg) {
+  std::vector<std::string> out;
+  if (!trace.events().empty()) {
+    uint64_t ok = 0, failed = 0;
+    for (const auto& e : trace.events()) {
+      if (e.unfinished) continue;
+      if (e.failed()) ++failed;
+      else ++ok;
+    }
+    if (failed > 0 && ok == 0)
+      out.push_back("the log records only failing calls (" + std::to_string(failed) +
+                    ", none succeeded): recorded with strace -Z/--failed-only");
+  }
+  static const char* kMemory[] = {"mmap", "munmap", "brk", "mprotect", "mremap", "madvise"};
+  bool memory = false;
+  for (const auto& u : agg.native)
+    for (const char* m : kMemory) memory = memory || u.name == m;
+  if (!agg.native.empty() && !memory)
+    out.push_back("the log has no memory-management calls (mmap, brk, mprotect…), which every program makes: "
+                  "it was filtered (strace -e trace=…) or attached mid-run (strace -p)");
+  return out;
+}
+
+std::string foreign_reason(const Aggregate& agg) {
+  if (agg.foreign.empty()) return {};
+  uint64_t calls = 0;
+  for (const auto& u : agg.foreign) calls += u.count;
+  return "the log records " + std::to_string(calls) + " calls made in 32-bit (i386) or x32 mode (" +
+         std::to_string(agg.foreign.size()) + " syscalls, e.g. " + std::string(strace::arch_name(agg.foreign.front().arch)) +
+         ":" + sanitize_comment(agg.foreign.front().name, 40) +
+         "): the sandbox runs x86_64 programs only and refuses those ABIs, so a profile from it cannot work";
+}
+
+std::vector<std::string> cold_cache_warnings(const strace::Trace& trace) {
+  struct Use {
+    uint64_t created = 0, reused = 0;
+    std::string root;
+  };
+  // The gopls cache (…/gopls/…, under a .cache directory or GOPLSCACHE) and the Go build cache (…/go-build/…).
+  std::map<std::string, Use> caches;
+  auto cache_of = [](const std::string& p) -> std::pair<std::string, std::string> {
+    const std::pair<const char*, const char*> markers[] = {{"/.cache/gopls/", "gopls"}, {"/go-build/", "Go build"}};
+    for (const auto& [marker, kind] : markers) {
+      size_t at = p.find(marker);
+      if (at == std::string::npos) continue;
+      return {kind, p.substr(0, at + std::strlen(marker) - 1)};
+    }
+    return {};
+  };
+  for (const auto& e : trace.events()) {
+    if (e.failed() || e.unfinished) continue;
+    sv n = e.name;
+    bool create = n == "mkdir" || n == "mkdirat" || n == "creat" ||
+                  ((n == "openat" || n == "open") && e.args.find("O_CREAT") != sv::npos);
+    bool reuse = n == "utimes" || n == "utimensat" || n == "futimesat" || n == "utime";
+    if (!create && !reuse) continue;
+    for (const auto& p : strace::paths(e)) {
+      auto [kind, root] = cache_of(p);
+      if (kind.empty()) continue;
+      auto& u = caches[kind];
+      u.root = root;
+      (create ? u.created : u.reused)++;
+    }
+  }
+  std::vector<std::string> out;
+  for (const auto& [kind, u] : caches)
+    if (u.created > 0 && u.reused == 0)
+      out.push_back("the trace shows a cold " + kind + " cache (" + sanitize_comment(u.root, 120) + ": " +
+                    std::to_string(u.created) +
+                    " entries created, none reused): a warm run makes calls this one never did (the syscall families "
+                    "cover the known ones); for a complete profile trace a second, warm run and pass both logs, or "
+                    "start from --base gopls");
+  return out;
 }
 
 Result<void> check_usable(const strace::Trace& trace, double max_unparsed_ratio) {
