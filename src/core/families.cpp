@@ -44,6 +44,8 @@ const std::vector<SyscallFamily>& table() {
       {"vectored-read", {"read", "readv", "pread64", "preadv", "preadv2"}, "reads of files already open"},
       {"vectored-write", {"write", "writev", "pwrite64", "pwritev", "pwritev2"}, "writes to files already open"},
       {"sleep", {"nanosleep", "clock_nanosleep"}, "timed waits: Go, glibc and gcc each use one"},
+      {"signal-send", {"kill", "tgkill", "tkill", "pidfd_send_signal"},
+       "gopls cancels a superseded go command only when a request races it; Go signals by pidfd or by pid"},
   };
   return t;
 }
