@@ -227,8 +227,8 @@ int cmd_profile_generate(const Args& args) {
     for (const auto& c : gen->conditioned) std::fprintf(stderr, " %s", c.c_str());
     std::fprintf(stderr, "\n");
   }
-  for (const auto& r : gen->refused) std::fprintf(stderr, "  not allowed: %s\n", r.c_str());
-  for (const auto& w : gen->warnings) std::fprintf(stderr, "  warning: %s\n", w.c_str());
+  for (const auto& r : gen->refused) std::fprintf(stderr, "  not allowed: %s\n", core::printable(r).c_str());
+  for (const auto& w : gen->warnings) std::fprintf(stderr, "  warning: %s\n", core::printable(w).c_str());
   std::vector<std::string> cold = profile_gen::cold_cache_warnings(trace);
   for (const auto& w : cold) std::fprintf(stderr, "  warning: %s\n", core::printable(w).c_str());
   if (!output.empty()) std::fprintf(stderr, "  wrote %s\n", output.c_str());

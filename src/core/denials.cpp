@@ -134,7 +134,7 @@ std::string exit_summary(const std::map<std::string, uint64_t>& by_syscall, uint
   std::string s = std::to_string(total) + (total == 1 ? " syscall refused: " : " syscalls refused: ");
   for (size_t i = 0; i < v.size() && i < 8; ++i) {
     if (i) s += ", ";
-    s += v[i].first + " \u00d7" + std::to_string(v[i].second);
+    s += printable(v[i].first) + " \u00d7" + std::to_string(v[i].second);
   }
   if (v.size() > 8) s += ", ...";
   if (!log_path.empty()) s += " \u2014 see " + log_path;
