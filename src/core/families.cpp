@@ -70,4 +70,20 @@ std::vector<FamilyAddition> family_additions(const std::set<std::string, std::le
   return out;
 }
 
+std::pair<std::string, std::string> cache_of_path(const std::string& p) {
+  const std::pair<const char*, const char*> markers[] = {{"/.cache/gopls/", "gopls"}, {"/go-build/", "Go build"}};
+  for (const auto& [marker, kind] : markers) {
+    size_t at = p.find(marker);
+    if (at == std::string::npos) continue;
+    return {kind, p.substr(0, at + std::string_view(marker).size() - 1)};
+  }
+  return {};
+}
+
+std::string cold_cache_warning(const std::string& kind, const std::string& root, uint64_t created) {
+  return "the run shows a cold " + kind + " cache (" + root + ": " + std::to_string(created) +
+         " entries created, none reused): a warm run makes calls this one never did (the syscall families cover the "
+         "known ones); for a complete profile record a second, warm run too, or start from --base gopls";
+}
+
 }  // namespace gsb::core

@@ -25,6 +25,21 @@ void LearnSet::add(const DenialRecord& r) {
   auto& e = (never_learned_call(r.syscall, r.args) ? never_ : syscalls_)[r.syscall];
   if (e.count == 0) e.example = r;
   ++e.count;
+  if (r.path) {
+    const std::string& sc = r.syscall;
+    constexpr uint64_t kOCreat = 0100;
+    bool create = sc == "mkdir" || sc == "mkdirat" || sc == "creat" || (sc == "openat" && (r.args[2] & kOCreat)) ||
+                  (sc == "open" && (r.args[1] & kOCreat));
+    bool reuse = sc == "utimes" || sc == "utimensat" || sc == "futimesat" || sc == "utime";
+    if (create || reuse) {
+      auto [kind, root] = cache_of_path(*r.path);
+      if (!kind.empty()) {
+        auto& u = caches_[kind];
+        u.root = root;
+        ++(create ? u.created : u.reused);
+      }
+    }
+  }
 }
 
 std::string profile_name_from_path(const std::string& path) {
@@ -173,6 +188,8 @@ LearnedProfile learned_profile(const LearnSet& set, const std::string& name, con
       out.summary.push_back("refused, never learned: " + std::to_string(set.foreign()) + " x32/i386 calls");
     }
   }
+  for (const auto& [kind, u] : set.caches())
+    if (u.created > 0 && u.reused == 0) out.summary.push_back("warning: " + cold_cache_warning(kind, printable(u.root), u.created));
   out.toml = std::move(s);
   return out;
 }

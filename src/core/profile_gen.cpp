@@ -341,15 +341,6 @@ std::vector<std::string> cold_cache_warnings(const strace::Trace& trace) {
   };
   // The gopls cache (…/gopls/…, under a .cache directory or GOPLSCACHE) and the Go build cache (…/go-build/…).
   std::map<std::string, Use> caches;
-  auto cache_of = [](const std::string& p) -> std::pair<std::string, std::string> {
-    const std::pair<const char*, const char*> markers[] = {{"/.cache/gopls/", "gopls"}, {"/go-build/", "Go build"}};
-    for (const auto& [marker, kind] : markers) {
-      size_t at = p.find(marker);
-      if (at == std::string::npos) continue;
-      return {kind, p.substr(0, at + std::strlen(marker) - 1)};
-    }
-    return {};
-  };
   for (const auto& e : trace.events()) {
     if (e.failed() || e.unfinished) continue;
     sv n = e.name;
@@ -358,7 +349,7 @@ std::vector<std::string> cold_cache_warnings(const strace::Trace& trace) {
     bool reuse = n == "utimes" || n == "utimensat" || n == "futimesat" || n == "utime";
     if (!create && !reuse) continue;
     for (const auto& p : strace::paths(e)) {
-      auto [kind, root] = cache_of(p);
+      auto [kind, root] = core::cache_of_path(p);
       if (kind.empty()) continue;
       auto& u = caches[kind];
       u.root = root;
@@ -368,11 +359,7 @@ std::vector<std::string> cold_cache_warnings(const strace::Trace& trace) {
   std::vector<std::string> out;
   for (const auto& [kind, u] : caches)
     if (u.created > 0 && u.reused == 0)
-      out.push_back("the trace shows a cold " + kind + " cache (" + sanitize_comment(u.root, 120) + ": " +
-                    std::to_string(u.created) +
-                    " entries created, none reused): a warm run makes calls this one never did (the syscall families "
-                    "cover the known ones); for a complete profile trace a second, warm run and pass both logs, or "
-                    "start from --base gopls");
+      out.push_back(core::cold_cache_warning(kind, sanitize_comment(u.root, 120), u.created));
   return out;
 }
 

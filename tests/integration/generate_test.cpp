@@ -45,11 +45,12 @@ enum class Order { ColdToWarm, WarmToCold };
 // One LSP session; on failure, the launcher's denial log and the session's stderr (launcher
 // and gopls) are printed.
 void session(As as, LspSessionOptions o, const std::map<std::string, std::string>& env, const std::string& log,
-             const std::string& what, const std::string& profile = {}) {
+             const std::string& what, const std::string& profile = {}, std::string* stderr_text = nullptr) {
   o.env = env;
   o.extended = true;
   LspSessionResult r;
   full_lsp_session(as, o, &r);
+  if (stderr_text) *stderr_text = r.stderr_text;
   if (::testing::Test::HasFailure())
     ADD_FAILURE() << what << " failed.\ndenial log " << log << ":\n"
                   << (log.empty() || ::access(log.c_str(), F_OK) != 0 ? std::string("(none)") : read_file(log))
@@ -86,7 +87,11 @@ void lsp_round_trip(As as, Mode mode, Order order) {
     write_file(empty, "name = \"empty\"\ndescription = \"allows nothing\"\n", as);
     LspSessionOptions learn;
     learn.launcher_args = {"learn", "--base", empty, "-o", prof, "--"};
-    ASSERT_NO_FATAL_FAILURE(session(as, learn, made.env, "", "the learning session"));
+    std::string summary;
+    ASSERT_NO_FATAL_FAILURE(session(as, learn, made.env, "", "the learning session", {}, &summary));
+    if (order == Order::ColdToWarm) {
+      EXPECT_NE(summary.find("cold gopls cache"), std::string::npos) << "a cold run is warned about:\n" << summary;
+    }
   }
   ASSERT_EQ(::access(prof.c_str(), F_OK), 0);
 

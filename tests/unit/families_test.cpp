@@ -11,6 +11,7 @@
 
 #include "gopls_sandbox/app/commands.hpp"
 #include "gopls_sandbox/core/families.hpp"
+#include "gopls_sandbox/core/learn.hpp"
 #include "gopls_sandbox/core/never_learned.hpp"
 #include "gopls_sandbox/core/profile.hpp"
 #include "gopls_sandbox/core/profile_gen.hpp"
@@ -176,4 +177,24 @@ TEST(OutputFile, NeverReplacesASpecialFileOrSymlink) {
   EXPECT_EQ(generate({"--strace", fixture("f.strace"), "-o", d / "p.toml"}), 0);
   for (const auto& e : fs::directory_iterator(d.path))
     EXPECT_EQ(e.path().filename().string().rfind(".gsb-", 0), std::string::npos) << e.path();
+}
+
+TEST(Families, LearnWarnsOnAColdCache) {
+  core::LearnSet s;
+  core::DenialRecord r;
+  r.syscall = "mkdirat";
+  r.path = "/h/.cache/gopls/abc";
+  r.action = "allowed";
+  s.add(r);
+  r.syscall = "openat";
+  r.path = "/h/.cache/go-build/ab/cd-a";
+  r.args[2] = 0102;  // O_RDWR|O_CREAT
+  s.add(r);
+  r.syscall = "utimensat";
+  s.add(r);
+  auto lp = core::learned_profile(s, "l", "", "gopls");
+  std::string all;
+  for (const auto& l : lp.summary) all += l + "\n";
+  EXPECT_NE(all.find("cold gopls cache (/h/.cache/gopls: 1 entries created, none reused)"), std::string::npos) << all;
+  EXPECT_EQ(all.find("cold Go build cache"), std::string::npos) << all;
 }

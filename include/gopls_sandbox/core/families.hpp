@@ -5,7 +5,9 @@
 // pairs. Pure.
 #pragma once
 
+#include <cstdint>
 #include <set>
+#include <utility>
 #include <span>
 #include <string>
 #include <string_view>
@@ -30,5 +32,11 @@ struct FamilyAddition {
 // Members of every family `used` touches that are not in `used` themselves, sorted by name;
 // never a syscall of the never-learned table.
 std::vector<FamilyAddition> family_additions(const std::set<std::string, std::less<>>& used);
+
+// Cold-cache detection (the generate and learn summaries): which cache a path is under —
+// {"gopls", root} for …/.cache/gopls/…, {"Go build", root} for …/go-build/…, else {"", ""}.
+std::pair<std::string, std::string> cache_of_path(const std::string& path);
+// The one-line warning for a cache that was only created into, never reused.
+std::string cold_cache_warning(const std::string& kind, const std::string& root, uint64_t created);
 
 }  // namespace gsb::core

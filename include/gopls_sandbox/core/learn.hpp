@@ -28,9 +28,18 @@ class LearnSet {
   // Refused during learning, never learned (the never-learned table).
   const std::map<std::string, LearnedSyscall>& never_learned() const { return never_; }
   uint64_t foreign() const { return foreign_; }  // x32 / i386 calls: reported, never allowed
+  // Creations into and reuses (access-time updates) of the gopls / Go build cache, by kind,
+  // for the cold-cache warning. Only calls the base refused are seen: with a base that allows
+  // file calls (gopls) nothing is counted.
+  struct CacheUse {
+    std::string root;
+    uint64_t created = 0, reused = 0;
+  };
+  const std::map<std::string, CacheUse>& caches() const { return caches_; }
 
  private:
   std::map<std::string, LearnedSyscall> syscalls_, never_;
+  std::map<std::string, CacheUse> caches_;
   uint64_t foreign_ = 0;
 };
 
