@@ -8,6 +8,7 @@
 #include "gopls_sandbox/app/cli.hpp"
 #include "gopls_sandbox/app/commands.hpp"
 #include "gopls_sandbox/app/launch.hpp"
+#include "gopls_sandbox/sys/output_file.hpp"
 
 namespace gsb::app {
 
@@ -32,6 +33,12 @@ int cmd_learn(const Args& args) {
   app.add_flag_callback("-v,--verbose", [&o] { o.verbose = true; }, "Explain what the launcher does on stderr");
   app.prefix_command(true);
   if (auto rc = parse_cli(app, args, "gopls-sandbox learn")) return *rc;
+  // A bad -o (a device, FIFO, directory or symlink) is refused now, not after the run.
+  if (auto c = sys::check_output_target(output); !c) {
+    std::fprintf(stderr, "gopls-sandbox learn: %s\n", c.error().message.c_str());
+    if (!c.error().hint.empty()) std::fprintf(stderr, "  hint: %s\n", c.error().hint.c_str());
+    return 2;
+  }
   LaunchRequest req;
   req.learn = true;
   req.learn_output = output;

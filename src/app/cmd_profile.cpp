@@ -13,11 +13,14 @@
 #include "gopls_sandbox/app/cli.hpp"
 #include "gopls_sandbox/app/commands.hpp"
 #include "gopls_sandbox/core/json.hpp"
+#include "gopls_sandbox/core/never_learned.hpp"
+#include "gopls_sandbox/core/text.hpp"
 #include "gopls_sandbox/core/policy.hpp"
 #include "gopls_sandbox/core/profile.hpp"
 #include "gopls_sandbox/core/syscall_groups.hpp"
 #include "gopls_sandbox/core/syscall_table.hpp"
 #include "gopls_sandbox/sys/io.hpp"
+#include "gopls_sandbox/sys/output_file.hpp"
 
 namespace gsb::app {
 
@@ -164,6 +167,16 @@ int do_check(const std::vector<std::string>& files, bool as_json) {
     if (p) {
       o.emplace_back("name", p->name);
       if (!as_json) std::printf("%s: ok (%s)\n", f.c_str(), p->name.c_str());
+      // Warnings, not errors (exit status unchanged): the profile allows a call that learn and
+      // generate never allow (core/never_learned.hpp). One line per syscall.
+      json::Array warnings;
+      for (const auto& a : core::profile_allows_never_learned(*p)) {
+        std::string w = "allows " + a.syscall + (a.what.empty() ? "" : " " + a.what) + " (rule " + a.rule +
+                        "): never learned, " + std::string(a.reason);
+        std::fprintf(stderr, "%s: warning: %s\n", f.c_str(), core::printable(w).c_str());
+        warnings.emplace_back(w);
+      }
+      if (!warnings.empty()) o.emplace_back("warnings", json::Value(std::move(warnings)));
     } else {
       all_ok = false;
       o.emplace_back("error", p.error().message);
@@ -346,7 +359,7 @@ int do_export(const std::string& ref, const std::string& format, const std::stri
     }
     return 0;
   }
-  auto w = sys::write_file(out, data);
+  auto w = sys::replace_output_file(out, data);
   if (!w) return fail(w.error());
   return 0;
 }

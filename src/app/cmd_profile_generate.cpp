@@ -15,7 +15,9 @@
 #include "gopls_sandbox/core/profile_gen.hpp"
 #include "gopls_sandbox/core/strace.hpp"
 #include "gopls_sandbox/core/syscall_groups.hpp"
+#include "gopls_sandbox/core/text.hpp"
 #include "gopls_sandbox/sys/io.hpp"
+#include "gopls_sandbox/sys/output_file.hpp"
 #include "gopls_sandbox/sys/trace_files.hpp"
 
 namespace gsb::app {
@@ -87,7 +89,7 @@ int cmd_profile_generate(const Args& args) {
       "generate"};
   std::vector<std::string> logs;
   std::string base, output, name, description;
-  bool json_out = false, no_conditions = false;
+  bool json_out = false, no_conditions = false, allow_partial = false;
   double max_unparsed = 10.0;
   app.add_option("--strace,-s,logs", logs, "strace log files or -ff directories ('-' = stdin)")->required();
   app.add_option("--base,-b", base,
@@ -99,6 +101,9 @@ int cmd_profile_generate(const Args& args) {
   app.add_option("--description", description, "profile description (default: names the logs)");
   app.add_flag("--no-conditions", no_conditions,
                "allow socket/ioctl/clone unconditionally instead of only with the traced arguments");
+  app.add_flag("--allow-partial", allow_partial,
+               "generate even from a log that records only failing calls (strace -Z) or was filtered "
+               "(-e trace=...): the profile will be incomplete");
   app.add_option("--max-unparsed", max_unparsed,
                  "fail when more than this percentage of non-blank lines is not strace output")
       ->check(CLI::Range(0.0, 100.0))
@@ -107,6 +112,9 @@ int cmd_profile_generate(const Args& args) {
   if (auto rc = parse_cli(app, args, kCmd)) return *rc;
   if (json_out && output.empty())
     return fail(Error::usage("--json prints the report on stdout, so the profile needs -o FILE"));
+  // A bad -o (device, FIFO, socket, directory, symlink) is refused before any work.
+  if (!output.empty())
+    if (auto c = sys::check_output_target(output); !c) return fail(c.error());
 
   // The base must resolve now, not when the profile is first used.
   std::vector<std::string> search = core::profile_search_path(std::getenv("XDG_CONFIG_HOME"), std::getenv("HOME"));
@@ -144,11 +152,23 @@ int cmd_profile_generate(const Args& args) {
   if (!trace.unparsed_samples().empty()) {
     std::fprintf(stderr, "  unparsed lines (first %zu):\n", trace.unparsed_samples().size());
     for (const auto& u : trace.unparsed_samples())
-      std::fprintf(stderr, "    %s:%u: %s\n", u.source.c_str(), u.line, u.text.c_str());
+      std::fprintf(stderr, "    %s:%u: %s\n", core::printable(u.source).c_str(), u.line, core::printable(u.text).c_str());
   }
   if (auto ok = profile_gen::check_usable(trace, max_unparsed / 100.0); !ok) return fail(ok.error());
 
   profile_gen::Aggregate agg = profile_gen::aggregate(trace);
+  // Logs that cannot give a working profile (issue 17 §1): another architecture, always; a
+  // partial log (only failing calls, filtered) unless --allow-partial.
+  if (auto f = profile_gen::foreign_reason(agg); !f.empty())
+    return fail(Error::usage("refusing the log: " + f, "record the workload as a native x86_64 program"));
+  std::vector<std::string> partial = profile_gen::partial_reasons(trace, agg);
+  for (const auto& p : partial) {
+    if (!allow_partial)
+      return fail(Error::usage("refusing a partial log: " + p,
+                               "record with plain `strace -f -o FILE CMD` (no -Z, no -e trace=), or pass "
+                               "--allow-partial to accept an incomplete profile"));
+    std::fprintf(stderr, "  warning: partial log (--allow-partial): %s\n", p.c_str());
+  }
 
   profile_gen::Options opts;
   opts.name = name.empty() ? (output.empty() ? "generated" : name_from_output(output)) : name;
@@ -173,21 +193,23 @@ int cmd_profile_generate(const Args& args) {
   auto gen = profile_gen::generate(agg, opts);
   if (!gen) return fail(gen.error());
 
-  // Write to a temporary file, check that it loads, then rename into place (or print it).
-  auto tmp = write_temp(output, gen->toml);
-  if (!tmp) return fail(tmp.error());
-  auto loaded = core::load_profile(*tmp, search);
-  if (!loaded) {
-    ::unlink(tmp->c_str());
-    return fail(Error::usage("the generated profile does not load (a bug, please report): " + loaded.error().message));
-  }
+  // Check that it loads, then write it to a temporary file renamed into place (never over
+  // anything but a regular file), or print it.
+  auto loads = [](const std::string& tmp, void* ctx) -> Result<void> {
+    auto loaded = core::load_profile(tmp, *static_cast<std::vector<std::string>*>(ctx));
+    if (!loaded)
+      return Error::usage("the generated profile does not load (a bug, please report): " + loaded.error().message);
+    return {};
+  };
   if (output.empty()) {
+    auto tmp = write_temp(output, gen->toml);
+    if (!tmp) return fail(tmp.error());
+    auto ok = loads(*tmp, &search);
     ::unlink(tmp->c_str());
+    if (!ok) return fail(ok.error());
     std::fputs(gen->toml.c_str(), stdout);
-  } else if (::rename(tmp->c_str(), output.c_str()) != 0) {
-    int e = errno;
-    ::unlink(tmp->c_str());
-    return fail(Error::sys(output, "rename", e, ErrorKind::Usage));
+  } else if (auto w = sys::replace_output_file(output, gen->toml, 0644, loads, &search); !w) {
+    return fail(w.error());
   }
 
   std::fprintf(stderr, "  %zu distinct syscalls allowed (%zu groups", gen->allowed.size(), gen->groups_used.size());
@@ -195,13 +217,20 @@ int cmd_profile_generate(const Args& args) {
   std::fprintf(stderr, "), %zu fallback(s) added", gen->fallbacks_added.size());
   for (const auto& f : gen->fallbacks_added) std::fprintf(stderr, " %s->%s", f.syscall.c_str(), f.fallback.c_str());
   std::fprintf(stderr, "\n");
+  if (!gen->families_added.empty()) {
+    std::fprintf(stderr, "  added by syscall family:");
+    for (const auto& f : gen->families_added) std::fprintf(stderr, " %s", f.c_str());
+    std::fprintf(stderr, "\n");
+  }
   if (!gen->conditioned.empty()) {
     std::fprintf(stderr, "  allowed with argument conditions:");
     for (const auto& c : gen->conditioned) std::fprintf(stderr, " %s", c.c_str());
     std::fprintf(stderr, "\n");
   }
-  for (const auto& r : gen->refused) std::fprintf(stderr, "  not allowed: %s\n", r.c_str());
-  for (const auto& w : gen->warnings) std::fprintf(stderr, "  warning: %s\n", w.c_str());
+  for (const auto& r : gen->refused) std::fprintf(stderr, "  not allowed: %s\n", core::printable(r).c_str());
+  for (const auto& w : gen->warnings) std::fprintf(stderr, "  warning: %s\n", core::printable(w).c_str());
+  std::vector<std::string> cold = profile_gen::cold_cache_warnings(trace);
+  for (const auto& w : cold) std::fprintf(stderr, "  warning: %s\n", core::printable(w).c_str());
   if (!output.empty()) std::fprintf(stderr, "  wrote %s\n", output.c_str());
 
   if (json_out) {
@@ -264,8 +293,12 @@ int cmd_profile_generate(const Args& args) {
       fb.push_back(std::move(x));
     }
     r.set("fallbacks", std::move(fb));
+    r.set("families", strs(gen->families_added));
     r.set("refused", strs(gen->refused));
-    r.set("warnings", strs(gen->warnings));
+    std::vector<std::string> all_warnings = gen->warnings;
+    all_warnings.insert(all_warnings.end(), cold.begin(), cold.end());
+    for (const auto& p : partial) all_warnings.push_back("partial log: " + p);
+    r.set("warnings", strs(all_warnings));
     r.set("output", output);
     std::string out = r.dump(2);
     out.push_back('\n');

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "gopls_sandbox/core/never_learned.hpp"
 #include "gopls_sandbox/core/strace.hpp"
 #include "gopls_sandbox/core/syscall_table.hpp"
 #include "gopls_sandbox/sys/io.hpp"
@@ -155,7 +156,20 @@ void Supervisor::handle(int64_t t) {
   } else {
     rec.rule = "foreign ABI";
   }
-  if (o_.learn) cont = true;
+  if (o_.learn) {
+    // Learn lets what the base refuses continue, except the never-learned table (issue 11,
+    // hole 5): those are answered with their errno here, whatever the base says, and never
+    // with CONTINUE. Their arguments are registers (ioctl request, clone flags, persona), not
+    // memory, so the decision cannot be raced.
+    const core::NeverLearned* never = native ? core::never_learned_call(rec.syscall, n.args) : nullptr;
+    if (never) {
+      cont = false;
+      err = never->err;
+      rec.rule = (rec.rule.empty() ? std::string() : rec.rule + "; ") + "never learned: " + std::string(never->reason);
+    } else {
+      cont = native;
+    }
+  }
   // The path argument must be read while the caller is still blocked in the call.
   if (native) {
     auto idx = strace::path_arg_indices(rec.syscall);
@@ -179,7 +193,7 @@ void Supervisor::handle(int64_t t) {
   rec.action = cont ? "allowed" : "errno";
 
   if (o_.on_record) o_.on_record(rec);
-  if (o_.learn) return;  // learn mode records, it does not log denials
+  if (o_.learn && cont) return;  // learn mode records what it lets through; refusals are logged
   for (const auto& r : agg_.add(rec)) emit(r);
   if (!cont && !rec.path) {  // a path may differ behind the same pointer: no fast path then
     last_.valid = true;

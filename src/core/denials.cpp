@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "gopls_sandbox/core/result.hpp"
+#include "gopls_sandbox/core/text.hpp"
 
 namespace gsb::core {
 
@@ -71,9 +72,10 @@ std::string one_line(const DenialRecord& r) {
   } else {
     s += " allowed (learn)";
   }
-  s += " pid " + std::to_string(r.pid) + " (" + r.comm + ")";
-  if (r.path) s += " path=" + *r.path;
-  if (!r.rule.empty()) s += " [" + r.rule + "]";
+  // comm and path are chosen by the sandboxed program: escaped for the terminal (issue 11, hole 7).
+  s += " pid " + std::to_string(r.pid) + " (" + printable(r.comm) + ")";
+  if (r.path) s += " path=" + printable(*r.path);
+  if (!r.rule.empty()) s += " [" + printable(r.rule) + "]";
   if (r.count > 1) s += " x" + std::to_string(r.count);
   return s;
 }
@@ -132,7 +134,7 @@ std::string exit_summary(const std::map<std::string, uint64_t>& by_syscall, uint
   std::string s = std::to_string(total) + (total == 1 ? " syscall refused: " : " syscalls refused: ");
   for (size_t i = 0; i < v.size() && i < 8; ++i) {
     if (i) s += ", ";
-    s += v[i].first + " \u00d7" + std::to_string(v[i].second);
+    s += printable(v[i].first) + " \u00d7" + std::to_string(v[i].second);
   }
   if (v.size() > 8) s += ", ...";
   if (!log_path.empty()) s += " \u2014 see " + log_path;

@@ -5,10 +5,14 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
+#include <map>
 #include <cstdlib>
 #include <set>
 #include <unordered_map>
 
+#include "gopls_sandbox/core/families.hpp"
+#include "gopls_sandbox/core/never_learned.hpp"
 #include "gopls_sandbox/core/profile.hpp"
 
 namespace gsb::profile_gen {
@@ -297,6 +301,68 @@ Aggregate aggregate(const strace::Trace& trace) {
   return agg;
 }
 
+std::vector<std::string> partial_reasons(const strace::Trace& trace, const Aggregate& agg) {
+  std::vector<std::string> out;
+  if (!trace.events().empty()) {
+    uint64_t ok = 0, failed = 0;
+    for (const auto& e : trace.events()) {
+      if (e.unfinished) continue;
+      if (e.failed()) ++failed;
+      else ++ok;
+    }
+    if (failed > 0 && ok == 0)
+      out.push_back("the log records only failing calls (" + std::to_string(failed) +
+                    ", none succeeded): recorded with strace -Z/--failed-only");
+  }
+  static const char* kMemory[] = {"mmap", "munmap", "brk", "mprotect", "mremap", "madvise"};
+  bool memory = false;
+  for (const auto& u : agg.native)
+    for (const char* m : kMemory) memory = memory || u.name == m;
+  if (!agg.native.empty() && !memory)
+    out.push_back("the log has no memory-management calls (mmap, brk, mprotect…), which every program makes: "
+                  "it was filtered (strace -e trace=…) or attached mid-run (strace -p)");
+  return out;
+}
+
+std::string foreign_reason(const Aggregate& agg) {
+  if (agg.foreign.empty()) return {};
+  uint64_t calls = 0;
+  for (const auto& u : agg.foreign) calls += u.count;
+  return "the log records " + std::to_string(calls) + " calls made in 32-bit (i386) or x32 mode (" +
+         std::to_string(agg.foreign.size()) + " syscalls, e.g. " + std::string(strace::arch_name(agg.foreign.front().arch)) +
+         ":" + sanitize_comment(agg.foreign.front().name, 40) +
+         "): the sandbox runs x86_64 programs only and refuses those ABIs, so a profile from it cannot work";
+}
+
+std::vector<std::string> cold_cache_warnings(const strace::Trace& trace) {
+  struct Use {
+    uint64_t created = 0, reused = 0;
+    std::string root;
+  };
+  // The gopls cache (…/gopls/…, under a .cache directory or GOPLSCACHE) and the Go build cache (…/go-build/…).
+  std::map<std::string, Use> caches;
+  for (const auto& e : trace.events()) {
+    if (e.failed() || e.unfinished) continue;
+    sv n = e.name;
+    bool create = n == "mkdir" || n == "mkdirat" || n == "creat" ||
+                  ((n == "openat" || n == "open") && e.args.find("O_CREAT") != sv::npos);
+    bool reuse = n == "utimes" || n == "utimensat" || n == "futimesat" || n == "utime";
+    if (!create && !reuse) continue;
+    for (const auto& p : strace::paths(e)) {
+      auto [kind, root] = core::cache_of_path(p);
+      if (kind.empty()) continue;
+      auto& u = caches[kind];
+      u.root = root;
+      (create ? u.created : u.reused)++;
+    }
+  }
+  std::vector<std::string> out;
+  for (const auto& [kind, u] : caches)
+    if (u.created > 0 && u.reused == 0)
+      out.push_back(core::cold_cache_warning(kind, sanitize_comment(u.root, 120), u.created));
+  return out;
+}
+
 Result<void> check_usable(const strace::Trace& trace, double max_unparsed_ratio) {
   const auto& st = trace.stats();
   uint64_t nonblank = st.lines - st.blank;
@@ -371,22 +437,49 @@ Result<Generated> generate(const Aggregate& agg, const Options& opts) {
   auto can_condition = [&](const SyscallUse& u) {
     return opts.conditions && !agg.from_summary && u.closed && !kHot.count(u.name);
   };
+  // Never-learned calls (core/never_learned.hpp) are never allowed, whatever the trace shows:
+  // the terminal-injection ioctls, clone with namespace flags, personality other than the query,
+  // and every call of the unconditional entries.
+  auto terminal_request = [](const std::string& v) {
+    auto n = core::parse_constant_expr(v);
+    return n && (static_cast<uint32_t>(*n) == core::kTiocsti || static_cast<uint32_t>(*n) == core::kTioclinux);
+  };
+  std::set<std::string> never;  // used syscalls with an unconditional never-learned entry
   for (const auto& [name, u] : used) {
-    if ((name == "socket" || name == "ioctl" || name == "personality") && can_condition(*u) && !u->arg_values.empty() &&
-        u->arg_values.size() <= 8) {
-      conds.push_back({u, u->arg_values});
+    const core::NeverLearned* nl = core::never_learned_entry(name);
+    if (nl && nl->when == core::NeverWhen::Always) {
+      never.insert(name);
+      continue;
+    }
+    if (name == "personality") {
+      // Only the query, whatever the trace shows (a summary or unexpressible values included).
+      conds.push_back({u, {"PERSONALITY_QUERY"}});
       conditioned.insert(name);
-    } else if (name == "clone" && can_condition(*u)) {
+    } else if ((name == "socket" || name == "ioctl") && can_condition(*u) && !u->arg_values.empty() &&
+               u->arg_values.size() <= 8) {
+      std::vector<std::string> vals;
+      for (const auto& v : u->arg_values)
+        if (name != "ioctl" || !terminal_request(v)) vals.push_back(v);
+      if (vals.empty()) {  // only TIOCSTI/TIOCLINUX: nothing to allow
+        never.insert(name);
+        continue;
+      }
+      conds.push_back({u, std::move(vals)});
+      conditioned.insert(name);
+    } else if (name == "clone") {
+      // Conditioned even when the trace showed namespace flags or no arguments (summary,
+      // --no-conditions): clone is allowed only without them.
       conds.push_back({u, {}});
       conditioned.insert(name);
     }
   }
   if (used.count("clone3")) clone3_refused = true;
+  never.erase("clone3");  // its ENOSYS rule is written below
 
   // Plain allows: used syscalls, fallbacks, the launcher's own.
   std::set<std::string> plain;
   for (const auto& [name, u] : used)
-    if (!conditioned.count(name) && name != "clone3") plain.insert(name);
+    if (!conditioned.count(name) && name != "clone3" && !never.count(name)) plain.insert(name);
   std::vector<Fallback> fallbacks;
   for (const auto& f : fallback_pairs()) {
     if (!used.count(f.syscall) || used.count(f.fallback) || plain.count(f.fallback) ||
@@ -404,6 +497,18 @@ Result<Generated> generate(const Aggregate& agg, const Options& opts) {
       plain.insert(f.fallback);
     }
     fallbacks.push_back(f);
+  }
+  // Syscall families (core/families.hpp): siblings of what was used, for the next run's state.
+  std::vector<core::FamilyAddition> family;
+  {
+    std::set<std::string, std::less<>> seen;
+    for (const auto& [name, u] : used)
+      if (!never.count(name)) seen.insert(name);
+    for (auto& f : core::family_additions(seen)) {
+      if (plain.count(f.syscall) || conditioned.count(f.syscall) || !is_known_syscall(f.syscall)) continue;
+      plain.insert(f.syscall);
+      family.push_back(std::move(f));
+    }
   }
   std::vector<std::string> launcher;
   for (const auto& s : opts.always_allowed) {
@@ -505,6 +610,17 @@ Result<Generated> generate(const Aggregate& agg, const Options& opts) {
     }
     t += "  " + pad(toml_string(f.fallback) + ",", 24) + "# fallback for " + f.syscall + ": " + f.why + "\n";
   }
+  bool fam_header = false;
+  for (const auto& f : family) {
+    if (covered.count(f.syscall)) continue;
+    if (!fam_header) {
+      t += "  # syscall families: not in the trace, used by the same code path on another run (cold/warm cache)\n";
+      fam_header = true;
+    }
+    t += "  " + pad(toml_string(f.syscall) + ",", 24) + "# " + std::string(f.family->name) + " family, seen " + f.seen +
+         "\n";
+    g.families_added.push_back(f.syscall + " (" + std::string(f.family->name) + ", seen " + f.seen + ")");
+  }
   bool l_header = false;
   for (const auto& s : launcher) {
     if (covered.count(s)) continue;
@@ -536,11 +652,17 @@ Result<Generated> generate(const Aggregate& agg, const Options& opts) {
            "\n";
       t += "[[rule]]\nsyscalls = [\"clone\"]\naction   = \"allow\"\n";
       t += "args     = [ { index = 0, op = \"masked_eq\", mask = " + toml_string(kCloneNamespaceMask) + ", value = 0 } ]\n";
-      t += "why      = \"threads and fork/exec as traced; never new namespaces\"\n";
+      t += "why      = \"threads and fork/exec as traced; never new namespaces (never learned)\"\n";
       continue;
     }
     t += "\n# " + name + ": " +
          sanitize_comment(count_text(*u) + (u->example.empty() ? "" : "; e.g. " + u->example), 200) + "\n";
+    if (name == "personality") {
+      t += "[[rule]]\nsyscalls = [\"personality\"]\naction   = \"allow\"\n";
+      t += "args     = [ { index = 0, op = \"eq\", value = \"PERSONALITY_QUERY\" } ]\n";
+      t += "why      = \"the query only: setting a persona is never allowed (never learned)\"\n";
+      continue;
+    }
     int index = name == "ioctl" ? 1 : 0;
     for (const auto& v : c.values) {
       t += "[[rule]]\nsyscalls = [" + toml_string(name) + "]\naction   = \"allow\"\n";
@@ -557,17 +679,44 @@ Result<Generated> generate(const Aggregate& agg, const Options& opts) {
 
   // ioctl allowed without conditions (the trace used requests a condition cannot name): keep
   // refusing the terminal-injection requests, as the shipped profiles do.
+  // refusing the terminal-injection requests, as the shipped profiles do — even when the trace
+  // used them (never learned).
   if (plain.count("ioctl")) {
-    const SyscallUse* u = used.count("ioctl") ? used.at("ioctl") : nullptr;
     for (sv req : {sv("TIOCSTI"), sv("TIOCLINUX")}) {
-      if (u && std::find(u->arg_values.begin(), u->arg_values.end(), std::string(req)) != u->arg_values.end()) continue;
       t += "\n[[rule]]\nsyscalls = [\"ioctl\"]\naction   = \"errno\"\nerrno    = \"EPERM\"\n";
       t += "args     = [ { index = 1, op = \"eq\", value = \"" + std::string(req) + "\" } ]\n";
-      t += "why      = \"not in the trace; faking terminal input (CVE-2017-5226) stays refused\"\n";
+      t += "why      = \"faking terminal input (CVE-2017-5226) stays refused (never learned)\"\n";
     }
   }
-  if (used.count("clone") && !conditioned.count("clone"))
-    g.warnings.push_back("clone was traced with namespace flags (or without arguments): allowed unconditionally");
+  if (used.count("clone") && !used.at("clone")->closed)
+    g.warnings.push_back("clone was traced with namespace flags (or without arguments): allowed only without them");
+  if (used.count("ioctl")) {
+    const SyscallUse* u = used.at("ioctl");
+    for (const auto& v : u->arg_values)
+      if (terminal_request(v)) g.refused.push_back("ioctl " + v + " (never allowed: " +
+                                                   std::string(core::never_learned_entry("ioctl")->reason) + ")");
+  }
+  if (used.count("personality")) {
+    const SyscallUse* u = used.at("personality");
+    bool other = !u->closed || std::any_of(u->arg_values.begin(), u->arg_values.end(), [](const std::string& v) {
+      auto n = core::parse_constant_expr(v);
+      return !n || static_cast<uint32_t>(*n) != core::kPersonalityQuery;
+    });
+    if (other) g.refused.push_back("personality other than the query (never allowed: " +
+                                   std::string(core::never_learned_entry("personality")->reason) + ")");
+  }
+  if (!never.empty()) {
+    t += "\n# Not added: never allowed by generation or learning, whatever the trace shows (they leave the\n"
+         "# sandbox or open kernel attack surface; profiles/README.md, \"Never learned\").\n";
+    for (const auto& name : never) {
+      const SyscallUse* u = used.at(name);
+      const core::NeverLearned* nl = core::never_learned_entry(name);
+      std::string why = nl ? std::string(nl->reason) : "only terminal-injection requests were traced";
+      t += "#   " + name + " (" + std::to_string(u->count) + (u->count == 1 ? " call" : " calls") + "): " +
+           sanitize_comment(why, 160) + "\n";
+      g.refused.push_back(name + " (never allowed: " + why + ")");
+    }
+  }
 
   if (!agg.foreign.empty()) {
     t += "\n# Not added: calls made in 32-bit (i386) or x32 mode. The compiled filter refuses those\n"

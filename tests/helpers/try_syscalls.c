@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -75,6 +76,22 @@ static long probe_tiocsti_high(void) {
 static long probe_tiocsti(void) {
   char c = 0;
   return syscall(SYS_ioctl, -1, 0x5412UL, &c);
+}
+
+/* TIOCSTI on fd 0, as an attacker does it: check that fd 0 is a terminal (TCGETS, an ordinary
+ * ioctl), then push a byte. A NUL byte, so even a success types nothing visible; ENOTTY when
+ * stdin is not a terminal and the call was let through. */
+static long probe_tiocsti_fd0(void) {
+  char tio[64], c = 0;
+  (void)syscall(SYS_ioctl, 0, 0x5401UL /* TCGETS */, tio);
+  return syscall(SYS_ioctl, 0, 0x5412UL, &c);
+}
+
+/* A hostile name and path for the launcher's output: comm "\x1b[2J…" (clear screen), then a
+ * refused mount whose source path holds a newline and an escape sequence. */
+static long probe_escape_comm(void) {
+  prctl(PR_SET_NAME, (unsigned long)"\x1b[2J\x1b]0;pwn\x07", 0, 0, 0);
+  return syscall(SYS_mount, "/nonexistent-gsb\nFAKE RECORD\x1b[31m", "/nonexistent-gsb-dst", "tmpfs", 0UL, NULL);
 }
 
 struct probe {
@@ -180,6 +197,8 @@ static const struct probe probes[] = {
     {"netlink_route", p_netlink_route},
     {"netlink_audit", p_netlink_audit},
     {"netlink_uevent", p_netlink_uevent},
+    {"tiocsti_fd0", probe_tiocsti_fd0},
+    {"escape_comm", probe_escape_comm},
     {"x32_getpid", p_x32_getpid},
     {"getpid", p_getpid},
 };

@@ -81,6 +81,29 @@ TEST_P(DenialLog, VerbosePrintsEachDenial) {
   EXPECT_EQ(lines, 3u) << r.err;
 }
 
+// Issue 11, hole 7: names and paths chosen inside the sandbox reach the terminal escaped. The
+// probe renames itself "\x1b[2J\x1b]0;pwn\x07" (clear screen, set the window title) and makes a
+// refused mount whose path holds a newline (a fake second record) and ESC[31m.
+TEST_P(DenialLog, VerboseLinesEscapeControlCharacters) {
+  TempDir ws(as());
+  auto r = run(as(), {world().launcher, "exec", "-v", "--log", ws.path + "/d.jsonl", "--", world().helper("try_syscalls"),
+                      "escape_comm"},
+               {ws.path, {}, false});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("escape_comm ret=-1 errno=EPERM"), std::string::npos) << r.out;
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << "raw ESC on stderr:\n" << r.err;
+  EXPECT_EQ(r.err.find('\x07'), std::string::npos) << "raw BEL on stderr:\n" << r.err;
+  std::string rec;
+  std::istringstream lines(r.err);
+  for (std::string l; std::getline(lines, l);) {
+    EXPECT_NE(l.rfind("FAKE RECORD", 0), 0u) << "a newline from inside split a record:\n" << r.err;
+    if (l.rfind("gopls-sandbox: refused: mount(", 0) == 0) rec = l;
+  }
+  ASSERT_FALSE(rec.empty()) << r.err;
+  EXPECT_NE(rec.find("(\\x1b[2J\\x1b]0;pwn\\x07)"), std::string::npos) << rec;
+  EXPECT_NE(rec.find("path=/nonexistent-gsb\\x0aFAKE RECORD\\x1b[31m"), std::string::npos) << rec;
+}
+
 TEST_P(DenialLog, StormIsAggregatedAndLogStaysSmall) {
   TempDir ws(as());
   std::string log = ws.path + "/storm.jsonl";

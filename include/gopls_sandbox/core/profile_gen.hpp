@@ -47,6 +47,17 @@ Result<void> check_usable(const strace::Trace& trace, double max_unparsed_ratio 
 Result<void> check_source(const strace::Trace& trace, const strace::Stats& delta, std::string_view source,
                           double max_unparsed_ratio = 0.10);
 
+// Why a log cannot give a working profile (empty when it can): it records only failing calls
+// (`strace -Z`), or it lacks the memory-management calls every program makes (filtered with
+// `-e trace=…`, or attached mid-run with `-p`). Decided from the log's content.
+std::vector<std::string> partial_reasons(const strace::Trace& trace, const Aggregate& agg);
+// Why the log is of another architecture (empty when native): calls in 32-bit/x32 mode.
+std::string foreign_reason(const Aggregate& agg);
+// Warnings for caches the trace shows cold: entries created under the gopls or Go build cache
+// and none reused (no access-time update), so the next, warm run will need calls this one
+// never made.
+std::vector<std::string> cold_cache_warnings(const strace::Trace& trace);
+
 struct Group {
   std::string name;                  // without '@'
   std::vector<std::string> members;  // fully expanded syscall names
@@ -77,6 +88,7 @@ struct Generated {
   std::vector<std::string> allowed;         // every syscall the profile allows, sorted
   std::vector<std::string> groups_used;     // "@name"
   std::vector<Fallback> fallbacks_added;
+  std::vector<std::string> families_added;  // "utimensat (time-setting, seen utimes)"
   std::vector<std::string> conditioned;     // syscalls allowed only under argument conditions
   std::vector<std::string> refused;         // foreign-arch / unknown entries, "i386:_llseek"
   std::vector<std::string> warnings;
