@@ -85,7 +85,7 @@ std::vector<Row> table() {
       {"personality(READ_IMPLIES_EXEC)", X86_64, nr("personality"), {0x400000}, EPERM_, NOTIFY},
       {"personality(RIE, hi bits)", X86_64, nr("personality"), {0xffffffff00400000ULL}, EPERM_, NOTIFY},
       {"personality(0xffffffff)", X86_64, nr("personality"), {0xffffffffULL}, ALLOW, ALLOW},
-      {"personality(PER_LINUX)", X86_64, nr("personality"), {0}, ALLOW, ALLOW},
+      {"personality(PER_LINUX)", X86_64, nr("personality"), {0}, EPERM_, NOTIFY},  // only the query is allowed
       {"ioctl(TIOCSTI)", X86_64, nr("ioctl"), {0, 0x5412}, EPERM_, NOTIFY},
       {"ioctl(TIOCSTI, hi bits)", X86_64, nr("ioctl"), {0, 0xffffffff00005412ULL}, EPERM_, NOTIFY},
       {"ioctl(TCGETS)", X86_64, nr("ioctl"), {0, 0x5401}, ALLOW, ALLOW},
