@@ -123,6 +123,41 @@ int create_mount_point(const std::string& dst, bool file, std::string& what) {
 std::string inside(const std::string& p) { return p == "/" ? std::string(kNewRoot) : kNewRoot + p; }
 std::string host(const std::string& p) { return kOldRoot + p; }
 
+constexpr unsigned kOpenTreeClone = 1;              // OPEN_TREE_CLONE
+constexpr unsigned kMoveMountFEmptyPath = 0x00000004;  // MOVE_MOUNT_F_EMPTY_PATH
+constexpr unsigned kMoveMountTEmptyPath = 0x00000040;  // MOVE_MOUNT_T_EMPTY_PATH
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#define SYS_move_mount 429
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+
+// An O_PATH descriptor for `path`; with no_symlinks, no component may be a symbolic link
+// (RESOLVE_NO_SYMLINKS). -errno; -ENOSYS when the kernel lacks openat2 (before 5.6).
+int open_nofollow(const std::string& path, bool no_symlinks) {
+  struct {
+    unsigned long long flags, mode, resolve;
+  } how{O_PATH | O_CLOEXEC, 0, no_symlinks ? 0x04ull /* RESOLVE_NO_SYMLINKS */ : 0ull};
+  long fd = ::syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how);
+  return fd < 0 ? -errno : static_cast<int>(fd);
+}
+
+// Kernels without the new mount API (before 5.2/5.6/5.12): mount(2) by path, then the flags.
+int legacy_bind(const core::MountOp& op, core::MountKind kind, const std::string& src, const std::string& dst, bool file,
+                unsigned attrs, bool rec, std::string& what) {
+  what = "bind " + op.src + " -> " + op.dst + ": mount";
+  if (::mount(src.c_str(), dst.c_str(), nullptr, MS_BIND | (rec ? MS_REC : 0), nullptr) != 0) return errno;
+  if (!file) forget_under(dst);
+  (void)kind;
+  what = "bind " + op.src + " -> " + op.dst + ": mount_setattr";
+  return set_attrs(dst, attrs, rec);
+}
+
 // Bind host src at dst: recursive (except device nodes), then nosuid/nodev/ro as the kind says.
 int bind_mount(const core::MountOp& op, core::MountKind kind, const std::string& dst, std::string& what) {
   using core::MountKind;
@@ -140,16 +175,46 @@ int bind_mount(const core::MountOp& op, core::MountKind kind, const std::string&
     file = !S_ISDIR(st.st_mode);
   }
   if (int e = create_mount_point(dst, file, what)) return e;
-  what = "bind " + op.src + " -> " + op.dst + ": mount";
-  unsigned long fl = MS_BIND | (kind == MountKind::DevBind ? 0 : MS_REC);
-  if (::mount(src.c_str(), dst.c_str(), nullptr, fl, nullptr) != 0) return errno;
-  if (!file) forget_under(dst);
   unsigned attrs = kAttrNosuid;
   if (kind != MountKind::DevBind) attrs |= kAttrNodev;
   if (kind == MountKind::RoBind) attrs |= kAttrRdonly;
   if (op.noexec) attrs |= kAttrNoexec;
-  what = "bind " + op.src + " -> " + op.dst + ": mount_setattr";
-  return set_attrs(dst, attrs, kind != MountKind::DevBind);
+  const bool rec = kind != MountKind::DevBind;
+  // Both ends by descriptor, no symlink followed on the way to the mount point (and none to a
+  // source inside a workspace, whose real path the plan already resolved): another sandbox on the
+  // same workspace could swap a directory for a link between the plan and this mount, and a
+  // mount through it would land on (or come from) whatever the link names. The copy of the tree
+  // gets its flags while still detached, so they cannot end up on another path either.
+  const bool strict_src = op.why.rfind("workspace", 0) == 0;
+  what = "bind " + op.src + " -> " + op.dst + ": open";
+  int sfd = open_nofollow(src, strict_src);
+  if (sfd == -ENOSYS) return legacy_bind(op, kind, src, dst, file, attrs, rec, what);
+  if (sfd < 0) return -sfd;
+  int dfd = open_nofollow(dst, true);
+  if (dfd < 0) {
+    ::close(sfd);
+    return -dfd;
+  }
+  what = "bind " + op.src + " -> " + op.dst + ": open_tree";
+  long tfd = ::syscall(SYS_open_tree, sfd, "", kOpenTreeClone | O_CLOEXEC | AT_EMPTY_PATH | (rec ? kAtRecursive : 0u));
+  int e = tfd < 0 ? errno : 0;
+  ::close(sfd);
+  if (e == 0) {
+    MountAttr a{attrs, 0, 0, 0};
+    what = "bind " + op.src + " -> " + op.dst + ": mount_setattr";
+    if (::syscall(SYS_mount_setattr, static_cast<int>(tfd), "", AT_EMPTY_PATH | (rec ? kAtRecursive : 0u), &a, sizeof a) != 0)
+      e = errno;
+  }
+  if (e == 0) {
+    what = "bind " + op.src + " -> " + op.dst + ": move_mount";
+    if (::syscall(SYS_move_mount, static_cast<int>(tfd), "", dfd, "", kMoveMountFEmptyPath | kMoveMountTEmptyPath) != 0)
+      e = errno;
+  }
+  if (tfd >= 0) ::close(static_cast<int>(tfd));
+  ::close(dfd);
+  if (e == ENOSYS) return legacy_bind(op, kind, src, dst, file, attrs, rec, what);
+  if (e == 0 && !file) forget_under(dst);
+  return e;
 }
 
 constexpr off_t kMaxCopy = 1 << 20;
