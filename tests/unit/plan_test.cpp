@@ -363,3 +363,56 @@ TEST(Plan, ExecShareTtyKeepsTheSession) {
   ASSERT_TRUE(q.ok());
   EXPECT_TRUE(q->keep_tty);
 }
+
+// ---- issue 12: the caches ------------------------------------------------------------------
+
+namespace {
+
+TEST(PlanCaches, CowLayersEachCacheOverTheHostsAndBindsNoneReadWrite) {
+  PlanInputs in = inputs();
+  in.cache_mode = CacheMode::Cow;
+  in.cache_domain_dir = "/home/u/.local/state/gopls-sandbox/caches/ws-proj-0123456789abcdef";
+  auto p = build_plan(in, fake_host());
+  ASSERT_TRUE(p) << p.error().message;
+  for (auto [dst, key] : {std::pair{"/home/u/.cache/go-build", "gocache"}, std::pair{"/home/u/go/pkg/mod", "gomodcache"},
+                          std::pair{"/home/u/.cache/gopls", "gopls"}}) {
+    const MountOp* o = find(*p, dst, MountKind::Overlay);
+    ASSERT_TRUE(o) << dst;
+    EXPECT_EQ(o->src, dst);
+    EXPECT_EQ(o->upper, in.cache_domain_dir + "/" + key + "/upper");
+    EXPECT_EQ(o->work, in.cache_domain_dir + "/" + key + "/work");
+    EXPECT_EQ(o->fallback, in.cache_domain_dir + "/private/" + key);
+    EXPECT_FALSE(find(*p, dst, MountKind::Bind)) << dst;
+    EXPECT_GT(index_of(*p, dst), index_of(*p, "/home/u"));  // over HOME's tmpfs
+  }
+  // goimports' cache does not exist on this host: nothing to layer over, its private cache.
+  const MountOp* gi = find(*p, "/home/u/.cache/goimports", MountKind::Overlay);
+  ASSERT_TRUE(gi);
+  EXPECT_TRUE(gi->src.empty());
+  auto j = plan_to_json(*p).dump();
+  EXPECT_NE(j.find("\"upper\":\"" + in.cache_domain_dir + "/gocache/upper\""), std::string::npos) << j;
+}
+
+TEST(PlanCaches, PrivateHasNoLowerSharedIsTodaysBindAndCowNeedsADomain) {
+  PlanInputs in = inputs();
+  in.cache_mode = CacheMode::Private;
+  in.cache_domain_dir = "/s/d";
+  auto p = build_plan(in, fake_host());
+  ASSERT_TRUE(p);
+  const MountOp* o = find(*p, "/home/u/go/pkg/mod", MountKind::Overlay);
+  ASSERT_TRUE(o);
+  EXPECT_TRUE(o->src.empty());
+  EXPECT_EQ(o->fallback, "/s/d/private/gomodcache");
+
+  in.cache_mode = CacheMode::Shared;
+  auto s = build_plan(in, fake_host());
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(find(*s, "/home/u/go/pkg/mod", MountKind::Bind));
+  EXPECT_FALSE(find(*s, "/home/u/go/pkg/mod", MountKind::Overlay));
+
+  in.cache_mode = CacheMode::Cow;
+  in.cache_domain_dir.clear();
+  EXPECT_FALSE(build_plan(in, fake_host()));  // never quietly the host's caches
+}
+
+}  // namespace
