@@ -62,6 +62,10 @@ int empty_dir(int dfd, dev_t dev, const std::string& path, std::string& failed, 
         break;
       }
       int sub = ::openat(::dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sub < 0 && errno == EACCES) {  // overlayfs leaves its work/work at mode 000
+        (void)::fchmodat(::dirfd(d), e->d_name, 0700, AT_SYMLINK_NOFOLLOW);
+        sub = ::openat(::dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      }
       if (sub < 0) {
         failed = p;
         err = errno;

@@ -71,7 +71,7 @@ class Caches : public ::testing::TestWithParam<As> {
     write_file(v + "/list", "v1.0.0\n");
     write_file(v + "/v1.0.0.info", "{\"Version\":\"v1.0.0\",\"Time\":\"2024-01-01T00:00:00Z\"}\n");
     write_file(v + "/v1.0.0.mod", "module example.com/lib\n\ngo 1.21\n");
-    ASSERT_EQ(std::system(("cd " + shell_quote(t->path + "/stage") + " && zip -qrX " + shell_quote(v + "/v1.0.0.zip") +
+    ASSERT_EQ(std::system(("cd " + shell_quote(t->path + "/stage") + " && zip -qrXD " + shell_quote(v + "/v1.0.0.zip") +
                            " example.com/lib@v1.0.0").c_str()),
               0);
     ASSERT_EQ(std::system(("chmod -R a+rX " + shell_quote(t->path) + (as() == As::User ? " && chown -R " +
@@ -81,6 +81,8 @@ class Caches : public ::testing::TestWithParam<As> {
     auto b = host_go({"build", "-o", t->path + "/app.genuine", "."}, t->path + "/hostmod");
     ASSERT_EQ(b.status, 0) << b.err;
     ASSERT_EQ(run(as(), {t->path + "/app.genuine"}).out, "genuine\n");
+    auto mv = host_go({"mod", "verify"}, t->path + "/hostmod");
+    ASSERT_EQ(mv.status, 0) << mv.out << mv.err;
     for (const char* m : {"ws", "ws2"})
       ASSERT_EQ(std::system(("cp " + shell_quote(t->path + "/hostmod/go.sum") + " " + shell_quote(t->path + "/" + m) +
                              (as() == As::User ? " && chown " + std::to_string(world().user_uid) + " " +
