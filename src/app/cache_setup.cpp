@@ -11,10 +11,6 @@
 
 namespace gsb::app {
 
-namespace {
-constexpr const char* kKeys[] = {"gocache", "gomodcache", "gopls", "goimports"};
-}
-
 Result<CacheSetup> decide_caches(const core::Options& o, const std::vector<std::string>& workspaces_real,
                                  const std::map<std::string, std::string>& env) {
   CacheSetup c;
@@ -47,11 +43,6 @@ Result<int> open_cache_domain(const CacheSetup& c, const std::vector<std::string
   auto lock = sys::lock_shared(c.domain_dir + "/lock");
   if (!lock) return hint(std::move(lock).error());
   ::futimens(*lock, nullptr);  // the domain's last use: now
-  for (const char* k : kKeys) {
-    auto p = core::cache_layer_paths(c.domain_dir, k);
-    for (const auto& d : {p.upper, p.work, p.private_dir})
-      if (auto r = sys::mkdir_p(d, 0700); !r) return hint(std::move(r).error());
-  }
   json::Value info;
   info.set("domain", c.domain);
   info.set("named", c.named);
@@ -60,6 +51,21 @@ Result<int> open_cache_domain(const CacheSetup& c, const std::vector<std::string
   if (sys::write_file(tmp, info.dump(2) + "\n")) ::rename(tmp.c_str(), (c.domain_dir + "/info.json").c_str());
   else ::unlink(tmp.c_str());
   return *lock;
+}
+
+Result<void> create_cache_dirs(const core::Plan& plan) {
+  for (const auto& op : plan.mounts) {
+    if (op.kind != core::MountKind::Overlay) continue;
+    for (const auto* d : {&op.upper, &op.work, &op.fallback}) {
+      if (d->empty()) continue;
+      if (auto r = sys::mkdir_p(*d, 0700); !r) {
+        Error e = std::move(r).error();
+        e.hint = "the copy-on-write caches keep their layers there; set XDG_STATE_HOME to a writable directory";
+        return e;
+      }
+    }
+  }
+  return {};
 }
 
 void break_overlays_for_test(core::Plan& plan, const CacheSetup& c) {

@@ -22,7 +22,19 @@ namespace gsb::app {
 
 namespace {
 
-constexpr const char* kKeys[] = {"gocache", "gomodcache", "gopls", "goimports"};
+// Names in a directory (not "." or ".."), sorted.
+std::vector<std::string> entries(const std::string& dir) {
+  std::vector<std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return out;
+  while (struct dirent* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") out.push_back(n);
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 struct Domain {
   std::string name, dir;
@@ -149,16 +161,21 @@ int cmd_cache(const Args& args) {
       e.set("domain", d.name);
       uint64_t sum = 0;
       json::Value layers;
-      for (const char* k : kKeys) {
-        auto p = core::cache_layer_paths(d.dir, k);
-        uint64_t u = sys::tree_usage(p.upper).bytes + sys::tree_usage(p.work).bytes;
-        uint64_t pr = sys::tree_usage(p.private_dir).bytes;
+      layers.object();
+      auto add = [&](const std::string& name, const std::string& dir, const char* what) {
+        uint64_t u = sys::tree_usage(dir).bytes;
         json::Value l;
-        l.set("upper", u);
-        l.set("private", pr);
-        layers.set(k, std::move(l));
-        sum += u + pr;
-      }
+        l.set("kind", what);
+        l.set("bytes", u);
+        layers.set(name, std::move(l));
+        sum += u;
+      };
+      for (const auto& n : entries(d.dir))
+        if (n == "private") {
+          for (const auto& k : entries(d.dir + "/private")) add("private/" + k, d.dir + "/private/" + k, "private");
+        } else if (n != "lock" && n != "info.json") {
+          add(n, d.dir + "/" + n, "overlay");
+        }
       e.set("bytes", sum);
       e.set("layers", std::move(layers));
       total += sum;

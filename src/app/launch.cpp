@@ -387,6 +387,9 @@ Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const
   auto plan = core::build_plan(in, probe);
   if (!plan) return std::move(plan).error();
   out.plan = std::move(*plan);
+  if (out.cache_lock_fd >= 0) {
+    if (auto r = create_cache_dirs(out.plan); !r) return std::move(r).error();
+  }
   if (get(env, "GOPLS_SANDBOX_TEST_OVERLAY_FAIL") == "1" && !o.dry_run) break_overlays_for_test(out.plan, out.caches);
 
   if (o.inode_check.value_or(core::InodeCheck::Warn) != core::InodeCheck::Off) {

@@ -133,6 +133,10 @@ CacheLayerPaths cache_layer_paths(const std::string& domain_dir, const std::stri
   return {domain_dir + "/" + key + "/upper", domain_dir + "/" + key + "/work", domain_dir + "/private/" + key};
 }
 
+std::string cache_key(const std::string& kind, const std::string& host_dir) {
+  return kind + "-" + sha256_hex(host_dir).substr(0, 12);
+}
+
 MountOp cache_mount_op(CacheMode mode, const std::string& host_dir, const std::string& dst,
                        const CacheLayerPaths& paths, const std::string& why) {
   MountOp op{MountKind::Overlay, host_dir, dst, 0, false, false, why};

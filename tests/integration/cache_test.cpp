@@ -252,7 +252,9 @@ TEST_P(Caches, RefusedOverlayFallsBackToPrivateNeverToShared) {
   EXPECT_NE(r.err.find("--cache-mode private"), std::string::npos) << r.err;
   EXPECT_EQ(host_state(), before);
   std::string dom = domain_of(t->path + "/ws");
-  EXPECT_EQ(file_text(t->path + "/state/gopls-sandbox/caches/" + dom + "/private/gocache/marker"), "inside\n");
+  EXPECT_EQ(file_text(t->path + "/state/gopls-sandbox/caches/" + dom + "/private/" +
+                      core::cache_key("gocache", t->path + "/gocache") + "/marker"),
+            "inside\n");
 }
 
 // --inode-check strict keeps its meaning: a mount covering the overlay is a mismatch.
@@ -267,7 +269,8 @@ TEST_P(Caches, PruneRefusesADomainInUseAndRemovesItAfterwards) {
   ASSERT_EQ(exec(ws, {}, "mkdir -p " + t->path + "/gomodcache/x && chmod 0555 " + t->path + "/gomodcache/x").status, 0);
   std::string dom = domain_of(ws);
   std::string dir = t->path + "/state/gopls-sandbox/caches/" + dom;
-  ASSERT_TRUE(fs::exists(dir + "/gomodcache/upper/x"));
+  const std::string upper_x = dir + "/" + core::cache_key("gomodcache", t->path + "/gomodcache") + "/upper/x";
+  ASSERT_TRUE(fs::exists(upper_x));
   auto cache = [&](std::vector<std::string> a) {
     a.insert(a.begin(), {world().launcher, "cache"});
     return run(as(), a, {t->path, env(), false});
@@ -289,7 +292,7 @@ TEST_P(Caches, PruneRefusesADomainInUseAndRemovesItAfterwards) {
   auto refused = cache({"prune", "--domain", dom});
   EXPECT_EQ(refused.status, 1);
   EXPECT_NE(refused.err.find("in use by a running sandbox"), std::string::npos) << refused.err;
-  EXPECT_TRUE(fs::exists(dir + "/gomodcache/upper/x"));
+  EXPECT_TRUE(fs::exists(upper_x));
   p.write_all("\n");
   p.close_stdin();
   EXPECT_EQ(p.wait(std::chrono::seconds(60)), 0) << p.err_buf;

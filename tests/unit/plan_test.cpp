@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "gopls_sandbox/core/cache_domains.hpp"
 #include "gopls_sandbox/core/goenv.hpp"
 #include "gopls_sandbox/core/plan.hpp"
 
@@ -379,9 +380,11 @@ TEST(PlanCaches, CowLayersEachCacheOverTheHostsAndBindsNoneReadWrite) {
     const MountOp* o = find(*p, dst, MountKind::Overlay);
     ASSERT_TRUE(o) << dst;
     EXPECT_EQ(o->src, dst);
-    EXPECT_EQ(o->upper, in.cache_domain_dir + "/" + key + "/upper");
-    EXPECT_EQ(o->work, in.cache_domain_dir + "/" + key + "/work");
-    EXPECT_EQ(o->fallback, in.cache_domain_dir + "/private/" + key);
+    std::string k = cache_key(key, dst);
+    EXPECT_EQ(k.rfind(std::string(key) + "-", 0), 0u) << k;
+    EXPECT_EQ(o->upper, in.cache_domain_dir + "/" + k + "/upper");
+    EXPECT_EQ(o->work, in.cache_domain_dir + "/" + k + "/work");
+    EXPECT_EQ(o->fallback, in.cache_domain_dir + "/private/" + k);
     EXPECT_FALSE(find(*p, dst, MountKind::Bind)) << dst;
     EXPECT_GT(index_of(*p, dst), index_of(*p, "/home/u"));  // over HOME's tmpfs
   }
@@ -390,7 +393,13 @@ TEST(PlanCaches, CowLayersEachCacheOverTheHostsAndBindsNoneReadWrite) {
   ASSERT_TRUE(gi);
   EXPECT_TRUE(gi->src.empty());
   auto j = plan_to_json(*p).dump();
-  EXPECT_NE(j.find("\"upper\":\"" + in.cache_domain_dir + "/gocache/upper\""), std::string::npos) << j;
+  EXPECT_NE(j.find("\"upper\":\"" + in.cache_domain_dir + "/" + cache_key("gocache", "/home/u/.cache/go-build") + "/upper\""),
+            std::string::npos) << j;
+  // Another GOCACHE: other layers.
+  in.go->gocache = "/opt/data";
+  auto q = build_plan(in, fake_host());
+  ASSERT_TRUE(q);
+  EXPECT_NE(find(*q, "/opt/data", MountKind::Overlay)->upper, find(*p, "/home/u/.cache/go-build", MountKind::Overlay)->upper);
 }
 
 TEST(PlanCaches, PrivateHasNoLowerSharedIsTodaysBindAndCowNeedsADomain) {
@@ -402,7 +411,7 @@ TEST(PlanCaches, PrivateHasNoLowerSharedIsTodaysBindAndCowNeedsADomain) {
   const MountOp* o = find(*p, "/home/u/go/pkg/mod", MountKind::Overlay);
   ASSERT_TRUE(o);
   EXPECT_TRUE(o->src.empty());
-  EXPECT_EQ(o->fallback, "/s/d/private/gomodcache");
+  EXPECT_EQ(o->fallback, "/s/d/private/" + cache_key("gomodcache", "/home/u/go/pkg/mod"));
 
   in.cache_mode = CacheMode::Shared;
   auto s = build_plan(in, fake_host());

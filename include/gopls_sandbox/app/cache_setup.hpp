@@ -27,6 +27,8 @@ Result<CacheSetup> decide_caches(const core::Options& o, const std::vector<std::
 // Creates the domain's directories and takes its lock, shared, held until the process exits;
 // records the last use. Returns the lock's descriptor.
 Result<int> open_cache_domain(const CacheSetup& c, const std::vector<std::string>& workspaces);
+// The upper, work and private directories the plan's cache operations use.
+Result<void> create_cache_dirs(const core::Plan& plan);
 // GOPLS_SANDBOX_TEST_OVERLAY_FAIL=1 (tests): each overlay gets a work "directory" that is a
 // regular file, which the kernel refuses, so that the fallback path runs for real.
 void break_overlays_for_test(core::Plan& plan, const CacheSetup& c);

@@ -9,7 +9,8 @@
 //   <domain>/info.json            what the domain is for (written by the launcher)
 //   <domain>/<key>/upper, work    the overlay's upper and work directories (mode cow)
 //   <domain>/private/<key>        a cache of the domain's own (mode private, and cow's fallback)
-// with <key> one of gocache, gomodcache, gopls, goimports.
+// with <key> "gocache-", "gomodcache-", "gopls-" or "goimports-" and a hash of the host path
+// (cache_key).
 #pragma once
 
 #include <cstdint>
@@ -50,6 +51,9 @@ struct CacheLayerPaths {
   std::string upper, work, private_dir;
 };
 CacheLayerPaths cache_layer_paths(const std::string& domain_dir, const std::string& key);
+// The layers' key for a cache of kind `kind` ("gocache", …) at host path `host_dir`: the kind and
+// 12 hex of SHA-256 of the path, so that another GOCACHE (say) never sees this one's upper layer.
+std::string cache_key(const std::string& kind, const std::string& host_dir);
 
 // The mount operation for one cache seen at `dst` (host directory `host_dir`, resolved):
 //   Cow:     Overlay  lower=host_dir upper/work from `paths`, fallback=paths.private_dir
