@@ -215,15 +215,16 @@ Check check_plan(const std::string& workspace, const std::optional<std::string>&
   LaunchRequest req;
   req.kind = ProgramKind::Gopls;
   req.cli.workspaces = {workspace};
+  req.cli.dry_run = true;  // a plan only: no cache domain is created or locked
   if (gopls) req.cli.gopls = *gopls;
   auto p = prepare(req);
   if (!p) return {"sandbox plan", CheckStatus::Error, p.error().message,
                   p.error().hint.empty() ? "run `gopls-sandbox run --dry-run` in the workspace for details" : p.error().hint};
   std::vector<std::string> have;
   for (const auto& m : p->plan.mounts) {
-    if (m.kind != core::MountKind::Bind && m.kind != core::MountKind::RoBind) continue;
+    if (m.kind != core::MountKind::Bind && m.kind != core::MountKind::RoBind && m.kind != core::MountKind::Overlay) continue;
     for (const char* w : {"GOROOT", "GOMODCACHE", "GOCACHE", "workspace"})
-      if (m.why == w && std::find(have.begin(), have.end(), w) == have.end()) have.push_back(w);
+      if (m.why.rfind(w, 0) == 0 && (m.why.size() == std::strlen(w) || m.why[std::strlen(w)] == ' ') && std::find(have.begin(), have.end(), w) == have.end()) have.push_back(w);
   }
   std::string d = "mounts";
   for (auto& h : have) d += " " + h;

@@ -370,9 +370,35 @@ Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const
   ensure(in.gopls_cache);
   ensure(in.goimports_cache);
 
+  // Issue 12: the caches' mode and trust domain (app/cache_setup.cpp).
+  auto caches = decide_caches(o, in.workspaces_real, env);
+  if (!caches) return std::move(caches).error();
+  if (caches->mode != core::CacheMode::Shared) {
+    std::vector<std::string> seen = in.workspaces, cache_dirs = {in.gopls_cache, in.goimports_cache};
+    seen.insert(seen.end(), in.workspaces_real.begin(), in.workspaces_real.end());
+    for (const auto& b : in.binds) seen.push_back(b.src);
+    if (in.go) cache_dirs.insert(cache_dirs.end(), {in.go->gocache, in.go->gomodcache});
+    std::string problem = core::cache_layout_problem(caches->state_root, cache_dirs, seen);
+    if (!problem.empty())
+      return Error{ErrorKind::Usage, "cache mode " + std::string(core::cache_mode_name(caches->mode)) + ": " + problem,
+                   "set XDG_STATE_HOME to a directory the sandbox does not see"};
+    if (!o.dry_run) {
+      auto lock = open_cache_domain(*caches, in.workspaces_real);
+      if (!lock) return std::move(lock).error();
+      out.cache_lock_fd = *lock;
+    }
+  }
+  in.cache_mode = caches->mode;
+  in.cache_domain_dir = caches->domain_dir;
+  out.caches = *caches;
+
   auto plan = core::build_plan(in, probe);
   if (!plan) return std::move(plan).error();
   out.plan = std::move(*plan);
+  if (out.cache_lock_fd >= 0) {
+    if (auto r = create_cache_dirs(out.plan); !r) return std::move(r).error();
+  }
+  if (get(env, "GOPLS_SANDBOX_TEST_OVERLAY_FAIL") == "1" && !o.dry_run) break_overlays_for_test(out.plan, out.caches);
 
   if (o.inode_check.value_or(core::InodeCheck::Warn) != core::InodeCheck::Off) {
     auto add_id = [&](const char* name, const std::string& p) {
@@ -416,6 +442,7 @@ int launch(const LaunchRequest& req) {
       checks.push(std::move(c));
     }
     v.set("inode_checks", std::move(checks));
+    v.set("caches", cache_setup_json(prep->caches));
     json::Value pj;
     if (prep->policy) {
       pj.set("name", prep->policy->name);
@@ -473,7 +500,18 @@ int launch(const LaunchRequest& req) {
       proxy->start();
     };
   }
+  bool cache_fallback_said = false;
   events.on_info = [&](const std::string& text) {
+    if (text.rfind("cache-fallback ", 0) == 0) {  // issue 12: the kernel refused an overlay
+      if (!cache_fallback_said)
+        std::fprintf(stderr,
+                     "gopls-sandbox: copy-on-write caches are not available here (%s): the sandbox uses the private "
+                     "caches of domain %s instead (empty at first, under %s/private; the host's caches are neither "
+                     "used nor exposed). To make this the plan and silence this message: --cache-mode private\n",
+                     text.c_str() + 15, prep->caches.domain.c_str(), prep->caches.domain_dir.c_str());
+      cache_fallback_said = true;
+      return;
+    }
     auto v = json::parse(text);
     if (!v) return;
     for (const auto& r : v->as_array()) {
@@ -489,7 +527,8 @@ int launch(const LaunchRequest& req) {
       // Which mount decides what the path shows inside: the last one covering it.
       std::string by = "no mount";
       for (const auto& m : prep->plan.mounts)
-        if ((m.kind == core::MountKind::Bind || m.kind == core::MountKind::RoBind || m.kind == core::MountKind::Tmpfs) &&
+        if ((m.kind == core::MountKind::Bind || m.kind == core::MountKind::RoBind || m.kind == core::MountKind::Tmpfs ||
+             m.kind == core::MountKind::Overlay) &&
             core::path_is_under(prep->identity_paths[i], m.dst))
           by = std::string(core::mount_kind_name(m.kind)) + " " + m.src + " -> " + m.dst + " (" + m.why + ")";
       json::Value lr;

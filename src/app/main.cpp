@@ -27,6 +27,7 @@ Usage:
   gopls-sandbox diagnose LOG...              explain failing syscalls in a trace or denial log
   gopls-sandbox inspect PID                  procfs snapshot of a running gopls
   gopls-sandbox doctor                       check the setup and reproduce a gopls startup
+  gopls-sandbox cache list|du|prune          the copy-on-write caches' layers per trust domain
   gopls-sandbox --help | --version
 
 With no arguments it is an LSP server on stdio, exactly like gopls: point your editor's gopls
@@ -34,8 +35,9 @@ path at it (VS Code: "go.alternateTools": {"gopls": "/path/to/gopls-sandbox"}). 
 a link named `gopls`, every argument goes to gopls.
 
 The sandbox: new user, pid, mount, uts, ipc and net namespaces; a fresh root with /usr, GOROOT
-(read-only), GOMODCACHE, GOCACHE, gopls' cache and config and the workspace (read-write) at
-their real paths; no capabilities, no_new_privs, a seccomp allowlist.
+(read-only), GOMODCACHE, GOCACHE and gopls' cache (copy-on-write: the host's read-only under a
+writable layer of the workspace's own), gopls' config and the workspace (read-write) at their
+real paths; no capabilities, no_new_privs, a seccomp allowlist.
 
 Options (run/exec; also config.toml and GOPLS_SANDBOX_* variables): see
 `gopls-sandbox run --help`.
@@ -74,9 +76,11 @@ int main(int argc, char** argv) {
     if (sub == "diagnose") return cmd_diagnose(rest);
     if (sub == "inspect") return cmd_inspect(rest);
     if (sub == "doctor") return cmd_doctor(rest);
+    if (sub == "cache") return cmd_cache(rest);
     // A first word that is neither a gopls command nor ours but close to one of ours is a typo
     // ("docter"), not something to hand to gopls (which would print its whole usage).
-    static const std::vector<std::string> kOurs = {"run", "exec", "profile", "learn", "diagnose", "inspect", "doctor", "help"};
+    static const std::vector<std::string> kOurs = {"run",     "exec",   "profile", "learn", "diagnose",
+                                                   "inspect", "doctor", "cache",   "help"};
     static const std::vector<std::string> kGopls = {
         "api-json", "bug", "call_hierarchy", "check", "codeaction", "codelens", "definition", "execute", "fix",
         "folding_ranges", "format", "highlight", "implementation", "imports", "licenses", "links", "mcp",

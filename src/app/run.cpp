@@ -7,6 +7,7 @@
 #include "gopls_sandbox/app/commands.hpp"
 #include "gopls_sandbox/app/launch.hpp"
 #include "gopls_sandbox/core/suggest.hpp"
+#include "gopls_sandbox/core/cache_domains.hpp"
 
 namespace gsb::app {
 
@@ -47,6 +48,23 @@ void add_sandbox_options(CLI::App& app, core::Options& o, std::string& inode_che
   app.add_flag_callback("--writable-vcs", [&o] { o.writable_vcs = true; },
                         "Bind the workspace's .git, .hg, .jj, .svn, .envrc, .vscode and .idea read-write (default: "
                         "read-only, since the host runs what they contain)");
+  app.add_option_function<std::string>(
+         "--cache-mode", [&o](const std::string& s) { o.cache_mode = *core::parse_cache_mode(s); },
+         "GOCACHE, GOMODCACHE and gopls' cache inside: cow (default: the host's caches read-only under a private "
+         "writable layer), private (the domain's own caches only), shared (the host's caches read-write: unsafe)")
+      ->type_name("MODE")
+      ->check([](const std::string& s) {
+        auto r = core::parse_cache_mode(s);
+        return r ? std::string() : r.error().message;
+      });
+  app.add_option_function<std::string>(
+         "--cache-domain", [&o](const std::string& s) { o.cache_domain = s; },
+         "Share the caches' writable layers with the other workspaces of domain NAME (default: one domain per workspace)")
+      ->type_name("NAME")
+      ->check([](const std::string& s) {
+        auto r = core::check_domain_name(s);
+        return r ? std::string() : r.error().message;
+      });
   app.footer(
       "Options may also be set in $XDG_CONFIG_HOME/gopls-sandbox/config.toml and with GOPLS_SANDBOX_* environment\n"
       "variables (see README); the command line wins.");

@@ -1,5 +1,6 @@
 #include "gopls_sandbox/core/config.hpp"
 
+#include "gopls_sandbox/core/cache_domains.hpp"
 #include "toml.hpp"
 
 #include <sstream>
@@ -124,10 +125,21 @@ Result<Options> parse_config(std::string_view text, const std::string& file) {
         if (!ic) return Error::usage(at + ": " + ic.error().message);
         o.inode_check = *ic;
       }
+    } else if (key == "cache_mode" || key == "cache-mode" || key == "cache_domain" || key == "cache-domain") {
+      auto s = need_string();
+      if (!s) return std::move(s).error();
+      if (key == "cache_mode" || key == "cache-mode") {
+        auto m = parse_cache_mode(*s);
+        if (!m) return Error::usage(at + ": " + m.error().message);
+        o.cache_mode = *m;
+      } else {
+        if (auto c = check_domain_name(*s); !c) return Error::usage(at + ": " + c.error().message);
+        o.cache_domain = *s;
+      }
     } else {
       return Error::usage(at + ": unknown key \"" + key +
                           "\" (known: workspace, bind, ro_bind, share_net, gopls, profile, log, metrics, verbose, inode_check, env, "
-                          "writable_vcs)");
+                          "writable_vcs, cache_mode, cache_domain)");
     }
   }
   return o;
@@ -180,6 +192,15 @@ Result<Options> parse_env(const std::map<std::string, std::string>& env) {
   if (auto v = get("GOPLS_SANDBOX_PROFILE"); v && !v->empty()) o.profile = *v;
   if (auto v = get("GOPLS_SANDBOX_LOG"); v && !v->empty()) o.log = *v;
   if (auto v = get("GOPLS_SANDBOX_METRICS"); v && !v->empty()) o.metrics = *v;
+  if (auto v = get("GOPLS_SANDBOX_CACHE_MODE"); v && !v->empty()) {
+    auto m = parse_cache_mode(*v);
+    if (!m) return Error::usage("GOPLS_SANDBOX_CACHE_MODE: " + m.error().message);
+    o.cache_mode = *m;
+  }
+  if (auto v = get("GOPLS_SANDBOX_CACHE_DOMAIN"); v && !v->empty()) {
+    if (auto c = check_domain_name(*v); !c) return Error::usage("GOPLS_SANDBOX_CACHE_DOMAIN: " + c.error().message);
+    o.cache_domain = *v;
+  }
   if (auto v = get("GOPLS_SANDBOX_INODE_CHECK"); v && !v->empty()) {
     auto ic = parse_inode_check(*v);
     if (!ic) return Error::usage("GOPLS_SANDBOX_INODE_CHECK: " + ic.error().message);
@@ -203,6 +224,8 @@ Options merge(const Options& base, const Options& over) {
   o.env.insert(o.env.end(), over.env.begin(), over.env.end());
   o.share_tty = base.share_tty || over.share_tty;
   if (over.inode_check) o.inode_check = over.inode_check;
+  if (over.cache_mode) o.cache_mode = over.cache_mode;
+  if (over.cache_domain) o.cache_domain = over.cache_domain;
   o.dry_run = base.dry_run || over.dry_run;
   return o;
 }

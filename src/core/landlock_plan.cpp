@@ -29,7 +29,8 @@ LandlockPlan landlock_plan(const Plan& plan) {
       case MountKind::Bind:
         add(m.dst, ll::kAll, m.is_file, m.why);
         break;
-      case MountKind::Tmpfs:  // /tmp and HOME: private to this sandbox
+      case MountKind::Overlay:  // a Go cache: writes go to the domain's upper layer
+      case MountKind::Tmpfs:    // /tmp and HOME: private to this sandbox
         add(m.dst, ll::kAll, false, m.why);
         break;
       case MountKind::DevBind:

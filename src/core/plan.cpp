@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "gopls_sandbox/core/plan_protect.hpp"
+#include "gopls_sandbox/core/cache_domains.hpp"
 #include "gopls_sandbox/core/sandbox_env.hpp"
 
 namespace gsb::core {
@@ -20,6 +21,7 @@ const char* mount_kind_name(MountKind k) {
     case MountKind::Dir: return "dir";
     case MountKind::RemountRo: return "remount-ro";
     case MountKind::Copy: return "copy";
+    case MountKind::Overlay: return "overlay";
   }
   return "?";
 }
@@ -152,16 +154,30 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
                f.resolved == PathFacts::File || f.resolved == PathFacts::Other, optional, why};
     binds.push_back(op);
   };
+  if (in.cache_mode != CacheMode::Shared && in.cache_domain_dir.empty())
+    return Error::setup(std::string("cache mode ") + cache_mode_name(in.cache_mode) + ": no cache state directory");
+  auto add_cache = [&](const std::string& path, const char* key, const std::string& why) {  // issue 12
+    if (in.cache_mode == CacheMode::Shared) return add_bind(path, false, true, why);
+    std::string p = normalize_path(path);
+    if (p.empty() || p == "/") return;
+    PathFacts f = probe(p);
+    CacheMode mode = in.cache_mode;
+    if (mode == CacheMode::Cow && f.resolved != PathFacts::Dir) {
+      note(why + " " + p + ": no host directory to layer over; the domain's private cache is used");
+      mode = CacheMode::Private;
+    }
+    binds.push_back(cache_mount_op(mode, source_of(p, f), p, cache_layer_paths(in.cache_domain_dir, cache_key(key, p)), why));
+  };
   if (in.go) {
     add_bind(in.go->goroot, true, true, "GOROOT");
     add_bind(in.go->goenv_file, true, true, "GOENV");
-    add_bind(in.go->gomodcache, false, true, "GOMODCACHE");
-    add_bind(in.go->gocache, false, true, "GOCACHE");
+    add_cache(in.go->gomodcache, "gomodcache", "GOMODCACHE");
+    add_cache(in.go->gocache, "gocache", "GOCACHE");
   } else {
     note("go: not found on PATH; GOROOT, GOMODCACHE and GOCACHE are not mounted");
   }
-  add_bind(in.gopls_cache, false, true, "gopls cache");
-  add_bind(in.goimports_cache, false, true, "goimports cache");
+  add_cache(in.gopls_cache, "gopls", "gopls cache");
+  add_cache(in.goimports_cache, "goimports", "goimports cache");
   add_bind(in.telemetry_dir, false, true, "go telemetry");
   add_bind(in.gopls_config, false, true, "gopls config");
   std::vector<std::string> bound_ws;  // every path a workspace is bound at
@@ -212,7 +228,7 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
   {
     const std::string home_r = normalize_path(in.home_real);
     std::erase_if(binds, [&](const MountOp& b) {
-      if (b.why == "workspace" || b.why == "workspace (real path)") return false;
+      if (b.why == "workspace" || b.why == "workspace (real path)" || b.src.empty()) return false;
       bool through_ws = false, holds = b.src == "/";
       for (const auto& w : bound_ws) {
         through_ws = through_ws || (path_is_under(b.dst, w) && b.src != b.dst);
@@ -287,7 +303,8 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
   std::string cwd = normalize_path(in.cwd);
   bool visible = false;
   for (const auto& op : m)
-    if ((op.kind == MountKind::Bind || op.kind == MountKind::RoBind || op.kind == MountKind::Tmpfs) &&
+    if ((op.kind == MountKind::Bind || op.kind == MountKind::RoBind || op.kind == MountKind::Tmpfs ||
+         op.kind == MountKind::Overlay) &&
         op.dst != "/etc" && op.dst != "/dev" && !cwd.empty() && path_is_under(cwd, op.dst))
       visible = true;
   if (visible) plan.cwd = cwd;
@@ -342,6 +359,7 @@ json::Value plan_to_json(const Plan& p) {
       std::snprintf(buf, sizeof buf, "%04o", op.mode);
       mv.set("mode", buf);
     }
+    if (op.kind == MountKind::Overlay) cache_op_to_json(op, mv);
     if (op.is_file) mv.set("file", true);
     if (op.optional) mv.set("optional", true);
     mv.set("why", op.why);

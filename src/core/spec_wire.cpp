@@ -64,7 +64,7 @@ class Reader {
   size_t p_ = 0;
 };
 
-constexpr uint32_t kMaxKind = static_cast<uint32_t>(MountKind::Copy);
+constexpr uint32_t kMaxKind = static_cast<uint32_t>(MountKind::Overlay);
 
 }  // namespace
 
@@ -91,6 +91,11 @@ std::string encode_spec(const Plan& p, const std::vector<sock_filter>& filter, S
     w.u32(m.mode);
     w.u32((m.is_file ? 1u : 0u) | (m.optional ? 2u : 0u) | (m.noexec ? 4u : 0u));
     w.str(m.why);
+    if (m.kind == MountKind::Overlay) {
+      w.str(m.upper);
+      w.str(m.work);
+      w.str(m.fallback);
+    }
   }
   w.u32(static_cast<uint32_t>(filter.size()));
   if (!filter.empty())
@@ -123,6 +128,8 @@ Result<WireSpec> decode_spec(std::string_view bytes) {
       return bad("truncated mount");
     if (kind > kMaxKind) return bad("unknown mount kind");
     m.kind = static_cast<MountKind>(kind);
+    if (m.kind == MountKind::Overlay && (!r.str(m.upper) || !r.str(m.work) || !r.str(m.fallback)))
+      return bad("truncated mount");
     m.is_file = flags & 1u;
     m.optional = flags & 2u;
     m.noexec = flags & 4u;

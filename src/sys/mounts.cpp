@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "gopls_sandbox/sys/overlay.hpp"
+
 namespace gsb::sys {
 
 namespace {
@@ -259,7 +261,42 @@ int copy_file(const core::MountOp& op, const std::string& dst, std::string& what
   return e;
 }
 
+// Issue 12: the overlay the kernel refused last (its errno and message), for the launcher.
+int g_cache_fallback_err = 0;
+std::string g_cache_fallback_detail;
+
+// A Go cache: the overlay, or the domain's private directory when the plan says so (no lower) or
+// the kernel refuses the overlay — never the host's own cache.
+int cache_mount(const core::MountOp& op, const std::string& dst, std::string& what) {
+  if (!op.src.empty()) {
+    if (int e = create_mount_point(dst, false, what)) return e;
+    what = "overlay " + op.dst;
+    std::string detail;
+    int e = mount_overlay(host(op.src), host(op.upper), host(op.work), dst, detail);
+    if (e == 0) {
+      forget_under(dst);
+      return 0;
+    }
+    g_cache_fallback_err = e;
+    g_cache_fallback_detail = "overlay " + op.dst + ": " + detail;
+  }
+  core::MountOp b = op;
+  b.kind = core::MountKind::Bind;
+  b.src = op.fallback;
+  b.is_file = false;
+  b.optional = false;
+  return bind_mount(b, core::MountKind::Bind, dst, what);
+}
+
 }  // namespace
+
+int take_cache_fallback(std::string& detail) noexcept {
+  int e = g_cache_fallback_err;
+  detail = std::move(g_cache_fallback_detail);
+  g_cache_fallback_err = 0;
+  g_cache_fallback_detail.clear();
+  return e;
+}
 
 int begin_new_root(std::string& what) noexcept {
   // Nothing we do may propagate back to the host.
@@ -333,6 +370,8 @@ int apply_mount(const core::MountOp& op, std::string& what) noexcept {
       int r = copy_file(op, dst, what);
       return r == -2 ? bind_mount(op, MountKind::RoBind, dst, what) : r;
     }
+    case MountKind::Overlay:
+      return cache_mount(op, dst, what);
     case MountKind::RemountRo:
       what = "remount-ro " + op.dst;
       return set_attrs(dst, kAttrRdonly, false);

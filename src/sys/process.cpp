@@ -1,12 +1,13 @@
 #include "gopls_sandbox/sys/process.hpp"
 
+#include "gopls_sandbox/sys/io.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <pwd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -22,10 +23,26 @@ FileId file_id(const std::string& path) {
 FileId self_id() { return file_id("/proc/self/exe"); }
 
 std::string passwd_home() {
-  struct passwd pw, *res = nullptr;
-  char buf[4096];
-  if (::getpwuid_r(::geteuid(), &pw, buf, sizeof buf, &res) != 0 || !res || !res->pw_dir) return {};
-  return res->pw_dir;
+  // /etc/passwd read directly: getpwuid_r in a static binary would load NSS modules at run time.
+  // Users only a directory service knows get "" (the caller's $HOME guard still applies).
+  auto text = read_file("/etc/passwd");
+  if (!text) return {};
+  const std::string uid = std::to_string(::geteuid());
+  size_t pos = 0;
+  while (pos < text->size()) {
+    size_t eol = text->find('\n', pos);
+    if (eol == std::string::npos) eol = text->size();
+    std::string line = text->substr(pos, eol - pos);
+    pos = eol + 1;
+    std::vector<std::string> f;
+    for (size_t i = 0, j; i <= line.size(); i = j + 1) {
+      j = line.find(':', i);
+      if (j == std::string::npos) j = line.size();
+      f.push_back(line.substr(i, j - i));
+    }
+    if (f.size() >= 7 && f[2] == uid && !f[5].empty() && f[5][0] == '/') return f[5];
+  }
+  return {};
 }
 
 std::string find_in_path(const std::string& name, const std::string& path_var, FileId skip) {

@@ -292,9 +292,21 @@ bool receive_spec(std::string& out) noexcept {
     ids.push_back(::open(hp.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   }
 
+  // Issue 12: a cache path must show the overlay (or private cache) made for it, as it was right
+  // after that mount: whatever covers it later is a mismatch, as for a host directory.
+  std::vector<struct stat> planned(ids.size());
+  std::vector<char> from_plan(ids.size(), 0);
   for (size_t i = 0; i < plan.mounts.size(); ++i) {
     int e = apply_mount(plan.mounts[i], w);
     if (e > 0) fail(Phase::Mount, e, w, static_cast<int>(i));
+    if (plan.mounts[i].kind == core::MountKind::Overlay) {
+      std::string detail;
+      if (int fe = take_cache_fallback(detail))
+        send_msg(kMsgFd, MsgType::Info, Phase::Mount, fe, static_cast<int>(i), ("cache-fallback " + detail).c_str());
+      for (size_t j = 0; j < ids.size(); ++j)
+        if (spec.identity_checks[j] == plan.mounts[i].dst)
+          from_plan[j] = ::stat((std::string(kNewRoot) + plan.mounts[i].dst).c_str(), &planned[j]) == 0;
+    }
   }
   if (int e = finish_new_root(w)) fail(Phase::PivotRoot, e, w);
 
@@ -305,7 +317,7 @@ bool receive_spec(std::string& out) noexcept {
     for (size_t i = 0; i < ids.size(); ++i) {
       const std::string& path = spec.identity_checks[i];
       struct stat host_st, in_st;
-      bool have_host = ids[i] >= 0 && ::fstat(ids[i], &host_st) == 0;
+      bool have_host = from_plan[i] ? (host_st = planned[i], true) : ids[i] >= 0 && ::fstat(ids[i], &host_st) == 0;
       bool have_in = ::stat(path.c_str(), &in_st) == 0;
       const char* result = "ok";
       if (!have_host) result = "host-missing";

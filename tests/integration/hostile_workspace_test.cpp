@@ -267,8 +267,9 @@ TEST_P(Hostile, SubmoduleDirectoriesCannotBeSwappedForARepositoryOfOurOwn) {
 // directory — the password database says where it is.
 TEST_P(Hostile, WithHomeUnsetTheHomeDirectoryIsStillNotTheDefaultWorkspace) {
   std::string home = as() == As::Root ? std::string("/root") : world().user_home;
-  std::string cmd = "exec env -i PATH=/usr/bin:/bin " + shell_quote(world().launcher) +
-                    " exec --dry-run -- /bin/true";
+  TempDir state(as(), "state");  // (the copy-on-write caches need a state directory: HOME is unset)
+  std::string cmd = "exec env -i PATH=/usr/bin:/bin XDG_STATE_HOME=" + shell_quote(state.path) + " " +
+                    shell_quote(world().launcher) + " exec --dry-run -- /bin/true";
   auto r = run(as(), {"/bin/sh", "-c", cmd}, {home, {}, false});
   ASSERT_EQ(r.status, 0) << r.err;
   auto v = json::parse(r.out);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "gopls_sandbox/core/cache_domains.hpp"
 #include "gopls_sandbox/core/goenv.hpp"
 #include "gopls_sandbox/core/plan.hpp"
 
@@ -438,3 +439,63 @@ TEST(Plan, ProtectedNamesThatResolveOutsideTheWorkspaceAreNeverBound) {
   for (const auto& m : p->mounts) EXPECT_EQ(m.src.find(".password-store"), std::string::npos) << m.src << " -> " << m.dst;
   EXPECT_TRUE(find(*p, "/home/u/src/proj/.git", MountKind::RoBind));
 }
+// ---- issue 12: the caches ------------------------------------------------------------------
+
+namespace {
+
+TEST(PlanCaches, CowLayersEachCacheOverTheHostsAndBindsNoneReadWrite) {
+  PlanInputs in = inputs();
+  in.cache_mode = CacheMode::Cow;
+  in.cache_domain_dir = "/home/u/.local/state/gopls-sandbox/caches/ws-proj-0123456789abcdef";
+  auto p = build_plan(in, fake_host());
+  ASSERT_TRUE(p) << p.error().message;
+  for (auto [dst, key] : {std::pair{"/home/u/.cache/go-build", "gocache"}, std::pair{"/home/u/go/pkg/mod", "gomodcache"},
+                          std::pair{"/home/u/.cache/gopls", "gopls"}}) {
+    const MountOp* o = find(*p, dst, MountKind::Overlay);
+    ASSERT_TRUE(o) << dst;
+    EXPECT_EQ(o->src, dst);
+    std::string k = cache_key(key, dst);
+    EXPECT_EQ(k.rfind(std::string(key) + "-", 0), 0u) << k;
+    EXPECT_EQ(o->upper, in.cache_domain_dir + "/" + k + "/upper");
+    EXPECT_EQ(o->work, in.cache_domain_dir + "/" + k + "/work");
+    EXPECT_EQ(o->fallback, in.cache_domain_dir + "/private/" + k);
+    EXPECT_FALSE(find(*p, dst, MountKind::Bind)) << dst;
+    EXPECT_GT(index_of(*p, dst), index_of(*p, "/home/u"));  // over HOME's tmpfs
+  }
+  // goimports' cache does not exist on this host: nothing to layer over, its private cache.
+  const MountOp* gi = find(*p, "/home/u/.cache/goimports", MountKind::Overlay);
+  ASSERT_TRUE(gi);
+  EXPECT_TRUE(gi->src.empty());
+  auto j = plan_to_json(*p).dump();
+  EXPECT_NE(j.find("\"upper\":\"" + in.cache_domain_dir + "/" + cache_key("gocache", "/home/u/.cache/go-build") + "/upper\""),
+            std::string::npos) << j;
+  // Another GOCACHE: other layers.
+  in.go->gocache = "/opt/data";
+  auto q = build_plan(in, fake_host());
+  ASSERT_TRUE(q);
+  EXPECT_NE(find(*q, "/opt/data", MountKind::Overlay)->upper, find(*p, "/home/u/.cache/go-build", MountKind::Overlay)->upper);
+}
+
+TEST(PlanCaches, PrivateHasNoLowerSharedIsTodaysBindAndCowNeedsADomain) {
+  PlanInputs in = inputs();
+  in.cache_mode = CacheMode::Private;
+  in.cache_domain_dir = "/s/d";
+  auto p = build_plan(in, fake_host());
+  ASSERT_TRUE(p);
+  const MountOp* o = find(*p, "/home/u/go/pkg/mod", MountKind::Overlay);
+  ASSERT_TRUE(o);
+  EXPECT_TRUE(o->src.empty());
+  EXPECT_EQ(o->fallback, "/s/d/private/" + cache_key("gomodcache", "/home/u/go/pkg/mod"));
+
+  in.cache_mode = CacheMode::Shared;
+  auto s = build_plan(in, fake_host());
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(find(*s, "/home/u/go/pkg/mod", MountKind::Bind));
+  EXPECT_FALSE(find(*s, "/home/u/go/pkg/mod", MountKind::Overlay));
+
+  in.cache_mode = CacheMode::Cow;
+  in.cache_domain_dir.clear();
+  EXPECT_FALSE(build_plan(in, fake_host()));  // never quietly the host's caches
+}
+
+}  // namespace

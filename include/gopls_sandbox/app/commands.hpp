@@ -19,5 +19,6 @@ int cmd_learn(const Args& args);    // gopls-sandbox learn [OPTIONS] -o FILE [--
 int cmd_diagnose(const Args& args); // gopls-sandbox diagnose LOG...
 int cmd_inspect(const Args& args);  // gopls-sandbox inspect PID
 int cmd_doctor(const Args& args);   // gopls-sandbox doctor
+int cmd_cache(const Args& args);    // gopls-sandbox cache list|du|prune
 
 }  // namespace gsb::app

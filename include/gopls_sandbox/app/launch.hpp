@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "gopls_sandbox/app/cache_setup.hpp"
 #include "gopls_sandbox/app/policy_cache.hpp"
 #include "gopls_sandbox/core/config.hpp"
 #include "gopls_sandbox/core/policy.hpp"
@@ -45,6 +46,8 @@ struct Prepared {
   std::vector<std::string> identity_paths;  // host paths for the inode check
   std::vector<std::string> identity_names;  // "GOROOT", "GOCACHE", ...
   std::optional<ResolvedPolicy> policy;     // absent with --profile none
+  CacheSetup caches;                        // issue 12: cache mode and trust domain
+  int cache_lock_fd = -1;                   // the domain's lock (shared), held until exit
 };
 Result<Prepared> prepare(const LaunchRequest& req);
 // The same with the options already resolved (resolve_options) from `env`.

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "gopls_sandbox/core/plan.hpp"
 #include "gopls_sandbox/core/result.hpp"
 
 namespace gsb::core {
@@ -30,6 +31,10 @@ struct Options {
   std::vector<std::string> env;
   // Bind the workspace's .git/.hg/.jj/.svn, .envrc, .vscode, .idea read-write (default: read-only).
   std::optional<bool> writable_vcs;
+  // Issue 12: how the Go caches are seen inside (cow, private, shared) and the trust domain whose
+  // layers a launch uses (default: one per workspace). See core/cache_domains.hpp.
+  std::optional<CacheMode> cache_mode;
+  std::optional<std::string> cache_domain;
   bool share_tty = false;  // exec --share-tty: the program keeps the caller's session and terminal
   bool dry_run = false;
 };
@@ -37,7 +42,8 @@ struct Options {
 // Parse config.toml text; errors are "FILE:LINE:COL: message".
 Result<Options> parse_config(std::string_view text, const std::string& file_name);
 // GOPLS_SANDBOX_WORKSPACE (':'-separated), _BIND, _RO_BIND (':'-separated pairs use ','),
-// _SHARE_NET, _GOPLS, _PROFILE, _LOG, _VERBOSE, _INODE_CHECK, _ENV (','-separated), _WRITABLE_VCS.
+// _SHARE_NET, _GOPLS, _PROFILE, _LOG, _VERBOSE, _INODE_CHECK, _ENV (','-separated), _WRITABLE_VCS,
+// _CACHE_MODE, _CACHE_DOMAIN.
 Result<Options> parse_env(const std::map<std::string, std::string>& env);
 // Later wins for scalars and workspaces; bind lists accumulate.
 Options merge(const Options& base, const Options& over);

@@ -24,7 +24,13 @@ enum class MountKind {
   RemountRo,  // make the mount at dst read-only (after everything under it is in place)
   Copy,     // a small host file copied into the enclosing tmpfs (sealed read-only with it); falls
             // back to a read-only bind when it is not a small regular file the launcher can read
+  Overlay,  // a Go cache (issue 12): overlay of lower `src` (read-only) with `upper`/`work`; with no
+            // `src`, or when the kernel refuses the overlay, a read-write bind of `fallback`
 };
+
+// How the Go caches (GOCACHE, GOMODCACHE, gopls' and goimports' caches) are seen inside; see
+// core/cache_domains.hpp.
+enum class CacheMode { Cow, Private, Shared };
 
 const char* mount_kind_name(MountKind k);
 
@@ -37,6 +43,7 @@ struct MountOp {
   bool optional = false;  // skipped when the source is missing at setup time
   std::string why;        // "GOROOT", "workspace", "--bind", ...
   bool noexec = false;    // binds and tmpfs: also noexec
+  std::string upper, work, fallback;  // Overlay only: host paths of its layers
 };
 
 // What the parent found on the host; the builder decides from these facts only.
@@ -86,6 +93,11 @@ struct PlanInputs {
   // Reads a small host file (a workspace's .git file, .gitmodules); "" when absent. May be empty.
   std::function<std::string(const std::string& path)> read_text;
   MachineFacts machine;  // the own cgroup (for the runtime's CPU limit), found on the host
+  // Issue 12: the caches. Shared binds the host's caches read-write (this struct's default, so
+  // that a bare PlanInputs plans what it always did; the launcher's default is Cow); Cow and
+  // Private need the domain's directory (<state root>/<domain>).
+  CacheMode cache_mode = CacheMode::Shared;
+  std::string cache_domain_dir;
 };
 
 // What the host runs on its own from a workspace (git hooks and core.fsmonitor, direnv, editor

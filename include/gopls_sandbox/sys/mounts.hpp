@@ -19,5 +19,8 @@ int begin_new_root(std::string& what) noexcept;
 // Returns 0, an errno, or -1 when an optional source was missing (skipped).
 int apply_mount(const core::MountOp& op, std::string& what) noexcept;
 int finish_new_root(std::string& what) noexcept;
+// After apply_mount of an Overlay op: the errno (and "overlay DST: step: error (kernel message)")
+// when the kernel refused the overlay and the domain's private cache was bound instead; 0 if not.
+int take_cache_fallback(std::string& detail) noexcept;
 
 }  // namespace gsb::sys

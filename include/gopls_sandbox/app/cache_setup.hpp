@@ -1,0 +1,37 @@
+// Issue 12 on the host: which cache mode and trust domain a launch uses, the domain's directories
+// and its lock, and `gopls-sandbox cache list|du|prune`.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gopls_sandbox/core/cache_domains.hpp"
+#include "gopls_sandbox/core/config.hpp"
+#include "gopls_sandbox/core/json.hpp"
+#include "gopls_sandbox/core/result.hpp"
+
+namespace gsb::app {
+
+struct CacheSetup {
+  core::CacheMode mode = core::CacheMode::Cow;
+  std::string state_root;  // <state>/gopls-sandbox/caches
+  std::string domain;      // its directory name
+  std::string domain_dir;  // state_root/domain
+  bool named = false;      // --cache-domain / cache_domain
+};
+
+// Decides (no side effects): mode (default cow), domain (the name given, or one per workspace set).
+Result<CacheSetup> decide_caches(const core::Options& o, const std::vector<std::string>& workspaces_real,
+                                 const std::map<std::string, std::string>& env);
+// Creates the domain's directories and takes its lock, shared, held until the process exits;
+// records the last use. Returns the lock's descriptor.
+Result<int> open_cache_domain(const CacheSetup& c, const std::vector<std::string>& workspaces);
+// The upper, work and private directories the plan's cache operations use.
+Result<void> create_cache_dirs(const core::Plan& plan);
+// GOPLS_SANDBOX_TEST_OVERLAY_FAIL=1 (tests): each overlay gets a work "directory" that is a
+// regular file, which the kernel refuses, so that the fallback path runs for real.
+void break_overlays_for_test(core::Plan& plan, const CacheSetup& c);
+json::Value cache_setup_json(const CacheSetup& c);
+
+}  // namespace gsb::app
