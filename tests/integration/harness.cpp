@@ -465,6 +465,9 @@ Proc spawn(As as, const std::vector<std::string>& argv, const SpawnOptions& opts
     env["USER"] = env["LOGNAME"] = kTestUser;
   }
   if (!env.count("PATH")) env["PATH"] = "/usr/local/bin:/usr/bin:/bin";
+  // Tests that do not pick a generation get a consistent pair: Debian's gopls with its go (a newer
+  // go first on the runner's PATH would make that old gopls fail); GoplsGen::apply overrides.
+  if (const GoplsGen& d = gopls_gen(Gen::Debian); d.why_unavailable.empty()) env["PATH"] = d.path_env();
   env["GOPROXY"] = "off";
   env["GOFLAGS"] = "-mod=mod";
   env["GOTOOLCHAIN"] = "local";
