@@ -19,6 +19,7 @@ void full_lsp_session(As as, const LspSessionOptions& opts, LspSessionResult* ou
   std::vector<std::string> argv = {w.launcher};
   argv.insert(argv.end(), opts.launcher_args.begin(), opts.launcher_args.end());
   if (!opts.command.empty()) argv = opts.command;
+  argv.insert(argv.end(), opts.gopls_args.begin(), opts.gopls_args.end());
   SpawnOptions so;
   so.cwd = ws.path;
   so.caches = opts.caches;
@@ -182,6 +183,7 @@ void full_lsp_session(As as, const LspSessionOptions& opts, LspSessionResult* ou
   ASSERT_TRUE(d1) << "no diagnostic after the type error; stderr:\n" << p.err_buf;
   EXPECT_EQ((*d1)["params"]["diagnostics"][0]["range"]["start"]["line"].as_int(-1), 9) << d1->dump();
 
+  if (opts.before_shutdown) opts.before_shutdown(p);
   auto sd = c.response(c.request("shutdown", nullptr));
   ASSERT_TRUE(sd) << p.err_buf;
   c.notify("exit", nullptr);

@@ -1,6 +1,7 @@
 // The end-to-end LSP session every sandbox configuration must pass.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -22,6 +23,10 @@ struct LspSessionOptions {
   // GOPLS_SANDBOX_LOG) and must stay empty. A failing session prints it and gopls' stderr.
   bool expect_no_denials = true;
   std::shared_ptr<GoCaches> caches;  // null: fresh private caches for this session
+  std::vector<std::string> gopls_args;  // after launcher_args (e.g. {"-remote=auto"})
+  // Called with the running process after the last request, before shutdown (e.g. to record
+  // its process tree).
+  std::function<void(Proc&)> before_shutdown;
 };
 
 struct LspSessionResult {
