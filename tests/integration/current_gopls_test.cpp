@@ -50,9 +50,10 @@ INSTANTIATE_TEST_SUITE_P(As, CurrentGopls, ::testing::Values(As::Root, As::User)
 // with `gopls telemetry on|local|off` holds inside: counters land in that directory for on and
 // local, and nowhere for off. The telemetry child gopls re-executes (X_TELEMETRY_CHILD) lives in
 // the sandbox's pid namespace: it never outlives the sandbox and never delays its exit.
-void telemetry_session(As as, const GoplsGen& gen, const std::string& mode, std::vector<std::string>* counters,
-                       std::vector<pid_t>* tree, int* status) {
-  auto caches = fresh_go_caches(as);
+void telemetry_session(As as, const GoplsGen& gen, const std::string& mode, const std::string& gocache,
+                       std::vector<std::string>* counters, std::vector<pid_t>* tree, int* status) {
+  auto caches = fresh_go_caches(as);  // a fresh HOME (and telemetry dir) for each mode ...
+  caches->gocache = gocache;          // ... and this test's one GOCACHE for its three sessions
   std::string tdir = caches->xdg_config + "/go";
   for (const std::string& d : {tdir, tdir + "/telemetry"}) {
     ASSERT_EQ(::mkdir(d.c_str(), 0755), 0);
@@ -77,12 +78,13 @@ void telemetry_session(As as, const GoplsGen& gen, const std::string& mode, std:
 }
 
 TEST_P(CurrentGopls, TelemetryOnAndLocalCountInTheBoundDirOffWritesNothing) {
+  TempDir gocache(as(), "gocache");
   for (const std::string mode : {"on", "local", "off"}) {
     SCOPED_TRACE("telemetry mode " + mode);
     std::vector<std::string> counters;
     std::vector<pid_t> tree;
     int status = -1;
-    ASSERT_NO_FATAL_FAILURE(telemetry_session(as(), gen(), mode, &counters, &tree, &status));
+    ASSERT_NO_FATAL_FAILURE(telemetry_session(as(), gen(), mode, gocache.path, &counters, &tree, &status));
     EXPECT_EQ(status, 0);
     if (mode == "off") {
       EXPECT_TRUE(counters.empty()) << counters[0];
@@ -180,10 +182,12 @@ TEST_P(CurrentGopls, RemoteAutoGivesEachSandboxItsOwnDaemon) {
 // MCP over stdio (newline-delimited JSON-RPC): initialize, tools/list and a tool call on the
 // sample workspace give the same bytes sandboxed as bare, and nothing is refused.
 std::string mcp_transcript(As as, const std::vector<std::string>& argv, const std::string& ws,
-                           const std::map<std::string, std::string>& env, std::string* err) {
+                           const std::map<std::string, std::string>& env, const std::shared_ptr<GoCaches>& caches,
+                           std::string* err) {
   SpawnOptions so;
   so.cwd = ws;
   so.env = env;
+  so.caches = caches;
   Proc p = spawn(as, argv, so);
   auto line_with = [&](const std::string& id) {
     return p.read_until([&](const std::string& s) {
@@ -215,9 +219,10 @@ TEST_P(CurrentGopls, McpOverStdioIsByteForByteAsBare) {
   gen().apply(env);
   TempDir logdir(as(), "log");
   std::string bare_err, sb_err;
-  std::string bare = mcp_transcript(as(), {gen().gopls, "mcp"}, ws.path, env, &bare_err);
+  auto caches = fresh_go_caches(as());  // this test's own, for both runs
+  std::string bare = mcp_transcript(as(), {gen().gopls, "mcp"}, ws.path, env, caches, &bare_err);
   std::string sb = mcp_transcript(as(), {world().launcher, "run", "--log", logdir.path + "/d.jsonl", "--", "mcp"}, ws.path,
-                                  env, &sb_err);
+                                  env, caches, &sb_err);
   EXPECT_NE(bare.find("\"go_workspace\""), std::string::npos) << bare << bare_err;
   EXPECT_NE(bare.find("example.com/hello"), std::string::npos) << bare;
   EXPECT_NE(bare.find("\"id\":4,\"result\""), std::string::npos) << bare;

@@ -67,6 +67,7 @@ TEST_P(GoplsProfiles, CheckMatchesBare) {
   const GoplsGen& g = gopls_gen(gen());
   SpawnOptions so;
   so.cwd = ws.path;
+  so.caches = fresh_go_caches(as());  // this test's own, shared by its two runs (the bare one warms it)
   g.apply(so.env);
   TempDir logdir(as(), "log");
   auto bare = run(as(), {g.gopls, "check", ws.path + "/bad.go"}, so);

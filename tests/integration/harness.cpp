@@ -22,6 +22,10 @@
 
 extern char** environ;
 
+#ifndef GSB_CURRENT_GOPLS
+#define GSB_CURRENT_GOPLS ""  // programs other than the integration tests that link the harness
+#endif
+
 namespace gsb::test {
 
 std::string as_name(As a) { return a == As::Root ? "root" : "user"; }
