@@ -29,7 +29,7 @@ const json::Value* check(const json::Value& report, const std::string& name) {
 class DoctorGen : public ::testing::TestWithParam<Gen> {
  protected:
   void SetUp() override {
-    if (!gopls_gen(GetParam()).why_unavailable.empty()) GSB_SKIP_OR_FAIL(gopls_gen(GetParam()).why_unavailable);
+    GSB_REQUIRE_GEN(GetParam());
   }
 };
 INSTANTIATE_TEST_SUITE_P(Gen, DoctorGen, ::testing::Values(Gen::Debian, Gen::Current),
@@ -67,8 +67,8 @@ TEST_P(DoctorGen, HealthySetupHasNoErrors) {
 TEST(Doctor, GoplsOlderThanTheGoItRunsIsAnError) {
   const GoplsGen& old_gen = gopls_gen(Gen::Debian);
   const GoplsGen& new_gen = gopls_gen(Gen::Current);
-  if (!old_gen.why_unavailable.empty()) GSB_SKIP_OR_FAIL(old_gen.why_unavailable);
-  if (!new_gen.why_unavailable.empty()) GSB_SKIP_OR_FAIL(new_gen.why_unavailable);
+  GSB_REQUIRE_GEN(Gen::Debian);
+  GSB_REQUIRE_GEN(Gen::Current);
   TempDir ws(As::Root, "doctor");
   write_go_module(ws.path, As::Root);
   SpawnOptions so;
@@ -92,7 +92,7 @@ TEST(Doctor, GoplsOlderThanTheGoItRunsIsAnError) {
 // error naming the version and the way out; with GOTOOLCHAIN=local, that switching is forbidden.
 TEST(Doctor, ToolchainNewerThanTheLocalGoWithoutNetwork) {
   const GoplsGen& gen = gopls_gen(Gen::Current);
-  if (!gen.why_unavailable.empty()) GSB_SKIP_OR_FAIL(gen.why_unavailable);
+  GSB_REQUIRE_GEN(Gen::Current);
   TempDir ws(As::Root, "doctor");
   write_go_module(ws.path, As::Root);
   write_file(ws.path + "/go.mod", "module example.com/hello\n\ngo 1.26\n\ntoolchain go1.99.1\n");

@@ -285,6 +285,13 @@ std::shared_ptr<GoCaches> fresh_go_caches(As as) { return std::make_shared<GoCac
 
 std::string gen_name(Gen g) { return g == Gen::Debian ? "debian" : "current"; }
 
+bool gen_selected(Gen g) {
+  const char* sel = std::getenv("GSB_GOPLS_GENS");
+  if (!sel || !*sel) return true;
+  std::string s = std::string(",") + sel + ",";
+  return s.find("," + gen_name(g) + ",") != std::string::npos;
+}
+
 std::string as_gen_name(const AsGen& p) { return as_name(std::get<0>(p)) + "_" + gen_name(std::get<1>(p)); }
 
 std::string GoplsGen::path_env() const {

@@ -190,7 +190,7 @@ INSTANTIATE_TEST_SUITE_P(Gen, MetricsProxyGen, ::testing::Values(Gen::Debian, Ge
 
 TEST_P(MetricsProxyGen, RelaysARealGoplsSessionByteForByte) {
   const GoplsGen& gen = gopls_gen(GetParam());
-  if (!gen.why_unavailable.empty()) GSB_SKIP_OR_FAIL(gen.why_unavailable);
+  GSB_REQUIRE_GEN(GetParam());
   TempDir ws(As::Root, "metrics");
   write_go_module(ws.path, As::Root);
   const std::string in_log = ws.path + "/.in.log", out_log = ws.path + "/.out.log";
@@ -335,7 +335,7 @@ INSTANTIATE_TEST_SUITE_P(Gen, LauncherMetrics, ::testing::Values(Gen::Debian, Ge
 
 TEST_P(LauncherMetrics, LspSessionThroughTheRelayCountsEveryRequest) {
   const GoplsGen& gen = gopls_gen(GetParam());
-  if (!gen.why_unavailable.empty()) GSB_SKIP_OR_FAIL(gen.why_unavailable);
+  GSB_REQUIRE_GEN(GetParam());
   TempDir dir(As::Root, "metrics");
   std::string file = dir.path + "/gopls.prom";
   LspSessionOptions o;
