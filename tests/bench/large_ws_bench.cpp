@@ -38,6 +38,8 @@ std::string comm(pid_t pid) {
   return s;
 }
 
+std::string tail(const std::string& s) { return s.size() > 2000 ? s.substr(s.size() - 2000) : s; }
+
 const char* kOps[] = {"initial load", "definition", "references", "completion", "rename", "workspace/symbol",
                       "didChange->diagnostics", "gopls peak RSS (MB)", "launcher+pid1 RSS (MB)"};
 
@@ -58,7 +60,10 @@ bool session(const std::vector<std::string>& argv, const std::string& ws, const 
   init.set("processId", nullptr);
   init.set("rootUri", "file://" + ws);
   init.set("capabilities", json::Object{});
-  if (!c.response(c.request("initialize", init), std::chrono::seconds(300))) return false;
+  if (!c.response(c.request("initialize", init), std::chrono::seconds(300))) {
+    std::fprintf(stderr, "large_ws_bench: no initialize response\n%s\n", tail(p.err_buf).c_str());
+    return false;
+  }
   c.notify("initialized", json::Object{});
   json::Value open, item;
   item.set("uri", uri);
@@ -68,12 +73,16 @@ bool session(const std::vector<std::string>& argv, const std::string& ws, const 
   open.set("textDocument", item);
   c.notify("textDocument/didOpen", open);
   auto for_uri = [&](const json::Value& n) { return n["params"]["uri"].as_string() == uri; };
-  if (!c.notification("textDocument/publishDiagnostics", for_uri, std::chrono::seconds(300))) return false;
+  if (!c.notification("textDocument/publishDiagnostics", for_uri, std::chrono::seconds(300))) {
+    std::fprintf(stderr, "large_ws_bench: no diagnostics for %s\n%s\n", file.c_str(), tail(p.err_buf).c_str());
+    return false;
+  }
   (*out)["initial load"] = ms_since(t0);
-  // The first `protocol.DocumentURI` in the file: line and column of DocumentURI.
-  size_t at = text.find("protocol.DocumentURI");
+  // The first `map[protocol.DocumentURI]` in the file (code, not a comment): line and column of
+  // DocumentURI, the module's most referenced type.
+  size_t at = text.find("map[protocol.DocumentURI]");
   if (at == std::string::npos) return false;
-  at += 9;
+  at += 4 + 9;
   int line = 0, col = 0;
   for (size_t i = 0; i < at; ++i) {
     if (text[i] == '\n') {
@@ -86,7 +95,11 @@ bool session(const std::vector<std::string>& argv, const std::string& ws, const 
   auto timed = [&](const std::string& name, const std::string& method, json::Value params) {
     auto t = Clock::now();
     auto r = c.response(c.request(method, std::move(params)), std::chrono::seconds(300));
-    if (!r || r->find("error")) return false;
+    if (!r || r->find("error")) {
+      std::fprintf(stderr, "large_ws_bench: %s failed: %s\n%s\n", method.c_str(), r ? r->dump().c_str() : "no response",
+                   tail(p.err_buf).c_str());
+      return false;
+    }
     (*out)[name] = ms_since(t);
     return true;
   };
@@ -161,7 +174,7 @@ int main(int argc, char** argv) {
   // The gopls module as scripts/build.sh left it in its private module cache (with every dependency).
   const std::string modcache = std::string(GSB_TEST_SOURCE_DIR) + "/build/gopls-v0.23.0/gopath/pkg/mod";
   const std::string ws = modcache + "/golang.org/x/tools/gopls@v0.23.0";
-  const std::string file = "internal/golang/hover.go";
+  const std::string file = "internal/golang/change_signature.go";
   struct stat st;
   if (::stat((ws + "/" + file).c_str(), &st) != 0) {
     std::fprintf(stderr, "large_ws_bench: %s missing (run scripts/build.sh)\n", (ws + "/" + file).c_str());
