@@ -15,3 +15,39 @@ if [ "$(id -u)" = 0 ]; then
 fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build -j"$(nproc)"
+
+# The current gopls (issue 15), pinned, built from the Go module proxy with the machine's Go into
+# build/gopls-$GOPLS_VERSION/bin/gopls. Its own GOPATH, GOMODCACHE and GOCACHE under that
+# directory: nothing depends on (or lands in) the caches of the user running this script. The
+# tests pair it with the go it was built with; Debian's gopls stays the other generation.
+# GSB_GOPLS_VERSION=none skips it.
+GOPLS_VERSION="${GSB_GOPLS_VERSION:-v0.23.0}"
+GOPLS_MIN_GO=1.26   # golang.org/x/tools/gopls@v0.23.0's go.mod says `go 1.26.0`
+install_current_gopls() {
+  local dir="build/gopls-$GOPLS_VERSION" go gover
+  go="$(command -v go || true)"
+  if [ -z "$go" ]; then
+    echo "build.sh: no go on PATH: not installing gopls $GOPLS_VERSION (tests use Debian's gopls only)"
+    return 0
+  fi
+  gover="$("$go" env GOVERSION 2>/dev/null || true)"   # go1.26.8
+  if ! printf '%s\n%s\n' "go$GOPLS_MIN_GO" "${gover%%-*}" | sort -V -C; then
+    echo "build.sh: $go is ${gover:-unknown}, gopls $GOPLS_VERSION needs go$GOPLS_MIN_GO or newer:" \
+         "keeping Debian's gopls only (install a newer Go first on PATH and rerun to test both)"
+    return 0
+  fi
+  if [ -x "$dir/bin/gopls" ] && [ "$("$go" version "$dir/bin/gopls" 2>/dev/null | awk '{print $2}')" = "$gover" ]; then
+    echo "build.sh: gopls $GOPLS_VERSION already in $dir/bin (built with $gover)"
+    return 0
+  fi
+  echo "build.sh: installing golang.org/x/tools/gopls@$GOPLS_VERSION with $go ($gover) into $dir/bin"
+  mkdir -p "$dir"
+  local abs
+  abs="$(cd "$dir" && pwd)"
+  env -u GOFLAGS -u GOENV GOENV=off GOTOOLCHAIN=local GOFLAGS=-modcacherw \
+      GOBIN="$abs/bin" GOPATH="$abs/gopath" GOMODCACHE="$abs/gopath/pkg/mod" GOCACHE="$abs/gocache" \
+      "$go" install "golang.org/x/tools/gopls@$GOPLS_VERSION"
+  chmod -R a+rX "$abs/bin"
+  "$abs/bin/gopls" version
+}
+if [ "$GOPLS_VERSION" != none ]; then install_current_gopls; fi

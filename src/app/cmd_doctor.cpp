@@ -118,6 +118,7 @@ struct GoFacts {
   std::string go;  // path of the go command
   std::optional<core::GoEnv> env;
   std::string gobin;
+  std::string gotoolchain, goos, goarch;
 };
 
 std::vector<Check> check_go(const std::map<std::string, std::string>& env, GoFacts& g) {
@@ -130,6 +131,8 @@ std::vector<Check> check_go(const std::map<std::string, std::string>& env, GoFac
                    "install Go (apt install golang-go) or add its bin directory to PATH"});
     return out;
   }
+  // GOTOOLCHAIN=local (host_go_environment): the facts of the local go, even when a go.mod asks
+  // for a toolchain go would otherwise download first (check_toolchain reports that).
   auto r = sys::run_capture({real_path(g.go), "env", "-json"}, host_go_environment());
   if (!r || r->status != 0) {
     std::string why = !r ? r.error().message : "exit status " + std::to_string(r->status) + ": " + core::tail_lines(r->err, 1, 200);
@@ -144,7 +147,25 @@ std::vector<Check> check_go(const std::map<std::string, std::string>& env, GoFac
     return out;
   }
   g.env = *parsed;
-  if (auto j = json::parse(r->out)) g.gobin = (*j)["GOBIN"].as_string();
+  if (auto j = json::parse(r->out)) {
+    g.gobin = (*j)["GOBIN"].as_string();
+    // The user's GOTOOLCHAIN: the environment, else the GOENV file, else $GOROOT/go.env.
+    g.gotoolchain = getv(env, "GOTOOLCHAIN");
+    for (const std::string& file : {(*j)["GOENV"].as_string(), (*j)["GOROOT"].as_string() + "/go.env"}) {
+      if (!g.gotoolchain.empty() || file.empty()) break;
+      auto text = sys::read_file(file);
+      if (!text) continue;
+      size_t pos = 0;
+      while (pos < text->size()) {
+        size_t nl = text->find('\n', pos);
+        std::string line = text->substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+        pos = nl == std::string::npos ? text->size() : nl + 1;
+        if (line.starts_with("GOTOOLCHAIN=")) g.gotoolchain = line.substr(12);
+      }
+    }
+    g.goos = (*j)["GOOS"].as_string();
+    g.goarch = (*j)["GOARCH"].as_string();
+  }
   out.push_back({"go", CheckStatus::Ok, g.go + " (" + (g.env->goversion.empty() ? "version unknown" : g.env->goversion) + ")", {}});
   out.push_back(core::check_go_dir("GOROOT", g.env->goroot, dir_facts(g.env->goroot), false, false));
   std::string gopath1 = g.env->gopath.substr(0, g.env->gopath.find(':'));
@@ -211,13 +232,56 @@ std::vector<Check> check_kernel() {
   return out;
 }
 
-Check check_plan(const std::string& workspace, const std::optional<std::string>& gopls) {
+// gopls built with an older go than the go it will run (issue 15): `go version GOPLS`.
+Check check_gopls_vs_go(const GoFacts& g, const std::string& gopls) {
+  if (gopls.empty() || !g.env) return core::check_gopls_go_match(gopls, "", g.go, "");
+  std::string built;
+  if (auto r = sys::run_capture({real_path(g.go), "version", gopls}, environment_list()); r && r->status == 0) {
+    std::string out = r->out;
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+    if (auto c = out.rfind(": "); c != std::string::npos) built = out.substr(c + 2);
+  }
+  return core::check_gopls_go_match(gopls, built, g.go, g.env->goversion);
+}
+
+// The go/toolchain line of the workspace's go.work or go.mod (nearest, upwards) against the local go.
+Check check_toolchain(const GoFacts& g, const std::string& workspace, bool network) {
+  core::ToolchainFacts f;
+  if (!g.env) return core::check_toolchain(f);
+  for (std::string dir = workspace; !dir.empty();) {
+    for (const char* name : {"/go.work", "/go.mod"}) {
+      std::string p = (dir == "/" ? std::string() : dir) + name;
+      if (f.file.empty() && ::access(p.c_str(), R_OK) == 0) {
+        if (auto t = sys::read_file(p)) {
+          f.file = p;
+          f.wanted = core::parse_gomod_versions(*t);
+        }
+      }
+    }
+    if (!f.file.empty() || dir == "/") break;
+    auto slash = dir.rfind('/');
+    dir = slash == 0 ? "/" : dir.substr(0, slash);
+  }
+  f.local_version = g.env->goversion;
+  f.gotoolchain = g.gotoolchain.empty() ? "auto" : g.gotoolchain;
+  f.gomodcache = g.env->gomodcache;
+  f.network = network;
+  std::string want = core::wanted_toolchain(f.wanted);
+  if (!want.empty() && !f.gomodcache.empty()) {
+    std::string dir = f.gomodcache + "/golang.org/toolchain@v0.0.1-" + want + "." + g.goos + "-" + g.goarch;
+    f.cached = ::access((dir + "/bin/go").c_str(), X_OK) == 0;
+  }
+  return core::check_toolchain(f);
+}
+
+Check check_plan(const std::string& workspace, const std::optional<std::string>& gopls, bool* share_net = nullptr) {
   LaunchRequest req;
   req.kind = ProgramKind::Gopls;
   req.cli.workspaces = {workspace};
   req.cli.dry_run = true;  // a plan only: no cache domain is created or locked
   if (gopls) req.cli.gopls = *gopls;
   auto p = prepare(req);
+  if (p && share_net) *share_net = p->plan.share_net;
   if (!p) return {"sandbox plan", CheckStatus::Error, p.error().message,
                   p.error().hint.empty() ? "run `gopls-sandbox run --dry-run` in the workspace for details" : p.error().hint};
   std::vector<std::string> have;
@@ -653,8 +717,11 @@ int cmd_doctor(const Args& args) {
   for (auto& c : check_go(env, g)) checks.push_back(std::move(c));
   std::string gopls_found;
   checks.push_back(check_gopls(env, gopls, &gopls_found));
+  if (!gopls_found.empty() && g.env) checks.push_back(check_gopls_vs_go(g, gopls_found));
   for (auto& c : check_kernel()) checks.push_back(std::move(c));
-  checks.push_back(check_plan(workspace, gopls));
+  bool share_net = false;
+  checks.push_back(check_plan(workspace, gopls, &share_net));
+  if (g.env) checks.push_back(check_toolchain(g, workspace, share_net));
   bool explicit_settings = !settings.empty();
   if (!explicit_settings) settings = default_settings_files(env, workspace);
   for (auto& c : check_settings(settings, explicit_settings, env, workspace, g)) checks.push_back(std::move(c));

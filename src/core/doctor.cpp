@@ -584,4 +584,114 @@ json::Value report_to_json(const std::vector<Check>& checks, const StartupResult
   return v;
 }
 
+
+// ---- gopls and go versions --------------------------------------------------------------------
+
+GoVersion parse_go_version(std::string_view v) {
+  GoVersion r;
+  if (v.starts_with("go")) v.remove_prefix(2);
+  int* parts[3] = {&r.major, &r.minor, &r.patch};
+  size_t i = 0;
+  for (int k = 0; k < 3; ++k) {
+    if (i >= v.size() || v[i] < '0' || v[i] > '9') {
+      if (k == 0) return r;
+      break;
+    }
+    int n = 0;
+    while (i < v.size() && v[i] >= '0' && v[i] <= '9' && n < 100000) n = n * 10 + (v[i++] - '0');
+    *parts[k] = n;
+    if (i < v.size() && v[i] == '.') ++i;
+    else break;
+  }
+  for (std::string_view tag : {"rc", "beta"}) {
+    if (v.substr(i).starts_with(tag)) {
+      int n = 0;
+      for (size_t j = i + tag.size(); j < v.size() && v[j] >= '0' && v[j] <= '9' && n < 1000; ++j)
+        n = n * 10 + (v[j] - '0');
+      r.pre = (tag == "beta" ? -2000 : -1000) + n;  // beta < rc < the release (0)
+    }
+  }
+  r.ok = true;
+  return r;
+}
+
+int compare_go_versions(const GoVersion& a, const GoVersion& b) {
+  for (auto [x, y] : {std::pair{a.major, b.major}, {a.minor, b.minor}, {a.patch, b.patch}, {a.pre, b.pre}})
+    if (x != y) return x < y ? -1 : 1;
+  return 0;
+}
+
+GoModVersions parse_gomod_versions(std::string_view text) {
+  GoModVersions r;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    pos = nl == std::string_view::npos ? text.size() : nl + 1;
+    if (auto c = line.find("//"); c != std::string_view::npos) line = line.substr(0, c);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
+    auto word = [&](std::string_view kw, std::string& out) {
+      if (line.starts_with(kw) && line.size() > kw.size() && (line[kw.size()] == ' ' || line[kw.size()] == '\t')) {
+        std::string_view rest = line.substr(kw.size());
+        while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) rest.remove_prefix(1);
+        out = std::string(rest);
+      }
+    };
+    word("go", r.go);
+    word("toolchain", r.toolchain);
+  }
+  return r;
+}
+
+std::string wanted_toolchain(const GoModVersions& v) {
+  if (!v.toolchain.empty()) return v.toolchain.starts_with("go") ? v.toolchain : "go" + v.toolchain;
+  if (v.go.empty()) return "";
+  return "go" + v.go;
+}
+
+Check check_gopls_go_match(const std::string& gopls, const std::string& built_with, const std::string& go,
+                           const std::string& go_version) {
+  const std::string name = "gopls vs go";
+  GoVersion b = parse_go_version(built_with), g = parse_go_version(go_version);
+  if (!b.ok || !g.ok)
+    return ok(name, "not compared (" + gopls + " built with " + (built_with.empty() ? "?" : built_with) + ", " + go +
+                        " is " + (go_version.empty() ? "?" : go_version) + ")");
+  if (b.major < g.major || (b.major == g.major && b.minor < g.minor))
+    return err(name,
+               gopls + " was built with " + built_with + ", older than " + go + " (" + go_version +
+                   ") it will run: its type checker cannot read the newer standard library, so gopls fails "
+                   "even without the sandbox",
+               "install a current gopls with that go (`go install golang.org/x/tools/gopls@latest`) or put a go" +
+                   std::to_string(b.major) + "." + std::to_string(b.minor) + " first on PATH");
+  return ok(name, gopls + " built with " + built_with + ", " + go + " is " + go_version);
+}
+
+Check check_toolchain(const ToolchainFacts& f) {
+  const std::string name = "toolchain";
+  if (f.file.empty()) return ok(name, "no go.mod or go.work in the workspace");
+  std::string want = wanted_toolchain(f.wanted);
+  GoVersion w = parse_go_version(want), l = parse_go_version(f.local_version);
+  if (want.empty() || !w.ok || !l.ok || compare_go_versions(w, l) <= 0)
+    return ok(name, f.file + " asks for " + (want.empty() ? std::string("no particular go") : want) + "; the local go is " +
+                        f.local_version);
+  std::string what = f.file + " asks for " + want + " (" +
+                     (f.wanted.toolchain.empty() ? "go " + f.wanted.go : "toolchain " + f.wanted.toolchain) +
+                     "), newer than the local " + f.local_version;
+  if (f.gotoolchain == "local" || f.gotoolchain.ends_with("+local") ||
+      (!f.gotoolchain.empty() && f.gotoolchain != "auto" && !f.gotoolchain.ends_with("+auto") &&
+       !f.gotoolchain.ends_with("+path")))
+    return err(name, what + ", and GOTOOLCHAIN=" + f.gotoolchain + " forbids switching: go and gopls fail to load it",
+               "install " + want + " (or lower the go/toolchain line), or set GOTOOLCHAIN=auto");
+  if (f.cached)
+    return ok(name, what + "; go runs it from GOMODCACHE (golang.org/toolchain, already downloaded, bound read-write)");
+  if (f.network)
+    return ok(name, what + "; go downloads golang.org/toolchain into " + f.gomodcache + " on first use (network shared)");
+  return err(name,
+             what + ": go would download it (golang.org/toolchain), but the sandbox has no network, so every go "
+                    "command gopls runs fails (\"go: download " + want + " ...\") and gopls loads no packages",
+             "run `go version` once in the workspace outside the sandbox (it downloads the toolchain into " +
+                 f.gomodcache + ", which the sandbox binds), or use --share-net, or install " + want);
+}
+
 }  // namespace gsb::core

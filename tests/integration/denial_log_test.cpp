@@ -151,10 +151,12 @@ TEST_P(DenialLog, InodeCheckOkForEveryCache) {
 TEST_P(DenialLog, InodeCheckCatchesADirectoryBoundOverGocache) {
   TempDir ws(as());
   TempDir other(as(), "othercache");
-  std::string gocache = (as() == As::Root ? std::string("/root") : world().user_home) + "/.cache/go-build";
+  // The GOCACHE of this test's private cache directories (the harness gives every run its own).
+  SpawnOptions so{ws.path, {}, false, fresh_go_caches(as())};
+  std::string gocache = so.caches->gocache;
   std::string log = ws.path + "/inode.jsonl";
   auto warn = run(as(), {world().launcher, "exec", "--log", log, "--bind", other.path + ":" + gocache, "--", "/bin/true"},
-                  {ws.path, {}, false});
+                  so);
   // The result is in the log too.
   auto recs = read_jsonl(log);
   ASSERT_EQ(recs.size(), 1u) << read_file(log);
@@ -169,12 +171,12 @@ TEST_P(DenialLog, InodeCheckCatchesADirectoryBoundOverGocache) {
       << warn.err;
   auto strict = run(as(), {world().launcher, "exec", "--inode-check", "strict", "--bind", other.path + ":" + gocache,
                            "--", "/bin/sh", "-c", "echo started"},
-                    {ws.path, {}, false});
+                    so);
   EXPECT_EQ(strict.status, 125) << strict.err;
   EXPECT_EQ(strict.out.find("started"), std::string::npos);
   auto off = run(as(), {world().launcher, "exec", "--inode-check", "off", "--bind", other.path + ":" + gocache, "--",
                         "/bin/true"},
-                 {ws.path, {}, false});
+                 so);
   EXPECT_EQ(off.status, 0);
   EXPECT_EQ(off.err.find("inode check"), std::string::npos) << off.err;
 }

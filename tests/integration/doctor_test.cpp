@@ -25,19 +25,30 @@ const json::Value* check(const json::Value& report, const std::string& name) {
   return nullptr;
 }
 
-TEST(Doctor, HealthySetupHasNoErrors) {
+// Against each gopls generation with its own go (issue 15).
+class DoctorGen : public ::testing::TestWithParam<Gen> {
+ protected:
+  void SetUp() override {
+    GSB_REQUIRE_GEN(GetParam());
+  }
+};
+INSTANTIATE_TEST_SUITE_P(Gen, DoctorGen, ::testing::Values(Gen::Debian, Gen::Current),
+                         [](const auto& info) { return gen_name(info.param); });
+
+TEST_P(DoctorGen, HealthySetupHasNoErrors) {
   TempDir ws(As::Root, "doctor");
   write_go_module(ws.path, As::Root);
   SpawnOptions so;
   so.cwd = ws.path;
+  gopls_gen(GetParam()).apply(so.env);
   auto r = run(As::Root, {world().launcher, "doctor", "--workspace", ws.path, "--json"}, so);
   ASSERT_EQ(r.status, 0) << r.out << r.err;
   auto j = json::parse(r.out);
   ASSERT_TRUE(j) << "stdout is not JSON: " << r.out;
   EXPECT_EQ(checks_with(*j, "error"), "") << r.out;
   EXPECT_EQ((*j)["summary"]["error"].as_int(-1), 0);
-  for (const char* name : {"go", "GOROOT", "GOMODCACHE", "GOCACHE", "gopls", "user namespaces", "seccomp",
-                           "sandbox plan", "startup reproduction"}) {
+  for (const char* name : {"go", "GOROOT", "GOMODCACHE", "GOCACHE", "gopls", "gopls vs go", "user namespaces",
+                           "seccomp", "sandbox plan", "toolchain", "startup reproduction"}) {
     const json::Value* c = check(*j, name);
     ASSERT_TRUE(c) << name << " missing:\n" << r.out;
     EXPECT_EQ((*c)["status"].as_string(), "ok") << name << ": " << (*c)["detail"].as_string();
@@ -49,6 +60,62 @@ TEST(Doctor, HealthySetupHasNoErrors) {
   EXPECT_EQ(st["steps"][3]["step"].as_string(), "exit");
   EXPECT_EQ(st["exit_status"].as_int(-1), 0);
   EXPECT_TRUE(st["denials"].as_array().empty()) << st.dump(2);
+}
+
+// Debian's gopls (built with go1.19) with the current go first on PATH fails even bare: doctor
+// says so and names both versions.
+TEST(Doctor, GoplsOlderThanTheGoItRunsIsAnError) {
+  const GoplsGen& old_gen = gopls_gen(Gen::Debian);
+  const GoplsGen& new_gen = gopls_gen(Gen::Current);
+  GSB_REQUIRE_GEN(Gen::Debian);
+  GSB_REQUIRE_GEN(Gen::Current);
+  TempDir ws(As::Root, "doctor");
+  write_go_module(ws.path, As::Root);
+  SpawnOptions so;
+  so.cwd = ws.path;
+  so.env["PATH"] = new_gen.path_env();
+  so.env["GOPLS_SANDBOX_GOPLS"] = old_gen.gopls;
+  auto r = run(As::Root, {world().launcher, "doctor", "--workspace", ws.path, "--json", "--no-startup"}, so);
+  EXPECT_EQ(r.status, 1) << r.out << r.err;
+  auto j = json::parse(r.out);
+  ASSERT_TRUE(j) << r.out;
+  const json::Value* c = check(*j, "gopls vs go");
+  ASSERT_TRUE(c) << r.out;
+  EXPECT_EQ((*c)["status"].as_string(), "error") << r.out;
+  EXPECT_NE((*c)["detail"].as_string().find("built with " + old_gen.built_with + ", older than " + new_gen.go + " (" +
+                                            new_gen.go_version + ")"),
+            std::string::npos)
+      << (*c)["detail"].as_string();
+}
+
+// A toolchain line newer than the local go, GOTOOLCHAIN=auto, nothing cached, no network: a clear
+// error naming the version and the way out; with GOTOOLCHAIN=local, that switching is forbidden.
+TEST(Doctor, ToolchainNewerThanTheLocalGoWithoutNetwork) {
+  const GoplsGen& gen = gopls_gen(Gen::Current);
+  GSB_REQUIRE_GEN(Gen::Current);
+  TempDir ws(As::Root, "doctor");
+  write_go_module(ws.path, As::Root);
+  write_file(ws.path + "/go.mod", "module example.com/hello\n\ngo 1.26\n\ntoolchain go1.99.1\n");
+  SpawnOptions so;
+  so.cwd = ws.path;
+  gen.apply(so.env);
+  so.env["GOTOOLCHAIN"] = "auto";
+  auto r = run(As::Root, {world().launcher, "doctor", "--workspace", ws.path, "--json", "--no-startup"}, so);
+  EXPECT_EQ(r.status, 1) << r.out << r.err;
+  auto j = json::parse(r.out);
+  ASSERT_TRUE(j) << r.out;
+  const json::Value* c = check(*j, "toolchain");
+  ASSERT_TRUE(c) << r.out;
+  EXPECT_EQ((*c)["status"].as_string(), "error") << r.out;
+  EXPECT_NE((*c)["detail"].as_string().find("asks for go1.99.1"), std::string::npos) << r.out;
+  EXPECT_NE((*c)["detail"].as_string().find("no network"), std::string::npos) << r.out;
+  so.env["GOTOOLCHAIN"] = "local";
+  auto l = run(As::Root, {world().launcher, "doctor", "--workspace", ws.path, "--json", "--no-startup"}, so);
+  auto lj = json::parse(l.out);
+  ASSERT_TRUE(lj) << l.out;
+  c = check(*lj, "toolchain");
+  ASSERT_TRUE(c) << l.out;
+  EXPECT_NE((*c)["detail"].as_string().find("GOTOOLCHAIN=local forbids switching"), std::string::npos) << l.out;
 }
 
 TEST(Doctor, HealthySetupAsUnprivilegedUser) {

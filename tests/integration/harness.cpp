@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <climits>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,6 +21,10 @@
 #include <sstream>
 
 extern char** environ;
+
+#ifndef GSB_CURRENT_GOPLS
+#define GSB_CURRENT_GOPLS ""  // programs other than the integration tests that link the harness
+#endif
 
 namespace gsb::test {
 
@@ -175,6 +180,7 @@ Proc& Proc::operator=(Proc&& o) noexcept {
   std::swap(err_buf, o.err_buf);
   std::swap(exited, o.exited);
   std::swap(status, o.status);
+  std::swap(caches, o.caches);
   return *this;
 }
 Proc::~Proc() {
@@ -249,6 +255,213 @@ int Proc::wait(std::chrono::milliseconds timeout) {
   return status;
 }
 
+GoCaches::GoCaches(As as) : dir(as, "caches") {
+  home = dir.path + "/home";
+  xdg_cache = home + "/.cache";
+  xdg_config = home + "/.config";
+  gocache = xdg_cache + "/go-build";
+  gopls_cache = xdg_cache + "/gopls";
+  gomodcache = dir.path + "/gomodcache";
+  for (const std::string& d : {home, xdg_cache, xdg_config, gomodcache}) {
+    ::mkdir(d.c_str(), 0755);
+    if (as == As::User && ::chown(d.c_str(), world().user_uid, world().user_gid) != 0) std::abort();
+  }
+}
+
+void GoCaches::apply(std::map<std::string, std::string>& env) const {
+  env["HOME"] = home;
+  env["XDG_CACHE_HOME"] = xdg_cache;
+  env["XDG_CONFIG_HOME"] = xdg_config;
+  env["GOCACHE"] = gocache;
+  env["GOMODCACHE"] = gomodcache;
+  env.erase("GOPLSCACHE");
+  env.erase("GOENV");
+  env.erase("GOPATH");  // default $HOME/go: private too
+}
+
+std::shared_ptr<GoCaches> fresh_go_caches(As as) { return std::make_shared<GoCaches>(as); }
+
+// ---- gopls generations --------------------------------------------------------------------
+
+std::string gen_name(Gen g) { return g == Gen::Debian ? "debian" : "current"; }
+
+bool gen_selected(Gen g) {
+  const char* sel = std::getenv("GSB_GOPLS_GENS");
+  if (!sel || !*sel) return true;
+  std::string s = std::string(",") + sel + ",";
+  return s.find("," + gen_name(g) + ",") != std::string::npos;
+}
+
+std::string as_gen_name(const AsGen& p) { return as_name(std::get<0>(p)) + "_" + gen_name(std::get<1>(p)); }
+
+std::string GoplsGen::path_env() const {
+  std::string dir = go.substr(0, go.rfind('/'));
+  return dir + ":/usr/bin:/bin";
+}
+
+void GoplsGen::apply(std::map<std::string, std::string>& env) const {
+  env["PATH"] = path_env();
+  env["GOPLS_SANDBOX_GOPLS"] = gopls;
+}
+
+std::string GoplsGen::describe() const {
+  if (!why_unavailable.empty()) return gen_name(gen) + " gopls: unavailable (" + why_unavailable + ")";
+  return gen_name(gen) + " gopls " + gopls + " [" + gopls_version + ", built with " + built_with + "] + " + go + " " +
+         go_version;
+}
+
+namespace {
+
+// stdout of a command run directly (no shell), trimmed; empty on failure.
+std::string capture(const std::vector<std::string>& argv, const std::map<std::string, std::string>& extra_env = {}) {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e; ++e) {
+    const char* eq = std::strchr(*e, '=');
+    if (eq) env[std::string(*e, static_cast<size_t>(eq - *e))] = eq + 1;
+  }
+  env["GOTOOLCHAIN"] = "local";
+  env["GOPROXY"] = "off";
+  for (auto& [k, v] : extra_env) env[k] = v;
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) return "";
+  std::vector<std::string> envs;
+  for (auto& [k, v] : env) envs.push_back(k + "=" + v);
+  std::vector<char*> av, ev;
+  for (auto& a : argv) av.push_back(const_cast<char*>(a.c_str()));
+  av.push_back(nullptr);
+  for (auto& e : envs) ev.push_back(const_cast<char*>(e.c_str()));
+  ev.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(p[1], 1);
+    int nul = ::open("/dev/null", O_RDWR);
+    ::dup2(nul, 0);
+    ::dup2(nul, 2);
+    ::execve(av[0], av.data(), ev.data());
+    ::_exit(127);
+  }
+  ::close(p[1]);
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(p[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(p[0]);
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) return "";
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+// "go1.26.8" -> "go1.26"
+std::string go_minor(const std::string& v) {
+  auto a = v.find('.');
+  if (a == std::string::npos) return v;
+  auto b = v.find_first_of(".-", a + 1);
+  return b == std::string::npos ? v : v.substr(0, b);
+}
+
+struct GoCandidate {
+  std::string path, version, goroot;
+};
+
+std::vector<GoCandidate> go_candidates() {
+  std::vector<std::string> dirs;
+  if (const char* p = std::getenv("PATH")) {
+    std::string s = p;
+    size_t i = 0;
+    while (i <= s.size()) {
+      size_t j = s.find(':', i);
+      if (j == std::string::npos) j = s.size();
+      if (j > i) dirs.push_back(s.substr(i, j - i));
+      i = j + 1;
+    }
+  }
+  for (const char* d : {"/usr/local/go/bin", "/usr/bin"}) dirs.push_back(d);
+  std::vector<GoCandidate> out;
+  std::vector<std::string> seen_real;
+  for (const auto& d : dirs) {
+    std::string go = d + "/go";
+    if (d.empty() || d[0] != '/' || ::access(go.c_str(), X_OK) != 0) continue;
+    char real[PATH_MAX];
+    if (!::realpath(go.c_str(), real)) continue;
+    if (std::find(seen_real.begin(), seen_real.end(), real) != seen_real.end()) continue;
+    seen_real.push_back(real);
+    GoCandidate c{go, capture({go, "env", "GOVERSION"}), capture({go, "env", "GOROOT"})};
+    if (!c.version.empty()) out.push_back(c);
+  }
+  return out;
+}
+
+GoplsGen discover(Gen g, const std::vector<GoCandidate>& gos) {
+  GoplsGen r;
+  r.gen = g;
+  std::string bin;
+  if (g == Gen::Debian) {
+    bin = "/usr/bin/gopls";
+    if (::access(bin.c_str(), X_OK) != 0) {
+      r.why_unavailable = "Debian's gopls (/usr/bin/gopls) is not installed (apt-get install gopls)";
+      return r;
+    }
+  } else {
+    const char* env = std::getenv("GSB_CURRENT_GOPLS");
+    bin = env && *env ? env : GSB_CURRENT_GOPLS;
+    if (::access(bin.c_str(), X_OK) != 0) {
+      r.why_unavailable = "the current gopls " + bin +
+                          " is missing: scripts/build.sh installs it when the machine's go is new enough "
+                          "(it said why not), or set GSB_CURRENT_GOPLS";
+      return r;
+    }
+  }
+  if (gos.empty()) {
+    r.why_unavailable = "no go found on PATH, /usr/local/go/bin or /usr/bin";
+    return r;
+  }
+  // `go version FILE` prints "FILE: go1.26.8": the go this gopls was built with.
+  std::string v = capture({gos.front().path, "version", bin});
+  auto colon = v.rfind(": ");
+  r.built_with = colon == std::string::npos ? "" : v.substr(colon + 2);
+  for (const auto& c : gos)
+    if (!r.built_with.empty() && go_minor(c.version) == go_minor(r.built_with)) {
+      r.go = c.path;
+      r.go_version = c.version;
+      r.goroot = c.goroot;
+      break;
+    }
+  if (r.go.empty()) {
+    std::string have;
+    for (const auto& c : gos) have += " " + c.path + "=" + c.version;
+    r.why_unavailable = gen_name(g) + " gopls " + bin + " was built with " +
+                        (r.built_with.empty() ? std::string("an unknown go") : r.built_with) +
+                        "; no go of that version here (found:" + have + ")";
+    return r;
+  }
+  std::string ver = capture({bin, "version"}, {{"PATH", r.path_env()}});
+  r.gopls_version = ver.substr(0, ver.find('\n'));
+  // Not under /usr: hard-link (or copy) it into the world's bin_dir so the test user can run it
+  // wherever the build tree lives; the launcher binds it at that path.
+  if (bin.rfind("/usr/", 0) == 0) {
+    r.gopls = bin;
+  } else {
+    std::string dir = world().bin_dir + "/gopls-" + gen_name(g);
+    ::mkdir(dir.c_str(), 0755);
+    r.gopls = dir + "/gopls";
+    if (::link(bin.c_str(), r.gopls.c_str()) != 0) copy_file(bin, r.gopls);
+  }
+  return r;
+}
+
+}  // namespace
+
+const GoplsGen& gopls_gen(Gen g) {
+  static const std::vector<GoplsGen> gens = [] {
+    auto gos = go_candidates();
+    return std::vector<GoplsGen>{discover(Gen::Debian, gos), discover(Gen::Current, gos)};
+  }();
+  return gens[g == Gen::Debian ? 0 : 1];
+}
+
 Proc spawn(As as, const std::vector<std::string>& argv, const SpawnOptions& opts) {
   const World& w = world();
   std::map<std::string, std::string> env;
@@ -263,10 +476,16 @@ Proc spawn(As as, const std::vector<std::string>& argv, const SpawnOptions& opts
     env["USER"] = env["LOGNAME"] = kTestUser;
   }
   if (!env.count("PATH")) env["PATH"] = "/usr/local/bin:/usr/bin:/bin";
+  // Tests that do not pick a generation get a consistent pair: Debian's gopls with its go (a newer
+  // go first on the runner's PATH would make that old gopls fail); GoplsGen::apply overrides.
+  if (const GoplsGen& d = gopls_gen(Gen::Debian); d.why_unavailable.empty()) env["PATH"] = d.path_env();
   env["GOPROXY"] = "off";
   env["GOFLAGS"] = "-mod=mod";
   env["GOTOOLCHAIN"] = "local";
   env["GOPLS_SANDBOX_PROFILE_PATH"] = w.bin_dir + "/profiles";
+  std::shared_ptr<GoCaches> caches = opts.caches;
+  if (!caches && !opts.host_caches) caches = fresh_go_caches(as);
+  if (caches) caches->apply(env);
   for (auto& [k, v] : opts.env) env[k] = v;
   std::vector<std::string> full;
   if (as == As::User) {
@@ -302,6 +521,7 @@ Proc spawn(As as, const std::vector<std::string>& argv, const SpawnOptions& opts
   ::close(pout[1]);
   ::close(perr[1]);
   Proc p;
+  p.caches = caches;
   p.pid = pid;
   p.in = pin[1];
   p.out = pout[0];
@@ -318,6 +538,7 @@ Output run(As as, const std::vector<std::string>& argv, const SpawnOptions& opts
   r.status = p.wait(timeout);
   r.out = p.out_buf;
   r.err = p.err_buf;
+  r.caches = p.caches;
   return r;
 }
 

@@ -180,7 +180,9 @@ TEST_P(Hostile, GitConfigHooksAndEditorSettingsCannotBeWrittenFromInside) {
   write_go_module(ws.path, as());
   for (const char* d : {"/.git", "/.git/hooks", "/.vscode", "/.idea", "/sub"}) {
     ASSERT_EQ(::mkdir((ws.path + d).c_str(), 0755), 0) << d;
-    if (as() == As::User) ASSERT_EQ(::chown((ws.path + d).c_str(), uid(), gid()), 0);
+    if (as() == As::User) {
+      ASSERT_EQ(::chown((ws.path + d).c_str(), uid(), gid()), 0);
+    }
   }
   write_file(ws.path + "/.git/config", "[core]\n\trepositoryformatversion = 0\n", as());
   write_file(ws.path + "/.git/HEAD", "ref: refs/heads/main\n", as());
@@ -243,7 +245,9 @@ TEST_P(Hostile, SubmoduleDirectoriesCannotBeSwappedForARepositoryOfOurOwn) {
   TempDir ws(as());
   for (const char* d : {"/.git", "/third_party", "/third_party/lib", "/empty"}) {
     ASSERT_EQ(::mkdir((ws.path + d).c_str(), 0755), 0) << d;
-    if (as() == As::User) ASSERT_EQ(::chown((ws.path + d).c_str(), uid(), gid()), 0);
+    if (as() == As::User) {
+      ASSERT_EQ(::chown((ws.path + d).c_str(), uid(), gid()), 0);
+    }
   }
   write_file(ws.path + "/.gitmodules",
              "[submodule \"lib\"]\n\tpath = third_party/lib\n[submodule \"empty\"]\n\tpath = empty\n", as());
@@ -327,11 +331,12 @@ TEST_P(Hostile, ASymlinkedHomeIsNotBoundAsTheDefaultWorkspace) {
             0);
   write_file(real_home + "/.ssh/id_ed25519", "PRIVATE KEY\n", as(), 0600);
   write_file(real_home + "/.bashrc", "# rc\n", as());
-  if (as() == As::User)
+  if (as() == As::User) {
     ASSERT_EQ(std::system(("chown -R " + std::to_string(uid()) + ":" + std::to_string(gid()) + " " +
                            shell_quote(root.path + "/var"))
                               .c_str()),
               0);
+  }
   const std::string script = "cat " + real_home + "/.ssh/id_ed25519 2>/dev/null || echo 'key unreadable'; "
                              "(echo evil >> " + real_home + "/.bashrc) 2>/dev/null || echo 'rc refused'";
   auto r = exec(real_home, {"--profile", "gopls"}, {"/bin/sh", "-c", script}, {{"HOME", link + "/u"}});
@@ -344,7 +349,9 @@ TEST_P(Hostile, ASymlinkedHomeIsNotBoundAsTheDefaultWorkspace) {
 
 TEST_P(Hostile, SessionDirectoriesAreNotBoundAsTheDefaultWorkspace) {
   HostDir rt("runtime");
-  if (as() == As::User) ASSERT_EQ(::chown(rt.path.c_str(), uid(), gid()), 0);
+  if (as() == As::User) {
+    ASSERT_EQ(::chown(rt.path.c_str(), uid(), gid()), 0);
+  }
   write_file(rt.path + "/bus", "socket stand-in\n", as());
   auto r = exec(rt.path, {"--profile", "gopls"}, {"/bin/sh", "-c", "cat " + rt.path + "/bus 2>/dev/null || echo hidden"},
                 {{"XDG_RUNTIME_DIR", rt.path}});

@@ -21,17 +21,37 @@ class Launcher : public ::testing::TestWithParam<As> {
 INSTANTIATE_TEST_SUITE_P(As, Launcher, ::testing::Values(As::Root, As::User),
                          [](const auto& info) { return as_name(info.param); });
 
-TEST_P(Launcher, FullLspSessionOverStdio) {
+// The tests that run gopls run against each generation (issue 15): parameter (As, Gen).
+class LauncherGopls : public ::testing::TestWithParam<AsGen> {
+ protected:
+  void SetUp() override { GSB_REQUIRE_AS_GEN(as(), std::get<1>(GetParam())); }
+  As as() const { return std::get<0>(GetParam()); }
+  const GoplsGen& gen() const { return gopls_gen(std::get<1>(GetParam())); }
+  SpawnOptions opts(const std::string& cwd) const {
+    SpawnOptions so;
+    so.cwd = cwd;
+    gen().apply(so.env);
+    return so;
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(AsGen, LauncherGopls,
+                         ::testing::Combine(::testing::Values(As::Root, As::User),
+                                            ::testing::Values(Gen::Debian, Gen::Current)),
+                         [](const auto& info) { return as_gen_name(info.param); });
+
+TEST_P(LauncherGopls, FullLspSessionOverStdio) {
   LspSessionResult r;
-  ASSERT_NO_FATAL_FAILURE(full_lsp_session(as(), {}, &r));
+  LspSessionOptions o;
+  o.gen = &gen();
+  ASSERT_NO_FATAL_FAILURE(full_lsp_session(as(), o, &r));
   EXPECT_EQ(r.exit_status, 0);
 }
 
-TEST_P(Launcher, VersionJsonIsByteForByteGoplsAndDoesNotWaitForStdin) {
+TEST_P(LauncherGopls, VersionJsonIsByteForByteGoplsAndDoesNotWaitForStdin) {
   TempDir ws(as());
-  SpawnOptions so;
-  so.cwd = ws.path;
-  Proc bare = spawn(as(), {"/usr/bin/gopls", "version", "-json"}, so);
+  SpawnOptions so = opts(ws.path);
+  Proc bare = spawn(as(), {gen().gopls, "version", "-json"}, so);
   ASSERT_EQ(bare.wait(std::chrono::seconds(60)), 0);
   // stdin stays open (a pipe we never close), as VS Code's version probe leaves it.
   Proc p = spawn(as(), {world().launcher, "version", "-json"}, so);
@@ -155,11 +175,10 @@ TEST_P(Launcher, SigtermBeforeTheProgramStartsEndsTheLaunch) {
   EXPECT_NE(::stat((ws.path + "/ran").c_str(), &sb), 0) << "the program ran";
 }
 
-TEST_P(Launcher, SigtermReachesGoplsAndLauncherExits143) {
+TEST_P(LauncherGopls, SigtermReachesGoplsAndLauncherExits143) {
   TempDir ws(as());
   write_go_module(ws.path, as());
-  SpawnOptions so;
-  so.cwd = ws.path;
+  SpawnOptions so = opts(ws.path);
   Proc p = spawn(as(), {world().launcher}, so);
   // gopls answers initialize: it is running inside.
   std::string body = R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"processId":null,"rootUri":null,"capabilities":{}}})";
@@ -197,11 +216,10 @@ TEST_P(Launcher, OrphanedGrandchildrenAreReaped) {
   EXPECT_NE(r.out.find("reaped"), std::string::npos) << r.out;
 }
 
-TEST_P(Launcher, ClosingStdinEndsServerWithStatus0) {
+TEST_P(LauncherGopls, ClosingStdinEndsServerWithStatus0) {
   TempDir ws(as());
   write_go_module(ws.path, as());
-  SpawnOptions so;
-  so.cwd = ws.path;
+  SpawnOptions so = opts(ws.path);
   Proc p = spawn(as(), {world().launcher}, so);
   p.close_stdin();
   EXPECT_EQ(p.wait(std::chrono::seconds(60)), 0) << p.err_buf;

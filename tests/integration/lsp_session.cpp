@@ -1,5 +1,7 @@
 #include "lsp_session.hpp"
 
+#include <signal.h>
+
 #include "lsp_client.hpp"
 
 namespace gsb::test {
@@ -17,11 +19,33 @@ void full_lsp_session(As as, const LspSessionOptions& opts, LspSessionResult* ou
   std::vector<std::string> argv = {w.launcher};
   argv.insert(argv.end(), opts.launcher_args.begin(), opts.launcher_args.end());
   if (!opts.command.empty()) argv = opts.command;
+  argv.insert(argv.end(), opts.gopls_args.begin(), opts.gopls_args.end());
   SpawnOptions so;
   so.cwd = ws.path;
-  so.env = opts.env;
+  so.caches = opts.caches;
+  if (opts.gen) opts.gen->apply(so.env);
+  for (const auto& [k, v] : opts.env) so.env[k] = v;
+  TempDir logdir(as, "log");
+  std::string log = so.env.count("GOPLS_SANDBOX_LOG") ? so.env["GOPLS_SANDBOX_LOG"] : logdir.path + "/denials.jsonl";
+  if (opts.command.empty()) so.env["GOPLS_SANDBOX_LOG"] = log;
   Proc p = spawn(as, argv, so);
   LspClient c(p);
+  // On any failure: end the sandbox, drain gopls' stderr, and print it with the denial log.
+  struct OnFailure {
+    Proc& p;
+    const std::string& log;
+    const LspSessionOptions& opts;
+    ~OnFailure() {
+      if (!::testing::Test::HasFailure()) return;
+      if (!p.exited) {
+        ::kill(p.pid, SIGKILL);
+        p.wait(std::chrono::seconds(10));
+      }
+      ADD_FAILURE() << "LSP session failed" << (opts.gen ? " with " + opts.gen->describe() : std::string())
+                    << "\n--- denial log " << log << " ---\n" << read_file(log)
+                    << "\n--- stderr (launcher and gopls) ---\n" << p.err_buf;
+    }
+  } on_failure{p, log, opts};
 
   json::Value init;
   init.set("processId", nullptr);
@@ -159,16 +183,22 @@ void full_lsp_session(As as, const LspSessionOptions& opts, LspSessionResult* ou
   ASSERT_TRUE(d1) << "no diagnostic after the type error; stderr:\n" << p.err_buf;
   EXPECT_EQ((*d1)["params"]["diagnostics"][0]["range"]["start"]["line"].as_int(-1), 9) << d1->dump();
 
+  if (opts.before_shutdown) opts.before_shutdown(p);
   auto sd = c.response(c.request("shutdown", nullptr));
   ASSERT_TRUE(sd) << p.err_buf;
   c.notify("exit", nullptr);
   p.close_stdin();
   int st = p.wait(std::chrono::seconds(30));
+  std::string denials = read_file(log);
   if (out) {
     out->exit_status = st;
     out->stderr_text = p.err_buf;
+    out->denial_log = denials;
   }
   EXPECT_EQ(st, 0) << "stderr:\n" << p.err_buf;
+  if (opts.command.empty() && opts.expect_no_denials) {
+    EXPECT_EQ(denials, "") << "refused during the LSP session";
+  }
 }
 
 }  // namespace gsb::test

@@ -1,6 +1,7 @@
 // The end-to-end LSP session every sandbox configuration must pass.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -15,11 +16,23 @@ struct LspSessionOptions {
   bool extended = false;  // also rename, references, formatting, documentSymbol
   std::vector<std::string> command;  // run this instead of the launcher (e.g. strace -f gopls)
   std::string workspace;             // use this directory (default: a fresh temp dir)
+  // The gopls generation (and its go) to run; null = the launcher's default (first gopls/go on
+  // the harness PATH, i.e. Debian's). Applied before env, so env still overrides.
+  const GoplsGen* gen = nullptr;
+  // Through the launcher (command empty): the denial log goes to a private file (unless env sets
+  // GOPLS_SANDBOX_LOG) and must stay empty. A failing session prints it and gopls' stderr.
+  bool expect_no_denials = true;
+  std::shared_ptr<GoCaches> caches;  // null: fresh private caches for this session
+  std::vector<std::string> gopls_args;  // after launcher_args (e.g. {"-remote=auto"})
+  // Called with the running process after the last request, before shutdown (e.g. to record
+  // its process tree).
+  std::function<void(Proc&)> before_shutdown;
 };
 
 struct LspSessionResult {
   int exit_status = -1;
   std::string stderr_text;
+  std::string denial_log;  // the log's content (empty: nothing refused)
 };
 
 // Drives initialize -> ... -> exit against a fresh module; reports failures with gtest

@@ -183,18 +183,30 @@ std::map<std::string, double> samples(const std::string& text) {
   return out;
 }
 
-TEST(MetricsProxy, RelaysARealGoplsSessionByteForByte) {
-  if (::access("/usr/bin/gopls", X_OK) != 0) GSB_SKIP_OR_FAIL("gopls not installed");
+// Against each gopls generation (issue 15), with private caches (issue 17 §4).
+class MetricsProxyGen : public ::testing::TestWithParam<Gen> {};
+INSTANTIATE_TEST_SUITE_P(Gen, MetricsProxyGen, ::testing::Values(Gen::Debian, Gen::Current),
+                         [](const auto& info) { return gen_name(info.param); });
+
+TEST_P(MetricsProxyGen, RelaysARealGoplsSessionByteForByte) {
+  const GoplsGen& gen = gopls_gen(GetParam());
+  GSB_REQUIRE_GEN(GetParam());
   TempDir ws(As::Root, "metrics");
   write_go_module(ws.path, As::Root);
   const std::string in_log = ws.path + "/.in.log", out_log = ws.path + "/.out.log";
   const std::string metrics = ws.path + "/.metrics.prom";
+  auto caches = fresh_go_caches(As::Root);
+  std::map<std::string, std::string> env;
+  caches->apply(env);
+  gen.apply(env);
+  std::string assigns;
+  for (const auto& [k, v] : env) assigns += k + "=" + shell_quote(v) + " ";
   // tee on both sides records exactly what gopls received and sent.
   Relayed r;
   ASSERT_NO_FATAL_FAILURE(r.start(metrics,
                                   {"/bin/sh", "-c",
-                                   "tee " + shell_quote(in_log) + " | GOPROXY=off GOFLAGS=-mod=mod GOTOOLCHAIN=local "
-                                   "gopls | tee " + shell_quote(out_log)},
+                                   "tee " + shell_quote(in_log) + " | GOPROXY=off GOFLAGS=-mod=mod GOTOOLCHAIN=local " +
+                                       assigns + shell_quote(gen.gopls) + " | tee " + shell_quote(out_log)},
                                   ws.path));
   const std::string uri = "file://" + ws.path + "/main.go";
   json::Value init;
@@ -317,10 +329,17 @@ namespace gsb::test {
 namespace {
 
 // The launcher's --metrics wiring end to end: the full LSP session through `run --metrics`.
-TEST(LauncherMetrics, LspSessionThroughTheRelayCountsEveryRequest) {
+class LauncherMetrics : public ::testing::TestWithParam<Gen> {};
+INSTANTIATE_TEST_SUITE_P(Gen, LauncherMetrics, ::testing::Values(Gen::Debian, Gen::Current),
+                         [](const auto& info) { return gen_name(info.param); });
+
+TEST_P(LauncherMetrics, LspSessionThroughTheRelayCountsEveryRequest) {
+  const GoplsGen& gen = gopls_gen(GetParam());
+  GSB_REQUIRE_GEN(GetParam());
   TempDir dir(As::Root, "metrics");
   std::string file = dir.path + "/gopls.prom";
   LspSessionOptions o;
+  o.gen = &gen;
   o.launcher_args = {"run", "--metrics", file, "--"};
   LspSessionResult r;
   ASSERT_NO_FATAL_FAILURE(full_lsp_session(As::Root, o, &r));

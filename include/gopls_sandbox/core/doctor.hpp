@@ -107,6 +107,44 @@ std::string tail_lines(std::string_view text, size_t lines = 8, size_t max_bytes
 Check startup_check(const StartupResult& r);
 json::Value startup_to_json(const StartupResult& r);
 
+// ---- gopls and go versions (issue 15) ----
+// A Go release version ("go1.26.8", "1.26", "go1.27rc1") as {major, minor, patch, pre}; pre is 0
+// for a release and 1 + the rc/beta number otherwise (a release sorts after its candidates).
+struct GoVersion {
+  int major = 0, minor = 0, patch = 0;
+  int pre = 0;  // 0 = release; rcN/betaN sort before it
+  bool ok = false;
+};
+GoVersion parse_go_version(std::string_view v);
+int compare_go_versions(const GoVersion& a, const GoVersion& b);  // <0, 0, >0
+// The go and toolchain lines of a go.mod or go.work file ("" when absent).
+struct GoModVersions {
+  std::string go, toolchain;
+};
+GoModVersions parse_gomod_versions(std::string_view text);
+
+// "gopls vs go": an old gopls type-checks with the standard library of the go it runs; a go newer
+// than the one gopls was built with makes it fail, sandboxed or not. built_with from `go version
+// GOPLS` ("" when unknown), go_version from `go env GOVERSION`.
+Check check_gopls_go_match(const std::string& gopls, const std::string& built_with, const std::string& go,
+                           const std::string& go_version);
+
+struct ToolchainFacts {
+  std::string file;            // the go.mod/go.work that was read ("" when none)
+  GoModVersions wanted;        // its go and toolchain lines
+  std::string local_version;   // `go env GOVERSION` of the go on PATH (go1.26.8)
+  std::string gotoolchain;     // `go env GOTOOLCHAIN` (auto, local, go1.27.0+auto, ...)
+  std::string gomodcache;      // where go would put a downloaded toolchain
+  bool cached = false;         // golang.org/toolchain@v0.0.1-<needed>.<goos>-<goarch> is in GOMODCACHE
+  bool network = false;        // the sandbox shares the host network (--share-net / profile)
+};
+// The toolchain a workspace asks for (GOTOOLCHAIN): ok when the local go is new enough or the
+// toolchain is already in GOMODCACHE (bound into the sandbox); an error naming the way out when go
+// would have to download it (the sandbox has no network) or GOTOOLCHAIN=local forbids switching.
+Check check_toolchain(const ToolchainFacts& f);
+// The version go switches to: the toolchain line if set, else the go line ("go1.27.0"; "" if none).
+std::string wanted_toolchain(const GoModVersions& v);
+
 // ---- report ----
 int doctor_exit_code(const std::vector<Check>& checks);  // 1 when any error, else 0
 // Human table: STATUS CHECK DETAIL, a "fix:" line under every check that is not ok, then the

@@ -1,0 +1,227 @@
+// Large real workspace (issue 15): the current gopls on the source of its own module
+// (golang.org/x/tools/gopls@v0.23.0, from the module cache scripts/build.sh filled), bare vs
+// sandboxed (default profile, default cache mode), interleaved, with bootstrap 95% CIs of the
+// ratio of medians. The operations gopls' own benchmarks measure: initial workspace load
+// (initialize -> first diagnostics for a file deep in the module), definition, references across
+// the module, completion, rename, workspace/symbol, didChange -> diagnostics; plus gopls' peak RSS
+// and the launcher's (launcher + the sandbox's pid 1).
+//
+//   large_ws_bench [REPS]   (default 7)
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <random>
+
+#include "../bench/bench_util.hpp"
+#include "gopls_sandbox/core/json.hpp"
+#include "integration/harness.hpp"
+#include "integration/lsp_client.hpp"
+
+using namespace gsb;
+using namespace gsb::test;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+long vm_hwm_kb(pid_t pid) {
+  std::string s = read_file("/proc/" + std::to_string(pid) + "/status");
+  auto p = s.find("VmHWM:");
+  return p == std::string::npos ? 0 : std::atol(s.c_str() + p + 6);
+}
+std::string comm(pid_t pid) {
+  std::string s = read_file("/proc/" + std::to_string(pid) + "/comm");
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
+}
+
+std::string tail(const std::string& s) { return s.size() > 2000 ? s.substr(s.size() - 2000) : s; }
+
+const char* kOps[] = {"initial load", "definition", "references", "completion", "rename", "workspace/symbol",
+                      "didChange->diagnostics", "gopls peak RSS (MB)", "launcher+pid1 RSS (MB)"};
+
+// One session; fills op -> value. false when something failed.
+bool session(const std::vector<std::string>& argv, const std::string& ws, const std::string& file,
+             const std::shared_ptr<GoCaches>& caches, const GoplsGen& gen, std::map<std::string, double>* out) {
+  SpawnOptions so;
+  so.cwd = ws;
+  so.caches = caches;
+  gen.apply(so.env);
+  so.env["GOMODCACHE"] = caches->gomodcache;
+  auto t0 = Clock::now();
+  Proc p = spawn(As::Root, argv, so);
+  LspClient c(p);
+  const std::string uri = "file://" + ws + "/" + file;
+  const std::string text = read_file(ws + "/" + file);
+  json::Value init;
+  init.set("processId", nullptr);
+  init.set("rootUri", "file://" + ws);
+  init.set("capabilities", json::Object{});
+  if (!c.response(c.request("initialize", init), std::chrono::seconds(300))) {
+    std::fprintf(stderr, "large_ws_bench: no initialize response\n%s\n", tail(p.err_buf).c_str());
+    return false;
+  }
+  c.notify("initialized", json::Object{});
+  json::Value open, item;
+  item.set("uri", uri);
+  item.set("languageId", "go");
+  item.set("version", 1);
+  item.set("text", text);
+  open.set("textDocument", item);
+  c.notify("textDocument/didOpen", open);
+  auto for_uri = [&](const json::Value& n) { return n["params"]["uri"].as_string() == uri; };
+  if (!c.notification("textDocument/publishDiagnostics", for_uri, std::chrono::seconds(300))) {
+    std::fprintf(stderr, "large_ws_bench: no diagnostics for %s\n%s\n", file.c_str(), tail(p.err_buf).c_str());
+    return false;
+  }
+  (*out)["initial load"] = ms_since(t0);
+  // The first `map[protocol.DocumentURI]` in the file (code, not a comment): line and column of
+  // DocumentURI, the module's most referenced type.
+  size_t at = text.find("map[protocol.DocumentURI]");
+  if (at == std::string::npos) return false;
+  at += 4 + 9;
+  int line = 0, col = 0;
+  for (size_t i = 0; i < at; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 0;
+    } else {
+      ++col;
+    }
+  }
+  auto timed = [&](const std::string& name, const std::string& method, json::Value params) {
+    auto t = Clock::now();
+    auto r = c.response(c.request(method, std::move(params)), std::chrono::seconds(300));
+    if (!r || r->find("error")) {
+      std::fprintf(stderr, "large_ws_bench: %s failed: %s\n%s\n", method.c_str(), r ? r->dump().c_str() : "no response",
+                   tail(p.err_buf).c_str());
+      return false;
+    }
+    (*out)[name] = ms_since(t);
+    return true;
+  };
+  if (!timed("definition", "textDocument/definition", doc_pos(uri, line, col + 3))) return false;
+  json::Value refs = doc_pos(uri, line, col + 3);
+  json::Value ctx;
+  ctx.set("includeDeclaration", true);
+  refs.set("context", ctx);
+  if (!timed("references", "textDocument/references", refs)) return false;
+  if (!timed("completion", "textDocument/completion", doc_pos(uri, line, col))) return false;
+  json::Value ren = doc_pos(uri, line, col + 3);
+  ren.set("newName", "DocumentURIRenamed");
+  if (!timed("rename", "textDocument/rename", ren)) return false;
+  json::Value ws_sym;
+  ws_sym.set("query", "DocumentURI");
+  if (!timed("workspace/symbol", "workspace/symbol", ws_sym)) return false;
+  // didChange: a type error at the end of the file; time until its diagnostic arrives.
+  json::Value change, vdoc, changes, whole;
+  vdoc.set("uri", uri);
+  vdoc.set("version", 2);
+  change.set("textDocument", vdoc);
+  whole.set("text", text + "\nvar _ int = \"gsb\"\n");
+  changes.push(whole);
+  change.set("contentChanges", changes);
+  auto t = Clock::now();
+  c.notify("textDocument/didChange", change);
+  if (!c.notification("textDocument/publishDiagnostics",
+                      [&](const json::Value& n) { return for_uri(n) && !n["params"]["diagnostics"].as_array().empty(); },
+                      std::chrono::seconds(300)))
+    return false;
+  (*out)["didChange->diagnostics"] = ms_since(t);
+  long gopls_kb = 0, launcher_kb = 0;
+  for (pid_t q : process_tree(p.pid)) {
+    std::string n = comm(q);
+    if (n == "gopls") gopls_kb = std::max(gopls_kb, vm_hwm_kb(q));
+    else if (n == "gopls-sandbox") launcher_kb += vm_hwm_kb(q);
+  }
+  (*out)["gopls peak RSS (MB)"] = gopls_kb / 1024.0;
+  (*out)["launcher+pid1 RSS (MB)"] = launcher_kb / 1024.0;
+  if (!c.response(c.request("shutdown", nullptr))) return false;
+  c.notify("exit", nullptr);
+  p.close_stdin();
+  return p.wait(std::chrono::seconds(60)) == 0;
+}
+
+// Bootstrap 95% CI of median(b)/median(a).
+std::pair<double, double> ratio_ci(const std::vector<double>& a, const std::vector<double>& b) {
+  std::mt19937 rng(12345);
+  std::vector<double> ratios;
+  for (int k = 0; k < 4000; ++k) {
+    std::vector<double> ra, rb;
+    std::uniform_int_distribution<size_t> da(0, a.size() - 1), db(0, b.size() - 1);
+    for (size_t i = 0; i < a.size(); ++i) ra.push_back(a[da(rng)]);
+    for (size_t i = 0; i < b.size(); ++i) rb.push_back(b[db(rng)]);
+    double ma = bench::median(ra);
+    if (ma > 0) ratios.push_back(bench::median(rb) / ma);
+  }
+  std::sort(ratios.begin(), ratios.end());
+  if (ratios.empty()) return {0, 0};
+  return {ratios[ratios.size() * 25 / 1000], ratios[ratios.size() * 975 / 1000]};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int reps = argc > 1 ? std::atoi(argv[1]) : 7;
+  const GoplsGen& gen = gopls_gen(Gen::Current);
+  if (!gen.why_unavailable.empty()) {
+    std::fprintf(stderr, "large_ws_bench: %s\n", gen.why_unavailable.c_str());
+    return 1;
+  }
+  // The gopls module as scripts/build.sh left it in its private module cache (with every dependency).
+  const std::string modcache = std::string(GSB_TEST_SOURCE_DIR) + "/build/gopls-v0.23.0/gopath/pkg/mod";
+  const std::string ws = modcache + "/golang.org/x/tools/gopls@v0.23.0";
+  const std::string file = "internal/golang/change_signature.go";
+  struct stat st;
+  if (::stat((ws + "/" + file).c_str(), &st) != 0) {
+    std::fprintf(stderr, "large_ws_bench: %s missing (run scripts/build.sh)\n", (ws + "/" + file).c_str());
+    return 1;
+  }
+  // One set of caches for both variants, warmed once by each; the module cache is the install's.
+  auto caches = fresh_go_caches(As::Root);
+  caches->gomodcache = modcache;
+  std::map<std::string, std::vector<std::string>> variants = {{"bare", {gen.gopls}}, {"sandboxed", {world().launcher}}};
+  std::map<std::string, std::map<std::string, std::vector<double>>> t;  // variant -> op -> samples
+  for (auto& [n, av] : variants) {
+    std::map<std::string, double> warm;
+    if (!session(av, ws, file, caches, gen, &warm)) {
+      std::fprintf(stderr, "large_ws_bench: warm-up session (%s) failed\n", n.c_str());
+      return 1;
+    }
+  }
+  for (int i = 0; i < reps; ++i) {
+    std::vector<std::string> order = i % 2 ? std::vector<std::string>{"sandboxed", "bare"}
+                                           : std::vector<std::string>{"bare", "sandboxed"};
+    for (const auto& n : order) {
+      std::map<std::string, double> r;
+      if (!session(variants[n], ws, file, caches, gen, &r)) {
+        std::fprintf(stderr, "large_ws_bench: session %d (%s) failed\n", i, n.c_str());
+        return 1;
+      }
+      for (auto& [op, v] : r) t[n][op].push_back(v);
+    }
+  }
+  std::printf("machine: %s\n%s\nworkspace: %s (%s)\n\n", bench::machine().c_str(), gen.describe().c_str(), ws.c_str(),
+              file.c_str());
+  std::printf("## Large workspace: golang.org/x/tools/gopls@v0.23.0 (%d repetitions, interleaved; medians, bootstrap 95%% CI)\n\n",
+              reps);
+  std::printf("| %-24s | %10s | %10s | %7s | %-17s |\n|---|---:|---:|---:|---|\n", "operation", "bare", "sandboxed",
+              "ratio", "95% CI");
+  for (const char* op : kOps) {
+    const auto& a = t["bare"][op];
+    const auto& b = t["sandboxed"][op];
+    std::string unit = std::string(op).find("RSS") != std::string::npos ? "" : " ms";
+    if (std::string(op) == "launcher+pid1 RSS (MB)") {
+      std::printf("| %-24s | %10s | %10.2f | %7s | %-17s |\n", op, "-", bench::median(b), "-", "target <= 4 MB");
+      continue;
+    }
+    auto [lo, hi] = ratio_ci(a, b);
+    std::printf("| %-24s | %10.1f | %10.1f | %6.3fx | %.3f-%.3fx |\n", op, bench::median(a), bench::median(b),
+                bench::median(b) / bench::median(a), lo, hi);
+  }
+  std::printf("\n(times in ms; target: every ratio <= 1.02x, CI upper bound <= 1.05x)\n");
+  return 0;
+}
