@@ -179,6 +179,11 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
   add_cache(in.gopls_cache, "gopls", "gopls cache");
   add_cache(in.goimports_cache, "goimports", "goimports cache");
   add_bind(in.telemetry_dir, false, true, "go telemetry");
+  // Counters may be written, the mode may not: code inside could otherwise switch uploading on
+  // for the host user ("on" in the mode file). (A missing mode file means the default, local.)
+  if (std::string mode = normalize_path(in.telemetry_dir + "/mode");
+      !in.telemetry_dir.empty() && !mode.empty() && probe(mode).type == PathFacts::File)
+    add_bind(mode, true, true, "go telemetry mode (read-only)");
   add_bind(in.gopls_config, false, true, "gopls config");
   std::vector<std::string> bound_ws;  // every path a workspace is bound at
   struct WsSet {

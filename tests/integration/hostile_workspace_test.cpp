@@ -283,6 +283,33 @@ TEST_P(Hostile, WithHomeUnsetTheHomeDirectoryIsStillNotTheDefaultWorkspace) {
   EXPECT_NE(r.out.find("not binding " + home), std::string::npos) << r.out;
 }
 
+// Go telemetry: counters may be written inside, the mode (which decides uploading for the host
+// user) may not be switched on.
+TEST_P(Hostile, TelemetryUploadingCannotBeSwitchedOnFromInside) {
+  TempDir ws(as());
+  auto caches = fresh_go_caches(as());
+  std::string dir = caches->xdg_config + "/go/telemetry";
+  ASSERT_EQ(std::system(("mkdir -p " + shell_quote(dir + "/local")).c_str()), 0);
+  write_file(dir + "/mode", "local\n", as());
+  if (as() == As::User) {
+    ASSERT_EQ(std::system(("chown -R " + std::to_string(uid()) + ":" + std::to_string(gid()) + " " +
+                           shell_quote(caches->xdg_config))
+                              .c_str()),
+              0);
+  }
+  SpawnOptions so;
+  so.cwd = ws.path;
+  so.caches = caches;
+  auto r = run(as(), {world().launcher, "exec", "--profile", "gopls", "--", "/bin/sh", "-c",
+                      "(echo 'on 2026-01-01' > " + dir + "/mode) 2>/dev/null && echo 'mode writable' || echo 'mode refused'; "
+                      "echo 1 > " + dir + "/local/counter && echo 'counters writable'"},
+               so);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(has(r.out, "mode refused")) << r.out;
+  EXPECT_TRUE(has(r.out, "counters writable")) << r.out;
+  EXPECT_EQ(read_file(dir + "/mode"), "local\n");
+}
+
 // ---- 3. the host never runs the workspace's own go or gopls ------------------------------------
 
 TEST_P(Hostile, AGoOrGoplsInTheWorkspaceNeverRunsOnTheHostThroughARelativePathEntry) {

@@ -499,3 +499,15 @@ TEST(PlanCaches, PrivateHasNoLowerSharedIsTodaysBindAndCowNeedsADomain) {
 }
 
 }  // namespace
+
+TEST(Plan, TheTelemetryModeFileIsReadOnly) {
+  auto in = inputs();
+  auto p = build_plan(in, fake_host({{"/home/u/.config/go/telemetry", {PathFacts::Dir, {}, PathFacts::Dir}},
+                                     {"/home/u/.config/go/telemetry/mode", {PathFacts::File, {}, PathFacts::File}}}));
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(find(*p, "/home/u/.config/go/telemetry", MountKind::Bind));
+  const MountOp* m = find(*p, "/home/u/.config/go/telemetry/mode", MountKind::RoBind);
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->is_file);
+  EXPECT_GT(index_of(*p, "/home/u/.config/go/telemetry/mode"), index_of(*p, "/home/u/.config/go/telemetry"));
+}
