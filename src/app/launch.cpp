@@ -374,8 +374,16 @@ Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const
   auto caches = decide_caches(o, in.workspaces_real, env);
   if (!caches) return std::move(caches).error();
   if (caches->mode != core::CacheMode::Shared) {
-    std::vector<std::string> seen = in.workspaces, cache_dirs = {in.gopls_cache, in.goimports_cache};
-    seen.insert(seen.end(), in.workspaces_real.begin(), in.workspaces_real.end());
+    // What the sandbox will see read-write: the workspaces the plan binds (a default one that it
+    // refuses, such as $HOME or /tmp, is not bound) and the --bind sources.
+    std::vector<std::string> seen, cache_dirs = {in.gopls_cache, in.goimports_cache};
+    for (size_t i = 0; i < in.workspaces.size(); ++i) {
+      const std::string& r = i < in.workspaces_real.size() ? in.workspaces_real[i] : in.workspaces[i];
+      if (core::normalize_path(in.workspaces[i]) == "/") continue;
+      if (!in.workspaces_explicit && !core::default_workspace_refusal(in, in.workspaces[i], r).empty()) continue;
+      seen.push_back(in.workspaces[i]);
+      seen.push_back(r);
+    }
     for (const auto& b : in.binds) seen.push_back(b.src);
     if (in.go) cache_dirs.insert(cache_dirs.end(), {in.go->gocache, in.go->gomodcache});
     std::string problem = core::cache_layout_problem(caches->state_root, cache_dirs, seen);

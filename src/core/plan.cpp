@@ -87,6 +87,17 @@ std::string default_workspace_refusal(const std::string& dir, const std::string&
   return {};
 }
 
+std::string default_workspace_refusal(const PlanInputs& in, const std::string& given, const std::string& real) {
+  const std::string home = normalize_path(in.home);
+  std::string why;
+  for (const std::string& h : {home, normalize_path(in.passwd_home), normalize_path(in.passwd_home_real)})
+    for (const std::string& d : {normalize_path(given), normalize_path(real)})
+      if (why.empty()) why = default_workspace_refusal(d, h, normalize_path(in.home_real), normalize_path(in.runtime_dir));
+  if (why.empty() && home.empty() && normalize_path(in.passwd_home).empty())
+    why = "with HOME unset, a directory that may be your home";
+  return why;
+}
+
 Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
   Plan plan;
   plan.uid = in.uid;
@@ -204,12 +215,7 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
     // Both the given and the resolved path are checked, against $HOME as given and resolved
     // (Fedora Silverblue: /home -> /var/home). An explicit --workspace is honoured.
     if (!in.workspaces_explicit) {
-      std::string why;
-      for (const std::string& h : {home, normalize_path(in.passwd_home), normalize_path(in.passwd_home_real)})
-        for (const std::string& d : {nw, r})
-          if (why.empty()) why = default_workspace_refusal(d, h, normalize_path(in.home_real), normalize_path(in.runtime_dir));
-      if (why.empty() && home.empty() && normalize_path(in.passwd_home).empty())
-        why = "with HOME unset, a directory that may be your home";
+      std::string why = default_workspace_refusal(in, nw, r);
       if (!why.empty()) {
         note("warning: not binding " + nw + " as the workspace: it is the current directory (the default), and " + why +
              " would expose far more than a project; pass --workspace " + nw + " to bind it anyway");

@@ -14,21 +14,14 @@
 #include <string_view>
 #include <vector>
 
+#include "gopls_sandbox/sys/mount_api.hpp"
 #include "gopls_sandbox/sys/overlay.hpp"
 
 namespace gsb::sys {
 
 namespace {
 
-// <linux/mount.h> clashes with <sys/mount.h> on glibc 2.36; the few bits we need:
-constexpr unsigned kAttrRdonly = 0x00000001;
-constexpr unsigned kAttrNosuid = 0x00000002;
-constexpr unsigned kAttrNodev = 0x00000004;
-constexpr unsigned kAttrNoexec = 0x00000008;
-constexpr unsigned kAtRecursive = 0x8000;
-struct MountAttr {
-  unsigned long long attr_set, attr_clr, propagation, userns_fd;
-};
+using namespace mount_api;
 
 int set_attrs(const std::string& path, unsigned attrs, bool recursive) {
 #ifdef SYS_mount_setattr
@@ -124,20 +117,6 @@ int create_mount_point(const std::string& dst, bool file, std::string& what) {
 
 std::string inside(const std::string& p) { return p == "/" ? std::string(kNewRoot) : kNewRoot + p; }
 std::string host(const std::string& p) { return kOldRoot + p; }
-
-constexpr unsigned kOpenTreeClone = 1;              // OPEN_TREE_CLONE
-constexpr unsigned kMoveMountFEmptyPath = 0x00000004;  // MOVE_MOUNT_F_EMPTY_PATH
-constexpr unsigned kMoveMountTEmptyPath = 0x00000040;  // MOVE_MOUNT_T_EMPTY_PATH
-#ifndef SYS_open_tree
-#define SYS_open_tree 428
-#define SYS_move_mount 429
-#endif
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
-#ifndef SYS_mount_setattr
-#define SYS_mount_setattr 442
-#endif
 
 // An O_PATH descriptor for `path`; with no_symlinks, no component may be a symbolic link
 // (RESOLVE_NO_SYMLINKS). -errno; -ENOSYS when the kernel lacks openat2 (before 5.6).

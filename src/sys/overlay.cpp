@@ -8,20 +8,13 @@
 #include <cstring>
 
 #include "gopls_sandbox/core/result.hpp"
+#include "gopls_sandbox/sys/mount_api.hpp"
 
 namespace gsb::sys {
 
 namespace {
 
-// <linux/mount.h> clashes with <sys/mount.h> on glibc 2.36; the few values we need:
-constexpr unsigned kFsopenCloexec = 0x1;
-constexpr unsigned kFsconfigSetFlag = 0;
-constexpr unsigned kFsconfigSetString = 1;
-constexpr unsigned kFsconfigCmdCreate = 6;
-constexpr unsigned kFsmountCloexec = 0x1;
-constexpr unsigned kMountAttrNosuid = 0x2;
-constexpr unsigned kMountAttrNodev = 0x4;
-constexpr unsigned kMoveMountFEmptyPath = 0x4;
+using namespace mount_api;
 
 // The filesystem context's last message ("e overlayfs: ..."), if the kernel left one.
 std::string kernel_message(int fsfd) {
@@ -80,7 +73,7 @@ int mount_overlay(const std::string& lower, const std::string& upper, const std:
   step("create", e ? 0 : ::syscall(SYS_fsconfig, fs, kFsconfigCmdCreate, nullptr, nullptr, 0));
   int mnt = -1;
   if (!e) {
-    mnt = static_cast<int>(::syscall(SYS_fsmount, fs, kFsmountCloexec, kMountAttrNosuid | kMountAttrNodev));
+    mnt = static_cast<int>(::syscall(SYS_fsmount, fs, kFsmountCloexec, kAttrNosuid | kAttrNodev));
     step("fsmount", mnt);
   }
   if (!e) step("move_mount " + target, ::syscall(SYS_move_mount, mnt, "", AT_FDCWD, target.c_str(), kMoveMountFEmptyPath));

@@ -126,6 +126,8 @@ bool path_is_under(const std::string& p, const std::string& dir);  // p == dir o
 // directory above it, /tmp, /var/tmp, /dev/shm, /run and anything under it or $XDG_RUNTIME_DIR.
 std::string default_workspace_refusal(const std::string& dir, const std::string& home, const std::string& home_real,
                                       const std::string& runtime_dir);
+// The same for a default workspace of `in` (given and real path; every home `in` knows of).
+std::string default_workspace_refusal(const PlanInputs& in, const std::string& given, const std::string& real);
 Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe);
 json::Value plan_to_json(const Plan& p);
 
