@@ -117,7 +117,11 @@ PtyRun run_on_pty(As as, const std::vector<std::string>& argv, const std::string
     ::dup2(s, 1);
     ::dup2(s, 2);
     if (::chdir(cwd.c_str()) != 0) ::_exit(121);
-    if (as == As::User) ::setenv("HOME", world().user_home.c_str(), 1);
+    if (as == As::User) {  // the runner's own directories are not the test user's to write
+      ::setenv("HOME", world().user_home.c_str(), 1);
+      for (const char* v : {"XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "GOCACHE", "GOMODCACHE", "GOPATH"})
+        ::unsetenv(v);
+    }
     ::execv(av[0], av.data());
     ::_exit(122);
   }
