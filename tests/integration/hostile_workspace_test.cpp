@@ -36,6 +36,15 @@ class Hostile : public ::testing::TestWithParam<As> {
     argv.insert(argv.end(), program.begin(), program.end());
     return run(as(), argv, {cwd, std::move(env), false});
   }
+  // Directories under `base`, in order, owned by the runner.
+  void make_dirs(const std::string& base, std::initializer_list<const char*> dirs) {
+    for (const char* d : dirs) {
+      ASSERT_EQ(::mkdir((base + d).c_str(), 0755), 0) << d;
+      if (as() == As::User) {
+        ASSERT_EQ(::chown((base + d).c_str(), uid(), gid()), 0);
+      }
+    }
+  }
   uid_t uid() const { return as() == As::Root ? 0 : world().user_uid; }
   gid_t gid() const { return as() == As::Root ? 0 : world().user_gid; }
 };
@@ -182,12 +191,7 @@ TEST_P(Hostile, TerminalInjectionFromInsideReachesNothing) {
 TEST_P(Hostile, GitConfigHooksAndEditorSettingsCannotBeWrittenFromInside) {
   TempDir ws(as());
   write_go_module(ws.path, as());
-  for (const char* d : {"/.git", "/.git/hooks", "/.vscode", "/.idea", "/sub"}) {
-    ASSERT_EQ(::mkdir((ws.path + d).c_str(), 0755), 0) << d;
-    if (as() == As::User) {
-      ASSERT_EQ(::chown((ws.path + d).c_str(), uid(), gid()), 0);
-    }
-  }
+  ASSERT_NO_FATAL_FAILURE(make_dirs(ws.path, {"/.git", "/.git/hooks", "/.vscode", "/.idea", "/sub"}));
   write_file(ws.path + "/.git/config", "[core]\n\trepositoryformatversion = 0\n", as());
   write_file(ws.path + "/.git/HEAD", "ref: refs/heads/main\n", as());
   write_file(ws.path + "/.envrc", "export A=1\n", as());
@@ -247,12 +251,7 @@ TEST_P(Hostile, ProtectedPathsThroughSymlinksOutOfTheWorkspaceAreNotBound) {
 // (no .git yet) is read-only as a whole.
 TEST_P(Hostile, SubmoduleDirectoriesCannotBeSwappedForARepositoryOfOurOwn) {
   TempDir ws(as());
-  for (const char* d : {"/.git", "/third_party", "/third_party/lib", "/empty"}) {
-    ASSERT_EQ(::mkdir((ws.path + d).c_str(), 0755), 0) << d;
-    if (as() == As::User) {
-      ASSERT_EQ(::chown((ws.path + d).c_str(), uid(), gid()), 0);
-    }
-  }
+  ASSERT_NO_FATAL_FAILURE(make_dirs(ws.path, {"/.git", "/third_party", "/third_party/lib", "/empty"}));
   write_file(ws.path + "/.gitmodules",
              "[submodule \"lib\"]\n\tpath = third_party/lib\n[submodule \"empty\"]\n\tpath = empty\n", as());
   write_file(ws.path + "/third_party/lib/.git", "gitdir: ../../.git/modules/lib\n", as());
