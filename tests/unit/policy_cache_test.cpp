@@ -58,12 +58,13 @@ TEST_F(PolicyCache, SecondResolutionComesFromTheCacheUnchanged) {
   EXPECT_TRUE(second->from_cache);
   EXPECT_TRUE(same_program(first->program, second->program));
   EXPECT_EQ(second->name, "p");
-  EXPECT_EQ(second->settings.ro_bind, std::vector<std::string>{"/opt/x"});
+  EXPECT_EQ(second->settings.ro_binds, std::vector<std::string>{"/opt/x"});
   EXPECT_EQ(second->settings.unset_env, std::vector<std::string>{"SECRET"});
   EXPECT_EQ(second->settings.set_env, std::vector<std::string>{"CGO_ENABLED=0"});
-  // The full profile is still available (loaded lazily) when taken from the cache.
-  ASSERT_NE(second->profile(), nullptr);
-  EXPECT_EQ(second->profile()->name, "p");
+  // The full profile is still available when taken from the cache.
+  auto full = app::load_full_profile(*second);
+  ASSERT_TRUE(full.ok()) << full.error().message;
+  EXPECT_EQ((*full)->name, "p");
 }
 
 TEST_F(PolicyCache, EditingTheProfileOrAnIncludeRecompiles) {
@@ -97,12 +98,17 @@ TEST_F(PolicyCache, CorruptTruncatedOrForeignEntriesAreIgnoredAndReplaced) {
       "garbage",                                   // no header
       bytes.substr(0, bytes.size() - 3),           // truncated program
       bytes + "x",                                 // trailing byte
-      "GSB-BPF 1 2 8\n{}12345678",                 // valid frame, metadata of another profile
-      "GSB-BPF 1 99999999999999999999 8\n{}1234",  // absurd length
+      "GSB-CACHE 1 bpf 0 2 8\n{}12345678",                 // valid frame, metadata of another profile
+      "GSB-CACHE 1 bpf 0 99999999999999999999 8\n{}1234",  // absurd length
   };
-  std::string flipped = bytes;  // header claims a program length that is not a whole instruction
-  flipped.replace(flipped.find(' ', 10) + 1, 1, "7");
+  std::string flipped = bytes;  // header claims a longer program than the file holds
+  size_t last_len = flipped.rfind(' ', flipped.find('\n')) + 1;
+  flipped.insert(last_len, "1");
   bad.push_back(flipped);
+  std::string stale = bytes;  // a file it was computed from changed: its recorded identity differs
+  size_t dep = stale.find('\n') + 1;
+  stale.replace(dep, stale.find(' ', dep) - dep, "0:0:0:0.0");
+  bad.push_back(stale);
   for (const auto& b : bad) {
     std::ofstream(files[0], std::ios::binary | std::ios::trunc) << b;
     auto r = resolve();
