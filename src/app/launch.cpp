@@ -14,13 +14,14 @@ namespace gsb::app {
 
 namespace {
 
-// What decide() needs for the supervisor: the profile the filter was compiled from. From the
-// cache it is loaded on the first notification, on the supervisor's thread (its only user).
+// What decide() needs for the supervisor: the profile the filter was compiled from — compiled
+// now, or the cache entry's decision table, decoded on the first notification on the
+// supervisor's thread (its only user), so that a launch without refusals does not pay for it.
 std::function<const core::Profile*()> supervisor_profile(const ResolvedPolicy& pol) {
   auto held = std::make_shared<std::shared_ptr<const core::Profile>>(pol.profile);
   return [held, &pol]() -> const core::Profile* {
     if (!*held) {
-      auto p = load_full_profile(pol);
+      auto p = policy_profile(pol);
       if (!p) return nullptr;
       *held = std::move(*p);
     }
@@ -79,7 +80,7 @@ int launch(const LaunchRequest& req) {
     };
   }
   SandboxReports reports(*prep, log, verbose);
-  events.on_info = [&reports](const std::string& text) { reports.on_info(text); };
+  events.on_report = [&reports](const core::Pid1Report& r) { reports.on_report(r); };
 
   auto ex = sys::run_sandbox(spec, events);
   supervisor.stop();

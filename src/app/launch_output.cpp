@@ -55,62 +55,63 @@ void say_plan(const Prepared& prep, bool verbose) {
   }
 }
 
-void SandboxReports::on_info(const std::string& text) {
-  if (text.rfind("cache-fallback ", 0) == 0) return cache_fallback(text.substr(15));  // issue 12
-  inode_checks(text);
+void SandboxReports::on_report(const core::Pid1Report& r) {
+  if (r.kind == core::Pid1Report::Kind::CacheFallback) cache_fallback(r.fallback);
+  else inode_check(r.inode);
 }
 
-void SandboxReports::cache_fallback(const std::string& why) {
-  // The kernel refused an overlay: said once per launch.
+void SandboxReports::cache_fallback(const core::CacheFallbackReport& f) {
+  // Issue 12: the kernel refused an overlay. Said once per launch.
   if (!cache_fallback_said_)
     std::fprintf(stderr,
                  "gopls-sandbox: copy-on-write caches are not available here (%s): the sandbox uses the private "
                  "caches of domain %s instead (empty at first, under %s/private; the host's caches are neither "
                  "used nor exposed). To make this the plan and silence this message: --cache-mode private\n",
-                 why.c_str(), prep_.caches.domain.c_str(), prep_.caches.domain_dir.c_str());
+                 f.detail.c_str(), prep_.caches.domain.c_str(), prep_.caches.domain_dir.c_str());
   cache_fallback_said_ = true;
 }
 
-void SandboxReports::inode_checks(const std::string& text) {
-  auto v = json::parse(text);
-  if (!v) return;
-  for (const auto& r : v->as_array()) {
-    size_t i = static_cast<size_t>(r["index"].as_int());
-    if (i >= prep_.identity_paths.size()) continue;
-    const std::string& res = r["result"].as_string();
-    if (res == "ok") {
-      if (verbose_)
-        std::fprintf(stderr, "gopls-sandbox: inode check %s %s: ok\n", prep_.identity_names[i].c_str(),
-                     prep_.identity_paths[i].c_str());
-      continue;
-    }
-    // Which mount decides what the path shows inside: the last one covering it.
-    std::string by = "no mount";
-    for (const auto& m : prep_.plan.mounts)
-      if ((m.kind == core::MountKind::Bind || m.kind == core::MountKind::RoBind || m.kind == core::MountKind::Tmpfs ||
-           m.kind == core::MountKind::Overlay) &&
-          core::path_is_under(prep_.identity_paths[i], m.dst))
-        by = std::string(core::mount_kind_name(m.kind)) + " " + m.src + " -> " + m.dst + " (" + m.why + ")";
-    json::Value lr;
-    lr.set("time", core::rfc3339_us(std::chrono::duration_cast<std::chrono::microseconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count()));
-    lr.set("event", "inode_check");
-    lr.set("name", prep_.identity_names[i]);
-    lr.set("path", prep_.identity_paths[i]);
-    lr.set("result", res);
-    lr.set("host", r["host"]);
-    lr.set("inside", r["inside"]);
-    lr.set("mount", by);
-    log_.write(lr);
-    std::fprintf(stderr,
-                 "gopls-sandbox: inode check %s %s: %s: host (dev %lld, ino %lld), inside (dev %lld, ino %lld); "
-                 "decided by %s\n",
-                 prep_.identity_names[i].c_str(), prep_.identity_paths[i].c_str(), res.c_str(),
-                 static_cast<long long>(r["host"][0].as_int()), static_cast<long long>(r["host"][1].as_int()),
-                 static_cast<long long>(r["inside"][0].as_int()), static_cast<long long>(r["inside"][1].as_int()),
-                 by.c_str());
+void SandboxReports::inode_check(const core::InodeCheckReport& c) {
+  size_t i = c.index;
+  if (i >= prep_.identity_paths.size()) return;
+  const char* res = core::inode_result_name(c.result);
+  if (c.result == core::InodeResult::Ok) {
+    if (verbose_)
+      std::fprintf(stderr, "gopls-sandbox: inode check %s %s: ok\n", prep_.identity_names[i].c_str(),
+                   prep_.identity_paths[i].c_str());
+    return;
   }
+  // Which mount decides what the path shows inside: the last one covering it.
+  std::string by = "no mount";
+  for (const auto& m : prep_.plan.mounts)
+    if ((m.kind == core::MountKind::Bind || m.kind == core::MountKind::RoBind || m.kind == core::MountKind::Tmpfs ||
+         m.kind == core::MountKind::Overlay) &&
+        core::path_is_under(prep_.identity_paths[i], m.dst))
+      by = std::string(core::mount_kind_name(m.kind)) + " " + m.src + " -> " + m.dst + " (" + m.why + ")";
+  auto pair = [](uint64_t dev, uint64_t ino) {
+    json::Value v;
+    v.push(json::Value(static_cast<unsigned long long>(dev)));
+    v.push(json::Value(static_cast<unsigned long long>(ino)));
+    return v;
+  };
+  json::Value lr;
+  lr.set("time", core::rfc3339_us(std::chrono::duration_cast<std::chrono::microseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count()));
+  lr.set("event", "inode_check");
+  lr.set("name", prep_.identity_names[i]);
+  lr.set("path", prep_.identity_paths[i]);
+  lr.set("result", res);
+  lr.set("host", pair(c.host_dev, c.host_ino));
+  lr.set("inside", pair(c.inside_dev, c.inside_ino));
+  lr.set("mount", by);
+  log_.write(lr);
+  std::fprintf(stderr,
+               "gopls-sandbox: inode check %s %s: %s: host (dev %lld, ino %lld), inside (dev %lld, ino %lld); "
+               "decided by %s\n",
+               prep_.identity_names[i].c_str(), prep_.identity_paths[i].c_str(), res,
+               static_cast<long long>(c.host_dev), static_cast<long long>(c.host_ino),
+               static_cast<long long>(c.inside_dev), static_cast<long long>(c.inside_ino), by.c_str());
 }
 
 void say_denials(const Supervisor& supervisor, const DenialLog& log) {

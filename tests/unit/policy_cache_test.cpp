@@ -61,10 +61,20 @@ TEST_F(PolicyCache, SecondResolutionComesFromTheCacheUnchanged) {
   EXPECT_EQ(second->settings.ro_binds, std::vector<std::string>{"/opt/x"});
   EXPECT_EQ(second->settings.unset_env, std::vector<std::string>{"SECRET"});
   EXPECT_EQ(second->settings.set_env, std::vector<std::string>{"CGO_ENABLED=0"});
-  // The full profile is still available when taken from the cache.
-  auto full = app::load_full_profile(*second);
-  ASSERT_TRUE(full.ok()) << full.error().message;
-  EXPECT_EQ((*full)->name, "p");
+  // The profile's decisions come with the filter, the same as the compiled profile's.
+  auto cached = app::policy_profile(*second);
+  ASSERT_TRUE(cached.ok()) << cached.error().message;
+  auto fresh = app::policy_profile(*first);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ((*cached)->name, "p");
+  EXPECT_EQ((*cached)->syscalls.size(), (*fresh)->syscalls.size());
+  const uint64_t args[6] = {};
+  for (int nr : {0, 1, 39, 231, 101, 9999}) {
+    auto a = core::decide(**cached, nr, args), b = core::decide(**fresh, nr, args);
+    EXPECT_EQ(a.kind, b.kind) << nr;
+    EXPECT_EQ(a.err, b.err) << nr;
+    EXPECT_EQ(a.rule, b.rule) << nr;
+  }
 }
 
 TEST_F(PolicyCache, EditingTheProfileOrAnIncludeRecompiles) {

@@ -9,6 +9,7 @@
 #include "gopls_sandbox/app/launch.hpp"
 #include "gopls_sandbox/app/supervisor.hpp"
 #include "gopls_sandbox/core/result.hpp"
+#include "gopls_sandbox/core/spec_wire.hpp"
 #include "gopls_sandbox/sys/child_msg.hpp"
 
 namespace gsb::app {
@@ -22,11 +23,11 @@ void say_plan(const Prepared& prep, bool verbose);
 class SandboxReports {
  public:
   SandboxReports(const Prepared& prep, DenialLog& log, bool verbose) : prep_(prep), log_(log), verbose_(verbose) {}
-  void on_info(const std::string& text);
+  void on_report(const core::Pid1Report& r);
 
  private:
-  void cache_fallback(const std::string& why);
-  void inode_checks(const std::string& json_text);
+  void cache_fallback(const core::CacheFallbackReport& f);
+  void inode_check(const core::InodeCheckReport& c);
   const Prepared& prep_;
   DenialLog& log_;
   bool verbose_;

@@ -1,6 +1,8 @@
 // The seccomp policy a launch uses: loaded and compiled from the profile, or taken from a cache
 // of compiled filters (sys/cache_file.hpp) keyed on the profile files' identities (loading +
 // compiling + the compiler's self-check cost tens of milliseconds; the cache costs a few stats).
+// An entry holds the filter, the profile's decision table and its settings: everything a launch
+// needs from the profile, resolved before the sandbox starts.
 #pragma once
 
 #include <linux/filter.h>
@@ -23,15 +25,17 @@ struct ResolvedPolicy {
   std::vector<sock_filter> program;
   bool from_cache = false;
   std::vector<std::string> search_path;
-  // The full profile (decide() for the supervisor, learn mode): set when it was compiled now;
-  // from the cache it is null and load_full_profile() reads it.
+  // What decide() needs (the supervisor): the profile when it was compiled now; from the cache,
+  // its decision table as stored beside the filter (core::encode_decisions), decoded on use.
   std::shared_ptr<const core::Profile> profile;
+  std::string decisions;
 };
 
 // `cache_dir` empty: no cache.
 Result<ResolvedPolicy> resolve_policy(const std::string& name_or_path, const std::vector<std::string>& search_path,
                                       core::Delivery delivery, const std::string& cache_dir);
-// The policy's profile: the one already loaded, or loaded now from its source.
-Result<std::shared_ptr<const core::Profile>> load_full_profile(const ResolvedPolicy& p);
+// The profile the filter was compiled from (for decide()): the one compiled now, or the cache
+// entry's decision table, decoded. Never read from the profile files again.
+Result<std::shared_ptr<const core::Profile>> policy_profile(const ResolvedPolicy& p);
 
 }  // namespace gsb::app
