@@ -87,6 +87,92 @@ std::string symlink_chain(const std::string& path) {
   return chain;
 }
 
+// The logs, each recognised by content: strace output into one Trace, denial logs into calls.
+Result<void> read_logs(const std::vector<std::string>& logs, strace::Trace& trace, std::vector<dg::Call>& denials) {
+  for (const auto& log : logs) {
+    auto inputs = sys::read_trace_inputs({log});
+    if (!inputs) return std::move(inputs).error();
+    std::error_code ec;
+    bool is_dir = log != "-" && fs::is_directory(log, ec);
+    for (auto& in : *inputs) {
+      // In a directory, files that are neither kind of log (a README) are passed over.
+      if (is_dir && !dg::looks_like_denial_log(in.text)) {
+        strace::Trace probe;
+        probe.parse(std::string_view(in.text).substr(0, 65536), in.name, in.pid);
+        if (probe.stats().syscalls == 0 && probe.stats().summary_rows == 0) {
+          std::fprintf(stderr, "%s: %s: not a log, skipped\n", kCmd, in.name.c_str());
+          continue;
+        }
+      }
+      if (dg::looks_like_denial_log(in.text)) {
+        auto d = dg::calls_from_denial_log(in.text, in.name);
+        if (!d) return std::move(d).error();
+        denials.insert(denials.end(), d->begin(), d->end());
+        continue;
+      }
+      strace::Stats before = trace.stats();
+      std::string name = in.name;
+      trace.parse_owned(std::move(in.text), std::move(in.name), in.pid);
+      strace::Stats delta = trace.stats() - before;
+      uint64_t nonblank = delta.lines - delta.blank;
+      if (delta.syscalls == 0 && delta.summary_rows == 0) {
+        std::string first;
+        for (const auto& u : trace.unparsed_samples())
+          if (u.source == name) {
+            first = u.text;
+            break;
+          }
+        return Error::usage(name + ": neither an strace log nor a denial log" +
+                                 (first.empty() ? std::string() : " (first line: " + first + ")"));
+      }
+      if (nonblank > 0 && delta.unparsed * 2 > nonblank)
+        return Error::usage(name + ": " + std::to_string(delta.unparsed) + " of " + std::to_string(nonblank) +
+                                 " lines are not strace output");
+    }
+  }
+
+  return {};
+}
+
+// Directories: command line > host go env (when the trace uses it) > inferred from the trace > host.
+dg::Dirs resolve_dirs(const dg::Dirs& given, const strace::Trace& trace) {
+  dg::Dirs inferred = dg::infer_dirs(trace);
+  auto host = host_go_env();
+  bool have_paths = !trace.events().empty();
+  auto pick = [&](std::string& out, const std::string& host_v, const std::string& inferred_v) {
+    if (!out.empty()) return;
+    if (!host_v.empty() && (!have_paths || dg::trace_mentions(trace, host_v))) out = host_v;
+    else if (!inferred_v.empty()) out = inferred_v;
+    else out = host_v;
+  };
+  dg::Dirs dirs = given;
+  std::string host_gopath = host ? host->gopath.substr(0, host->gopath.find(':')) : "";
+  pick(dirs.goroot, host ? host->goroot : "", inferred.goroot);
+  pick(dirs.gomodcache, host ? host->gomodcache : "", inferred.gomodcache);
+  pick(dirs.gocache, host ? host->gocache : "", inferred.gocache);
+  pick(dirs.gopath, host_gopath, inferred.gopath);
+  const char* home = std::getenv("HOME");
+  pick(dirs.home, home ? home : "", inferred.home);
+  if (dirs.workspaces.empty()) dirs.workspaces = inferred.workspaces;
+  for (auto& w : dirs.workspaces) w = fs::absolute(fs::path(w)).lexically_normal().string();
+
+  return dirs;
+}
+
+// The analysis options; ELOOP paths get their symbolic-link chain resolved here, on the host.
+dg::Options analysis_options(bool share_net, const strace::Trace& trace, const std::vector<dg::Call>& denials) {
+  dg::Options opts;
+  opts.share_net = share_net;
+  for (const auto& c : dg::calls_from_trace(trace))
+    if (c.err == "ELOOP" && !c.path.empty() && !opts.symlink_chains.count(c.path))
+      opts.symlink_chains[c.path] = symlink_chain(c.path);
+  for (const auto& c : denials)
+    if (c.err == "ELOOP" && !c.path.empty() && !opts.symlink_chains.count(c.path))
+      opts.symlink_chains[c.path] = symlink_chain(c.path);
+
+  return opts;
+}
+
 }  // namespace
 
 int cmd_diagnose(const Args& args) {
@@ -118,78 +204,9 @@ int cmd_diagnose(const Args& args) {
 
   strace::Trace trace;
   std::vector<dg::Call> denials;
-  for (const auto& log : logs) {
-    auto inputs = sys::read_trace_inputs({log});
-    if (!inputs) return fail(inputs.error());
-    std::error_code ec;
-    bool is_dir = log != "-" && fs::is_directory(log, ec);
-    for (auto& in : *inputs) {
-      // In a directory, files that are neither kind of log (a README) are passed over.
-      if (is_dir && !dg::looks_like_denial_log(in.text)) {
-        strace::Trace probe;
-        probe.parse(std::string_view(in.text).substr(0, 65536), in.name, in.pid);
-        if (probe.stats().syscalls == 0 && probe.stats().summary_rows == 0) {
-          std::fprintf(stderr, "%s: %s: not a log, skipped\n", kCmd, in.name.c_str());
-          continue;
-        }
-      }
-      if (dg::looks_like_denial_log(in.text)) {
-        auto d = dg::calls_from_denial_log(in.text, in.name);
-        if (!d) return fail(d.error());
-        denials.insert(denials.end(), d->begin(), d->end());
-        continue;
-      }
-      strace::Stats before = trace.stats();
-      std::string name = in.name;
-      trace.parse_owned(std::move(in.text), std::move(in.name), in.pid);
-      strace::Stats delta = trace.stats() - before;
-      uint64_t nonblank = delta.lines - delta.blank;
-      if (delta.syscalls == 0 && delta.summary_rows == 0) {
-        std::string first;
-        for (const auto& u : trace.unparsed_samples())
-          if (u.source == name) {
-            first = u.text;
-            break;
-          }
-        return fail(Error::usage(name + ": neither an strace log nor a denial log" +
-                                 (first.empty() ? std::string() : " (first line: " + first + ")")));
-      }
-      if (nonblank > 0 && delta.unparsed * 2 > nonblank)
-        return fail(Error::usage(name + ": " + std::to_string(delta.unparsed) + " of " + std::to_string(nonblank) +
-                                 " lines are not strace output"));
-    }
-  }
-
-  // Directories: command line > host go env (when the trace uses it) > inferred from the trace > host.
-  dg::Dirs inferred = dg::infer_dirs(trace);
-  auto host = host_go_env();
-  bool have_paths = !trace.events().empty();
-  auto pick = [&](std::string& out, const std::string& host_v, const std::string& inferred_v) {
-    if (!out.empty()) return;
-    if (!host_v.empty() && (!have_paths || dg::trace_mentions(trace, host_v))) out = host_v;
-    else if (!inferred_v.empty()) out = inferred_v;
-    else out = host_v;
-  };
-  dg::Dirs dirs = given;
-  std::string host_gopath = host ? host->gopath.substr(0, host->gopath.find(':')) : "";
-  pick(dirs.goroot, host ? host->goroot : "", inferred.goroot);
-  pick(dirs.gomodcache, host ? host->gomodcache : "", inferred.gomodcache);
-  pick(dirs.gocache, host ? host->gocache : "", inferred.gocache);
-  pick(dirs.gopath, host_gopath, inferred.gopath);
-  const char* home = std::getenv("HOME");
-  pick(dirs.home, home ? home : "", inferred.home);
-  if (dirs.workspaces.empty()) dirs.workspaces = inferred.workspaces;
-  for (auto& w : dirs.workspaces) w = fs::absolute(fs::path(w)).lexically_normal().string();
-
-  dg::Options opts;
-  opts.share_net = share_net;
-  for (const auto& c : dg::calls_from_trace(trace))
-    if (c.err == "ELOOP" && !c.path.empty() && !opts.symlink_chains.count(c.path))
-      opts.symlink_chains[c.path] = symlink_chain(c.path);
-  for (const auto& c : denials)
-    if (c.err == "ELOOP" && !c.path.empty() && !opts.symlink_chains.count(c.path))
-      opts.symlink_chains[c.path] = symlink_chain(c.path);
-
+  if (auto r = read_logs(logs, trace, denials); !r) return fail(r.error());
+  dg::Dirs dirs = resolve_dirs(given, trace);
+  dg::Options opts = analysis_options(share_net, trace, denials);
   dg::Report rep = dg::diagnose(trace, denials, dirs, opts);
   std::string out = json_out ? dg::to_json(rep).dump(2) + "\n" : dg::to_text(rep, verbose);
   std::fputs(out.c_str(), stdout);

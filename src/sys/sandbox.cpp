@@ -631,10 +631,79 @@ Result<SandboxExit> run_sandbox(const SandboxSpec& spec, SandboxEvents& events) 
   return run_sandbox(*st, spec, events);
 }
 
+namespace {
+
+// Hand pid 1 its spec. When pid 1 is gone (EPIPE, ECONNRESET) what it said and its status are
+// collected afterwards; any other failure would leave it waiting for the rest forever: it is
+// killed, and the errno returned.
+int send_spec(int sock, pid_t pid, const SandboxSpec& spec) {
+  static const std::vector<sock_filter> kNoFilter;
+  std::string bytes = core::encode_spec(*spec.plan, spec.filter ? *spec.filter : kNoFilter,
+                                        {spec.want_listener, spec.filter_log, spec.identity_strict},
+                                        spec.identity_checks);
+  SpecHeader h;
+  std::memcpy(h.magic, "GSBSPECH", 8);
+  h.size = bytes.size();
+  auto send_all = [&](const void* p, size_t n) {
+    ssize_t w;
+    while ((w = ::send(sock, p, n, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
+    }
+    if (w == static_cast<ssize_t>(n)) return 0;
+    return w < 0 ? errno : EMSGSIZE;
+  };
+  int e = send_all(&h, sizeof h);
+  for (size_t off = 0; !e && off < bytes.size(); off += kSpecChunk)
+    e = send_all(bytes.data() + off, std::min(kSpecChunk, bytes.size() - off));
+  if (!e || e == EPIPE || e == ECONNRESET) return 0;
+  ::kill(pid, SIGKILL);
+  return e;
+}
+
+// Everything pid 1 (or the program's process) has said so far: the listener fd, a failure,
+// reports. Returns false once the socket is closed (EOF: execve succeeded, or they are gone).
+// After the sandbox ended (accept_listener false) a listener is closed, not handed on.
+bool read_messages(int sock, SandboxExit& ex, int& listener, SandboxEvents& events, bool accept_listener = true) {
+  for (;;) {
+    ChildMsg m;
+    int passed = -1;
+    auto r = recv_msg(sock, m, passed);
+    if (!r || *r == 0) return false;
+    if (*r < 0) return true;  // nothing more right now
+    if (m.type == MsgType::Listener && passed >= 0 && accept_listener && listener < 0) {
+      listener = passed;
+      if (events.on_listener) events.on_listener(listener);
+    } else if (passed >= 0) {
+      ::close(passed);
+    }
+    if (m.type == MsgType::Error) ex.failure = m;
+    if (m.type == MsgType::Report) deliver_report(m, events);
+  }
+}
+
+// Signals for the launcher go to the program; SIGCHLD may mean pid 1 is done. True when it is.
+bool handle_signals(int sfd, pid_t pid, SandboxExit& ex) {
+  bool done = false;
+  struct signalfd_siginfo si;
+  while (::read(sfd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+    int sig = static_cast<int>(si.ssi_signo);
+    if (sig != SIGCHLD) {
+      ::kill(pid, sig);
+      continue;
+    }
+    int st = 0;
+    if (::waitpid(pid, &st, WNOHANG) == pid) {
+      ex.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+      done = true;
+    }
+  }
+  return done;
+}
+
+}  // namespace
+
 Result<SandboxExit> run_sandbox(StartedSandbox& st, const SandboxSpec& spec, SandboxEvents& events) {
   const pid_t pid = st.pid;
-  const int sfd = st.sfd;
-  int sv[2] = {st.sock, -1};
+  const int sfd = st.sfd, sock = st.sock;
   const sigset_t orig = st.orig_mask;
   st.pid = -1;  // owned by this call from here on
   if (spec.plan->share_net != st.share_net || spec.plan->hostname != st.hostname) {
@@ -643,39 +712,12 @@ Result<SandboxExit> run_sandbox(StartedSandbox& st, const SandboxSpec& spec, San
     return Error::setup("internal: the sandbox was started for another network/hostname setting than the plan's");
   }
   if (events.on_started) events.on_started();
+  int send_err = send_spec(sock, pid, spec);
 
-  // Hand pid 1 its spec. When pid 1 is gone (EPIPE, ECONNRESET) what it said and its status are
-  // collected below; any other failure would leave it waiting for the rest forever: it is killed
-  // and the failure reported.
-  int send_err = 0;
-  {
-    static const std::vector<sock_filter> kNoFilter;
-    std::string bytes = core::encode_spec(*spec.plan, spec.filter ? *spec.filter : kNoFilter,
-                                          {spec.want_listener, spec.filter_log, spec.identity_strict},
-                                          spec.identity_checks);
-    SpecHeader h;
-    std::memcpy(h.magic, "GSBSPECH", 8);
-    h.size = bytes.size();
-    auto send_all = [&](const void* p, size_t n) {
-      ssize_t w;
-      while ((w = ::send(sv[0], p, n, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
-      }
-      if (w == static_cast<ssize_t>(n)) return 0;
-      return w < 0 ? errno : EMSGSIZE;
-    };
-    int e = send_all(&h, sizeof h);
-    for (size_t off = 0; !e && off < bytes.size(); off += kSpecChunk)
-      e = send_all(bytes.data() + off, std::min(kSpecChunk, bytes.size() - off));
-    if (e && e != EPIPE && e != ECONNRESET) {
-      send_err = e;
-      ::kill(pid, SIGKILL);
-    }
-  }
-
+  // Until pid 1 exits: its messages, the supervisor's listener (when polled here) and signals.
   SandboxExit ex;
   int listener = -1;
-  bool msgs_open = true;
-  bool done = false;
+  bool msgs_open = true, done = false;
   while (!done) {
     struct pollfd fds[3];
     int n = 0;
@@ -683,7 +725,7 @@ Result<SandboxExit> run_sandbox(StartedSandbox& st, const SandboxSpec& spec, San
     int msg_i = -1, lis_i = -1;
     if (msgs_open) {
       msg_i = n;
-      fds[n++] = {sv[0], POLLIN, 0};
+      fds[n++] = {sock, POLLIN, 0};
     }
     if (listener >= 0 && events.on_listener_ready) {
       lis_i = n;
@@ -693,64 +735,16 @@ Result<SandboxExit> run_sandbox(StartedSandbox& st, const SandboxSpec& spec, San
       if (errno == EINTR) continue;
       break;
     }
-    if (msg_i >= 0 && fds[msg_i].revents) {
-      for (;;) {
-        ChildMsg m;
-        int passed = -1;
-        auto r = recv_msg(sv[0], m, passed);
-        if (!r) {
-          msgs_open = false;
-          break;
-        }
-        if (*r < 0) break;  // nothing more right now
-        if (*r == 0) {      // EOF: execve succeeded (or the child is gone)
-          msgs_open = false;
-          break;
-        }
-        if (m.type == MsgType::Listener && passed >= 0) {
-          listener = passed;
-          if (events.on_listener) events.on_listener(listener);
-        } else if (passed >= 0) {
-          ::close(passed);
-        }
-        if (m.type == MsgType::Error) ex.failure = m;
-        if (m.type == MsgType::Report) deliver_report(m, events);
-      }
-    }
+    if (msg_i >= 0 && fds[msg_i].revents) msgs_open = read_messages(sock, ex, listener, events);
     if (lis_i >= 0 && fds[lis_i].revents) {
-      if ((fds[lis_i].revents & (POLLHUP | POLLERR)) || !events.on_listener_ready(listener)) {
-        // Keep the fd for the owner; just stop polling it.
-        events.on_listener_ready = nullptr;
-      }
+      if ((fds[lis_i].revents & (POLLHUP | POLLERR)) || !events.on_listener_ready(listener))
+        events.on_listener_ready = nullptr;  // keep the fd for the owner; just stop polling it
     }
-    if (fds[0].revents & POLLIN) {
-      struct signalfd_siginfo si;
-      while (::read(sfd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
-        int sig = static_cast<int>(si.ssi_signo);
-        if (sig != SIGCHLD) {
-          ::kill(pid, sig);
-          continue;
-        }
-        int st = 0;
-        pid_t r = ::waitpid(pid, &st, WNOHANG);
-        if (r == pid) {
-          ex.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-          done = true;
-        }
-      }
-    }
+    if (fds[0].revents & POLLIN) done = handle_signals(sfd, pid, ex);
   }
   // Collect anything the child said before it went away.
-  while (msgs_open) {
-    ChildMsg m;
-    int passed = -1;
-    auto r = recv_msg(sv[0], m, passed);
-    if (!r || *r <= 0) break;
-    if (passed >= 0) ::close(passed);
-    if (m.type == MsgType::Error) ex.failure = m;
-    if (m.type == MsgType::Report) deliver_report(m, events);
-  }
-  ::close(sv[0]);
+  if (msgs_open) (void)read_messages(sock, ex, listener, events, false);
+  ::close(sock);
   ::close(sfd);
   ::sigprocmask(SIG_SETMASK, &orig, nullptr);
   if (send_err && !ex.failure) return Error::sys("sandbox launch spec", "send", send_err);
