@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "gopls_sandbox/core/goenv.hpp"
+#include "gopls_sandbox/app/landlock_only.hpp"
 #include "gopls_sandbox/app/learn.hpp"
 #include "gopls_sandbox/app/metrics.hpp"
 #include "gopls_sandbox/app/supervisor.hpp"
@@ -460,6 +461,7 @@ int launch(const LaunchRequest& req) {
     }
     v.set("profile", std::move(pj));
     v.set("landlock", core::landlock_to_json(core::landlock_plan(prep->plan), sys::landlock_abi()));
+    v.set("isolation", isolation_json(*prep));  // issue 16 (app/landlock_only.cpp)
     std::string s = v.dump(2);
     s += "\n";
     std::fwrite(s.data(), 1, s.size(), stdout);
@@ -560,7 +562,7 @@ int launch(const LaunchRequest& req) {
                    by.c_str());
     }
   };
-  auto ex = sys::run_sandbox(spec, events);
+  auto ex = run_isolated(*prep, spec, events, verbose);  // issue 16: namespaces, else Landlock-only (app/landlock_only.cpp)
   supervisor.stop();
   if (proxy) proxy->finish(ex ? ex->status : 125);
   if (!ex) return report(ex.error());

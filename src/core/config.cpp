@@ -136,10 +136,16 @@ Result<Options> parse_config(std::string_view text, const std::string& file) {
         if (auto c = check_domain_name(*s); !c) return Error::usage(at + ": " + c.error().message);
         o.cache_domain = *s;
       }
+    } else if (key == "require") {  // issue 16
+      auto s = need_string();
+      if (!s) return std::move(s).error();
+      auto r = parse_require(*s);
+      if (!r) return Error::usage(at + ": " + r.error().message);
+      o.require = *r;
     } else {
       return Error::usage(at + ": unknown key \"" + key +
                           "\" (known: workspace, bind, ro_bind, share_net, gopls, profile, log, metrics, verbose, inode_check, env, "
-                          "writable_vcs, cache_mode, cache_domain)");
+                          "writable_vcs, cache_mode, cache_domain, require)");
     }
   }
   return o;
@@ -201,6 +207,11 @@ Result<Options> parse_env(const std::map<std::string, std::string>& env) {
     if (auto c = check_domain_name(*v); !c) return Error::usage("GOPLS_SANDBOX_CACHE_DOMAIN: " + c.error().message);
     o.cache_domain = *v;
   }
+  if (auto v = get("GOPLS_SANDBOX_REQUIRE"); v && !v->empty()) {  // issue 16
+    auto r = parse_require(*v);
+    if (!r) return Error::usage("GOPLS_SANDBOX_REQUIRE: " + r.error().message);
+    o.require = *r;
+  }
   if (auto v = get("GOPLS_SANDBOX_INODE_CHECK"); v && !v->empty()) {
     auto ic = parse_inode_check(*v);
     if (!ic) return Error::usage("GOPLS_SANDBOX_INODE_CHECK: " + ic.error().message);
@@ -226,6 +237,7 @@ Options merge(const Options& base, const Options& over) {
   if (over.inode_check) o.inode_check = over.inode_check;
   if (over.cache_mode) o.cache_mode = over.cache_mode;
   if (over.cache_domain) o.cache_domain = over.cache_domain;
+  if (over.require) o.require = over.require;
   o.dry_run = base.dry_run || over.dry_run;
   return o;
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "gopls_sandbox/core/landlock_only.hpp"
 #include "gopls_sandbox/core/plan.hpp"
 #include "gopls_sandbox/core/result.hpp"
 
@@ -35,6 +36,8 @@ struct Options {
   // layers a launch uses (default: one per workspace). See core/cache_domains.hpp.
   std::optional<CacheMode> cache_mode;
   std::optional<std::string> cache_domain;
+  // Issue 16: the weakest isolation accepted: landlock (default), namespaces, none.
+  std::optional<Require> require;
   bool share_tty = false;  // exec --share-tty: the program keeps the caller's session and terminal
   bool dry_run = false;
 };
@@ -43,7 +46,7 @@ struct Options {
 Result<Options> parse_config(std::string_view text, const std::string& file_name);
 // GOPLS_SANDBOX_WORKSPACE (':'-separated), _BIND, _RO_BIND (':'-separated pairs use ','),
 // _SHARE_NET, _GOPLS, _PROFILE, _LOG, _VERBOSE, _INODE_CHECK, _ENV (','-separated), _WRITABLE_VCS,
-// _CACHE_MODE, _CACHE_DOMAIN.
+// _CACHE_MODE, _CACHE_DOMAIN, _REQUIRE.
 Result<Options> parse_env(const std::map<std::string, std::string>& env);
 // Later wins for scalars and workspaces; bind lists accumulate.
 Options merge(const Options& base, const Options& over);
