@@ -73,7 +73,7 @@ LandlockOnlyPlan landlock_only_plan(const Plan& plan, const LandlockOnlyDirs& di
     }
   };
 
-  bool any_goimports = false;
+  bool any_goimports = false;  // any link under the private XDG_CACHE_HOME
   for (const auto& m : plan.mounts) {
     switch (m.kind) {
       case MountKind::RoBind:
@@ -95,8 +95,11 @@ LandlockOnlyPlan landlock_only_plan(const Plan& plan, const LandlockOnlyDirs& di
         add(m.fallback, ll::kAll, false, m.why + ": the domain's private cache (no overlay in this mode)", true);
         if (starts(m.why, "GOCACHE")) set_env(out.env, "GOCACHE", m.fallback);
         else if (starts(m.why, "GOMODCACHE")) set_env(out.env, "GOMODCACHE", m.fallback);
-        else if (starts(m.why, "gopls cache")) set_env(out.env, "GOPLSCACHE", m.fallback);
-        else if (starts(m.why, "goimports cache")) {
+        else if (starts(m.why, "gopls cache")) {
+          set_env(out.env, "GOPLSCACHE", m.fallback);  // (gopls before v0.12 knows only XDG_CACHE_HOME/gopls)
+          out.links.push_back({dirs.xdg_cache + "/gopls", m.fallback});
+          any_goimports = true;
+        } else if (starts(m.why, "goimports cache")) {
           out.links.push_back({dirs.xdg_cache + "/goimports", m.fallback});
           any_goimports = true;
         }

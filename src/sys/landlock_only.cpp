@@ -219,11 +219,12 @@ std::vector<sock_filter> landlock_only_socket_filter(bool share_net) {
 #endif
   stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
   jump(BPF_JMP | BPF_JEQ | BPF_K, arch, 1, 0);
-  stmt(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+  stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));  // (the profile decides its errno)
   stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
 #if defined(__x86_64__)
-  jump(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, 0, 1);  // x32
-  stmt(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+  jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket | 0x40000000u, 2, 0);  // x32's socket: the same arguments
+#else
+  jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 2, 0);  // (keeps the jump offsets below the same)
 #endif
   jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 1, 0);
   stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);

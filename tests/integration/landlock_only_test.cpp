@@ -265,7 +265,7 @@ TEST_P(LandlockOnly, MaxUserNamespacesZero) {
   std::string cmd = "echo 0 > /proc/sys/user/max_user_namespaces || exit 99; exec " + shell_quote(world().launcher) +
                     " exec --profile gopls -- " + shell_quote(world().helper("escape_ll")) + " read /etc/shadow write " +
                     shell_quote(ws.path + "/ok");
-  auto r = run(as(), {"unshare", "--user", "--map-root-user", "/bin/sh", "-c", cmd}, {ws.path, {}, false});
+  auto r = run(as(), {"/usr/bin/unshare", "--user", "--map-root-user", "/bin/sh", "-c", cmd}, {ws.path, {}, false});
   if (r.status == 99 || (r.status != 0 && r.err.find("unshare") != std::string::npos && r.out.empty()))
     GSB_SKIP_OR_FAIL("cannot set user.max_user_namespaces in a user namespace here: " + r.err);
   ASSERT_EQ(r.status, 0) << r.err << r.out;

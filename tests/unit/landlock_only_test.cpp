@@ -75,9 +75,11 @@ TEST(LandlockOnlyPlan, CachesBecomeTheDomainsPrivateOnes) {
   EXPECT_TRUE(env_has(lop.env, "GOMODCACHE=/d/gomodcache-2/private"));
   EXPECT_TRUE(env_has(lop.env, "GOPLSCACHE=/d/gopls-3/private"));
   EXPECT_TRUE(env_has(lop.env, "XDG_CACHE_HOME=/s/xdg"));
-  ASSERT_EQ(lop.links.size(), 1u);
-  EXPECT_EQ(lop.links[0].first, "/s/xdg/goimports");
-  EXPECT_EQ(lop.links[0].second, "/d/goimports-4/private");
+  ASSERT_EQ(lop.links.size(), 2u);
+  EXPECT_EQ(lop.links[0].first, "/s/xdg/gopls");
+  EXPECT_EQ(lop.links[0].second, "/d/gopls-3/private");
+  EXPECT_EQ(lop.links[1].first, "/s/xdg/goimports");
+  EXPECT_EQ(lop.links[1].second, "/d/goimports-4/private");
 }
 
 TEST(LandlockOnlyPlan, SharedCachesAreGrantedOnlyWhenAskedFor) {

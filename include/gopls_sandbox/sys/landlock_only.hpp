@@ -37,7 +37,8 @@ Result<SandboxExit> run_landlock_only(const SandboxSpec& spec, const LandlockOnl
 // pathname socket's connect is not a Landlock access right (before ABI 8), so /run/docker.sock or
 // a session bus would be reachable — and without the shared network every family but AF_INET and
 // AF_INET6 stream sockets (Landlock ABI 4 denies their bind/connect) and AF_NETLINK (read-only
-// routing information, which Go's net package asks for). Other architectures and x32 are killed.
+// routing information, which Go's net package asks for). Other architectures get EPERM; x32's
+// socket is checked like the native one.
 std::vector<sock_filter> landlock_only_socket_filter(bool share_net);
 
 // Whether user namespaces with a working mount namespace can be created here: forks a child that
