@@ -24,6 +24,7 @@
 
 #include "gopls_sandbox/app/cli.hpp"
 #include "gopls_sandbox/app/commands.hpp"
+#include "gopls_sandbox/app/landlock_only.hpp"  // issue 16 hook
 #include "gopls_sandbox/app/launch.hpp"
 #include "gopls_sandbox/core/doctor.hpp"
 #include "gopls_sandbox/core/goenv.hpp"
@@ -711,6 +712,9 @@ int cmd_doctor(const Args& args) {
   }
   // Writing to a server that died must not kill the doctor (the child restores the default).
   ::signal(SIGPIPE, SIG_IGN);
+  // issue 16 (h-ll hook): without user namespaces, the mode and the AppArmor fix come first.
+  if (!as_json)
+    for (const auto& l : isolation_doctor_lines()) std::printf("%s\n", l.c_str());
 
   std::vector<Check> checks;
   GoFacts g;

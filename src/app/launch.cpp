@@ -4,6 +4,7 @@
 // restart path for profiles that share the network; issue 18 removed it.)
 #include "gopls_sandbox/app/launch.hpp"
 
+#include "gopls_sandbox/app/landlock_only.hpp"
 #include "gopls_sandbox/app/launch_output.hpp"
 #include "gopls_sandbox/app/learn.hpp"
 #include "gopls_sandbox/app/metrics.hpp"
@@ -82,7 +83,7 @@ int launch(const LaunchRequest& req) {
   SandboxReports reports(*prep, log, verbose);
   events.on_report = [&reports](const core::Pid1Report& r) { reports.on_report(r); };
 
-  auto ex = sys::run_sandbox(spec, events);
+  auto ex = run_isolated(*prep, spec, events, verbose);  // issue 16: namespaces, else Landlock-only (app/landlock_only.cpp)
   supervisor.stop();
   if (proxy) proxy->finish(ex ? ex->status : 125);
   if (!ex) return report(ex.error());

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "gopls_sandbox/core/json.hpp"
+#include "gopls_sandbox/app/landlock_only.hpp"  // issue 16 hook
 #include "gopls_sandbox/core/landlock_plan.hpp"
 #include "gopls_sandbox/sys/landlock.hpp"
 #include "gopls_sandbox/sys/sandbox.hpp"
@@ -38,6 +39,7 @@ void print_dry_run(const Prepared& prep) {
   }
   v.set("profile", std::move(pj));
   v.set("landlock", core::landlock_to_json(core::landlock_plan(prep.plan), sys::landlock_abi()));
+  v.set("isolation", isolation_json(prep));  // issue 16 (app/landlock_only.cpp)
   std::string s = v.dump(2);
   s += "\n";
   std::fwrite(s.data(), 1, s.size(), stdout);

@@ -65,6 +65,11 @@ void add_sandbox_options(CLI::App& app, core::Options& o, std::string& inode_che
         auto r = core::check_domain_name(s);
         return r ? std::string() : r.error().message;
       });
+  app.add_option_function<std::string>(  // issue 16 (core/landlock_only.hpp)
+         "--require", [&o](const std::string& s) { o.require = *core::parse_require(s); },
+         "Weakest isolation accepted: landlock (default: namespaces, else Landlock-only), namespaces, none")
+      ->type_name("LEVEL")
+      ->check([](const std::string& s) { return core::parse_require(s) ? std::string() : "expected namespaces, landlock or none"; });
   app.footer(
       "Options may also be set in $XDG_CONFIG_HOME/gopls-sandbox/config.toml and with GOPLS_SANDBOX_* environment\n"
       "variables (see README); the command line wins.");

@@ -136,10 +136,16 @@ Result<Options> parse_config(std::string_view text, const std::string& file) {
         if (auto c = check_domain_name(*s); !c) return Error::usage(at + ": " + c.error().message);
         o.cache_domain = *s;
       }
+    } else if (key == "require") {  // issue 16
+      auto s = need_string();
+      if (!s) return std::move(s).error();
+      auto r = parse_require(*s);
+      if (!r) return Error::usage(at + ": " + r.error().message);
+      o.require = *r;
     } else {
       return Error::usage(at + ": unknown key \"" + key +
                           "\" (known: workspace, bind, ro_bind, share_net, gopls, profile, log, metrics, verbose, inode_check, env, "
-                          "writable_vcs, cache_mode, cache_domain)");
+                          "writable_vcs, cache_mode, cache_domain, require)");
     }
   }
   return o;
@@ -201,6 +207,11 @@ Result<Options> parse_env(const std::map<std::string, std::string>& env) {
     if (auto c = check_domain_name(*v); !c) return Error::usage("GOPLS_SANDBOX_CACHE_DOMAIN: " + c.error().message);
     o.cache_domain = *v;
   }
+  if (auto v = get("GOPLS_SANDBOX_REQUIRE"); v && !v->empty()) {  // issue 16
+    auto r = parse_require(*v);
+    if (!r) return Error::usage("GOPLS_SANDBOX_REQUIRE: " + r.error().message);
+    o.require = *r;
+  }
   if (auto v = get("GOPLS_SANDBOX_INODE_CHECK"); v && !v->empty()) {
     auto ic = parse_inode_check(*v);
     if (!ic) return Error::usage("GOPLS_SANDBOX_INODE_CHECK: " + ic.error().message);
@@ -228,6 +239,7 @@ Options merge(const Options& base, const Options& over) {
   if (over.inode_check) o.inode_check = over.inode_check;
   if (over.cache_mode) o.cache_mode = over.cache_mode;
   if (over.cache_domain) o.cache_domain = over.cache_domain;
+  if (over.require) o.require = over.require;
   o.dry_run = base.dry_run || over.dry_run;
   return o;
 }
@@ -276,6 +288,7 @@ json::Value settings_to_json(const Options& o) {
   if (o.writable_vcs) v.set("writable_vcs", *o.writable_vcs);
   if (o.cache_mode) v.set("cache_mode", cache_mode_name(*o.cache_mode));
   if (o.cache_domain) v.set("cache_domain", *o.cache_domain);
+  if (o.require) v.set("require", require_name(*o.require));  // issue 16
   v.set("unset_env", json::string_array(o.unset_env));
   v.set("set_env", json::string_array(o.set_env));
   if (o.share_tty) v.set("share_tty", true);
@@ -327,7 +340,11 @@ Result<Options> settings_from_json(const json::Value& v) {
       if (!m) return std::move(m).error();
       o.cache_mode = *m;
     } else if (k == "cache_domain") r = text(o.cache_domain);
-    else if (k == "unset_env") r = strings(o.unset_env);
+    else if (k == "require") {  // issue 16
+      auto q = parse_require(x.as_string());
+      if (!q) return std::move(q).error();
+      o.require = *q;
+    } else if (k == "unset_env") r = strings(o.unset_env);
     else if (k == "set_env") r = strings(o.set_env);
     else if (k == "share_tty") {
       r = boolean(flag);

@@ -91,6 +91,9 @@ json::Value landlock_to_json(const LandlockPlan& lp, int abi) {
     if (lp.scopes & ll::kScopeSignal) sc.push("signal");
   }
   v.set("scopes", std::move(sc));
+  v.set("tcp", !lp.deny_tcp ? "not handled (network namespace or --share-net)"
+               : abi >= 4  ? "bind and connect denied"
+                           : "NOT restricted (Landlock ABI < 4)");
   return v;
 }
 

@@ -31,6 +31,30 @@ struct PathBeneathAttr {
 constexpr unsigned kCreateRulesetVersion = 1u << 0;
 constexpr int kRulePathBeneath = 1;
 
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+struct OpenHow {
+  uint64_t flags, mode, resolve;
+};
+constexpr uint64_t kResolveNoSymlinks = 0x04;
+
+// O_PATH without following a symlink anywhere in the path (openat2 RESOLVE_NO_SYMLINKS; before
+// Linux 5.6, O_NOFOLLOW for the last component only).
+int open_no_symlinks(const char* path) noexcept {
+  OpenHow how{O_PATH | O_CLOEXEC, 0, kResolveNoSymlinks};
+  long fd = ::syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+  if (fd >= 0 || errno != ENOSYS) return static_cast<int>(fd);
+  int f = ::open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+  if (f >= 0 && ::fstat(f, &st) == 0 && S_ISLNK(st.st_mode)) {
+    ::close(f);
+    errno = ELOOP;
+    return -1;
+  }
+  return f;
+}
+
 }  // namespace
 
 int landlock_abi() noexcept {
@@ -44,13 +68,17 @@ int landlock_build(const core::LandlockPlan& lp, int abi, const char** what) noe
   // The struct grew with the ABI: size it to what this kernel knows (scoped: ABI 6).
   size_t size = abi >= 6 ? sizeof(RulesetAttr) : abi >= 4 ? 2 * sizeof(uint64_t) : sizeof(uint64_t);
   if (abi >= 6) attr.scoped = lp.scopes;
+  // No rule allows a port: handled means denied (Landlock-only mode without --share-net).
+  if (abi >= 4 && lp.deny_tcp) attr.handled_access_net = core::ll::kNetBindTcp | core::ll::kNetConnectTcp;
   *what = "landlock_create_ruleset";
   long fd = ::syscall(SYS_landlock_create_ruleset, &attr, size, 0);
   if (fd < 0) return -errno;
   for (const auto& r : lp.rules) {
-    int pfd = ::open(r.path.c_str(), O_PATH | O_CLOEXEC);
+    int pfd = r.no_symlinks ? open_no_symlinks(r.path.c_str()) : ::open(r.path.c_str(), O_PATH | O_CLOEXEC);
     if (pfd < 0) {
-      if (errno == ENOENT) continue;  // an optional bind that was skipped
+      // ENOENT: an optional bind that was skipped; ELOOP: a symlink where the plan saw none
+      // (no_symlinks) — no rule, so access stays denied.
+      if (errno == ENOENT || (r.no_symlinks && (errno == ELOOP || errno == EXDEV))) continue;
       int e = errno;
       ::close(static_cast<int>(fd));
       *what = "landlock: open rule path";

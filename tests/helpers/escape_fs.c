@@ -2,6 +2,7 @@
  *
  *   escape_fs OP:PATH...     OP is one of
  *     stat    stat(PATH)
+ *     read    open(PATH, O_RDONLY) (a file, or a directory: its listing)
  *     create  open(PATH, O_WRONLY|O_CREAT|O_EXCL) (a new file; removed again if it worked)
  *     write   open(PATH, O_WRONLY) (an existing file; nothing is written)
  *     unlink  unlink(PATH) -- only ever pointed at files inside the sandbox's read-only binds
@@ -42,6 +43,9 @@ int main(int argc, char** argv) {
       }
     } else if (strcmp(op, "write") == 0) {
       r = open(path, O_WRONLY | O_CLOEXEC);
+      if (r >= 0) close(r);
+    } else if (strcmp(op, "read") == 0) {  /* a file's contents or a directory's listing */
+      r = open(path, O_RDONLY | O_CLOEXEC);
       if (r >= 0) close(r);
     } else if (strcmp(op, "unlink") == 0) {
       r = unlink(path);

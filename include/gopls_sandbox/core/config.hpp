@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "gopls_sandbox/core/json.hpp"
+#include "gopls_sandbox/core/landlock_only.hpp"
 #include "gopls_sandbox/core/plan.hpp"
 #include "gopls_sandbox/core/result.hpp"
 
@@ -42,6 +43,8 @@ struct Options {
   // layers a launch uses (default: one per workspace). See core/cache_domains.hpp.
   std::optional<CacheMode> cache_mode;
   std::optional<std::string> cache_domain;
+  // Issue 16: the weakest isolation accepted: landlock (default), namespaces, none.
+  std::optional<Require> require;
   // Profile-only (its [sandbox] table): variables removed from the program's environment, and
   // "KEY=VALUE" set in it after that (the last one for a key wins).
   std::vector<std::string> unset_env;
@@ -55,7 +58,7 @@ using Settings = Options;
 Result<Options> parse_config(std::string_view text, const std::string& file_name);
 // GOPLS_SANDBOX_WORKSPACE (':'-separated), _BIND, _RO_BIND (':'-separated pairs use ','),
 // _SHARE_NET, _GOPLS, _PROFILE, _LOG, _VERBOSE, _INODE_CHECK, _ENV (','-separated), _WRITABLE_VCS,
-// _CACHE_MODE, _CACHE_DOMAIN.
+// _CACHE_MODE, _CACHE_DOMAIN, _REQUIRE.
 Result<Options> parse_env(const std::map<std::string, std::string>& env);
 // The precedence rule (see the top of this file): `over` is the later source.
 Options merge(const Options& base, const Options& over);

@@ -26,6 +26,7 @@ inline constexpr uint64_t kAll = (1ull << 16) - 1;
 inline constexpr uint64_t kScopeAbstractUnix = 1ull << 0, kScopeSignal = 1ull << 1;
 // The filesystem rights each ABI handles (index: ABI; 0 = no Landlock).
 uint64_t handled_fs(int abi);
+inline constexpr uint64_t kNetBindTcp = 1ull << 0, kNetConnectTcp = 1ull << 1;  // ABI 4
 }  // namespace ll
 
 struct LandlockRule {
@@ -33,11 +34,19 @@ struct LandlockRule {
   uint64_t access = 0;
   bool is_file = false;
   std::string why;
+  // Open the path with RESOLVE_NO_SYMLINKS (Landlock-only mode: host paths, some of them in
+  // directories code from an earlier or concurrent sandbox could write): a symlink is not followed
+  // and the rule is skipped — access stays denied.
+  bool no_symlinks = false;
 };
 
 struct LandlockPlan {
   std::vector<LandlockRule> rules;
   uint64_t scopes = ll::kScopeAbstractUnix | ll::kScopeSignal;
+  // ABI 4: TCP bind and connect are handled with no rule allowing any port, i.e. denied. Set in
+  // the Landlock-only mode without --share-net, where there is no network namespace; inside the
+  // namespaces the private network namespace is the wall.
+  bool deny_tcp = false;
 };
 
 LandlockPlan landlock_plan(const Plan& plan);
