@@ -102,6 +102,19 @@ Result<Options> parse_config(std::string_view text, const std::string& file) {
       auto b = need_bool();
       if (!b) return std::move(b).error();
       o.share_net = *b;
+      if (*b) o.net = NetMode::Host;
+    } else if (key == "net") {
+      auto s = need_string();
+      if (!s) return std::move(s).error();
+      auto m = parse_net_mode(*s);
+      if (!m) return Error::usage(at + ": " + m.error().message);
+      o.net = *m;
+    } else if (key == "allow_host" || key == "allow-host") {
+      auto l = string_list(v, file, key);
+      if (!l) return std::move(l).error();
+      for (const auto& h : *l)
+        if (auto p = parse_host_pattern(h, key); !p) return Error::usage(at + ": " + p.error().message);
+      o.allow_hosts = *l;
     } else if (key == "verbose" || key == "writable_vcs" || key == "writable-vcs") {
       auto b = need_bool();
       if (!b) return std::move(b).error();
@@ -139,7 +152,7 @@ Result<Options> parse_config(std::string_view text, const std::string& file) {
     } else {
       return Error::usage(at + ": unknown key \"" + key +
                           "\" (known: workspace, bind, ro_bind, share_net, gopls, profile, log, metrics, verbose, inode_check, env, "
-                          "writable_vcs, cache_mode, cache_domain)");
+                          "writable_vcs, cache_mode, cache_domain, net, allow_host)");
     }
   }
   return o;
@@ -172,6 +185,17 @@ Result<Options> parse_env(const std::map<std::string, std::string>& env) {
     auto b = parse_bool(*v, "GOPLS_SANDBOX_SHARE_NET");
     if (!b) return std::move(b).error();
     o.share_net = *b;
+    if (*b) o.net = NetMode::Host;
+  }
+  if (auto v = get("GOPLS_SANDBOX_NET"); v && !v->empty()) {
+    auto m = parse_net_mode(*v);
+    if (!m) return Error::usage("GOPLS_SANDBOX_NET: " + m.error().message);
+    o.net = *m;
+  }
+  if (auto v = get("GOPLS_SANDBOX_ALLOW_HOST")) {
+    o.allow_hosts = split(*v, ',');
+    for (const auto& h : o.allow_hosts)
+      if (auto p = parse_host_pattern(h, "GOPLS_SANDBOX_ALLOW_HOST"); !p) return std::move(p).error();
   }
   if (auto v = get("GOPLS_SANDBOX_VERBOSE")) {
     auto b = parse_bool(*v, "GOPLS_SANDBOX_VERBOSE");
@@ -226,8 +250,15 @@ Options merge(const Options& base, const Options& over) {
   if (over.inode_check) o.inode_check = over.inode_check;
   if (over.cache_mode) o.cache_mode = over.cache_mode;
   if (over.cache_domain) o.cache_domain = over.cache_domain;
+  if (over.net) o.net = over.net;
+  o.allow_hosts.insert(o.allow_hosts.end(), over.allow_hosts.begin(), over.allow_hosts.end());
   o.dry_run = base.dry_run || over.dry_run;
   return o;
+}
+
+NetMode effective_net_mode(const Options& o) {
+  if (o.net) return *o.net;
+  return o.share_net.value_or(false) ? NetMode::Host : NetMode::None;
 }
 
 std::string expand_home(const std::string& path, const std::string& home) {

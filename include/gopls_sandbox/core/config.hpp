@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "gopls_sandbox/core/net_allowlist.hpp"
 #include "gopls_sandbox/core/plan.hpp"
 #include "gopls_sandbox/core/result.hpp"
 
@@ -35,6 +36,9 @@ struct Options {
   // layers a launch uses (default: one per workspace). See core/cache_domains.hpp.
   std::optional<CacheMode> cache_mode;
   std::optional<std::string> cache_domain;
+  // Issue 14: network mode (share_net is the alias of Host) and --allow-host patterns (accumulated).
+  std::optional<NetMode> net;
+  std::vector<std::string> allow_hosts;
   bool share_tty = false;  // exec --share-tty: the program keeps the caller's session and terminal
   bool dry_run = false;
 };
@@ -43,10 +47,12 @@ struct Options {
 Result<Options> parse_config(std::string_view text, const std::string& file_name);
 // GOPLS_SANDBOX_WORKSPACE (':'-separated), _BIND, _RO_BIND (':'-separated pairs use ','),
 // _SHARE_NET, _GOPLS, _PROFILE, _LOG, _VERBOSE, _INODE_CHECK, _ENV (','-separated), _WRITABLE_VCS,
-// _CACHE_MODE, _CACHE_DOMAIN.
+// _CACHE_MODE, _CACHE_DOMAIN, _NET, _ALLOW_HOST (','-separated).
 Result<Options> parse_env(const std::map<std::string, std::string>& env);
 // Later wins for scalars and workspaces; bind lists accumulate.
 Options merge(const Options& base, const Options& over);
+// net if set, else host for share_net, else none.
+NetMode effective_net_mode(const Options& o);
 Result<InodeCheck> parse_inode_check(std::string_view s);
 // An --env / config `env` entry: "NAME" or "NAME=VALUE"; TMPDIR and GOPLS_SANDBOX* are refused.
 Result<void> check_env_entry(const std::string& entry);
