@@ -25,6 +25,7 @@
 #include "gopls_sandbox/app/cli.hpp"
 #include "gopls_sandbox/app/commands.hpp"
 #include "gopls_sandbox/app/launch.hpp"
+#include "gopls_sandbox/app/net_proxy.hpp"
 #include "gopls_sandbox/core/doctor.hpp"
 #include "gopls_sandbox/core/goenv.hpp"
 #include "gopls_sandbox/core/lsp_framing.hpp"
@@ -721,6 +722,7 @@ int cmd_doctor(const Args& args) {
   for (auto& c : check_kernel()) checks.push_back(std::move(c));
   bool share_net = false;
   checks.push_back(check_plan(workspace, gopls, &share_net));
+  checks.push_back(network_check(workspace, gopls));  // issue 14 (app/net_proxy.cpp)
   if (g.env) checks.push_back(check_toolchain(g, workspace, share_net));
   bool explicit_settings = !settings.empty();
   if (!explicit_settings) settings = default_settings_files(env, workspace);

@@ -283,7 +283,7 @@ Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const
     const auto& ps = out.policy->settings;
     out.opts.binds.insert(out.opts.binds.begin(), ps.bind.begin(), ps.bind.end());
     out.opts.ro_binds.insert(out.opts.ro_binds.begin(), ps.ro_bind.begin(), ps.ro_bind.end());
-    if (ps.share_net && !o.share_net) out.opts.share_net = ps.share_net;
+    if (ps.share_net && !o.share_net && !o.net) out.opts.share_net = ps.share_net;
   }
 
   core::PlanInputs in;
@@ -295,7 +295,6 @@ Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const
   in.home = get(env, "HOME");
   in.uid = ::geteuid();
   in.gid = ::getegid();
-  in.share_net = o.share_net.value_or(false);
   in.home_real = real_path(in.home);
   in.passwd_home = sys::passwd_home();
   in.passwd_home_real = real_path(in.passwd_home);
@@ -400,9 +399,15 @@ Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const
   in.cache_domain_dir = caches->domain_dir;
   out.caches = *caches;
 
+  // Issue 14: the network mode and the proxy's allowlist (app/net_proxy.cpp).
+  auto net = decide_net(o, env, go, in.workspaces, in.go ? in.go->gomodcache : std::string());
+  if (!net) return std::move(net).error();
+  out.net = std::move(*net);
+  in.share_net = out.net.mode == core::NetMode::Host;
   auto plan = core::build_plan(in, probe);
   if (!plan) return std::move(plan).error();
   out.plan = std::move(*plan);
+  apply_net_to_plan(out.plan, out.net);
   if (out.cache_lock_fd >= 0) {
     if (auto r = create_cache_dirs(out.plan); !r) return std::move(r).error();
   }
@@ -451,6 +456,7 @@ int launch(const LaunchRequest& req) {
     }
     v.set("inode_checks", std::move(checks));
     v.set("caches", cache_setup_json(prep->caches));
+    v.set("net", net_json(prep->net));
     json::Value pj;
     if (prep->policy) {
       pj.set("name", prep->policy->name);
@@ -508,6 +514,20 @@ int launch(const LaunchRequest& req) {
       proxy->start();
     };
   }
+  // Issue 14: --net proxy: pid 1 creates the endpoint inside and passes it out; served here.
+  std::unique_ptr<NetSession> net;
+  if (prep->net.mode == core::NetMode::Proxy) {
+    net = std::make_unique<NetSession>(prep->net, &log, verbose);
+    spec.net_proxy_port = prep->net.port;
+    spec.net_proxy_addr = prep->net.listen_addr;
+    events.on_net_listener = [&net](int fd, pid_t pid1) {
+      net->set_sandbox_pid(pid1);
+      if (int e = net->start(fd))
+        std::fprintf(stderr, "gopls-sandbox: network proxy: cannot start: %s\n", errno_text(e).c_str());
+    };
+  }
+  if (verbose) std::fprintf(stderr, "gopls-sandbox: %s\n", net_doctor_line(prep->net).c_str());
+  if (!prep->net.missing_modules.empty()) std::fprintf(stderr, "gopls-sandbox: %s\n", prep->net.missing_modules.c_str());
   bool cache_fallback_said = false;
   events.on_info = [&](const std::string& text) {
     if (text.rfind("cache-fallback ", 0) == 0) {  // issue 12: the kernel refused an overlay
@@ -562,7 +582,10 @@ int launch(const LaunchRequest& req) {
   };
   auto ex = sys::run_sandbox(spec, events);
   supervisor.stop();
+  if (net) net->stop();
   if (proxy) proxy->finish(ex ? ex->status : 125);
+  if (net && !net->summary(log.path()).empty())
+    std::fprintf(stderr, "gopls-sandbox: %s\n", net->summary(log.path()).c_str());
   if (!ex) return report(ex.error());
   if (supervisor.total() > 0 && !req.learn) {
     std::fprintf(stderr, "gopls-sandbox: %s\n",

@@ -49,6 +49,7 @@ const char* phase_name(Phase p) noexcept {
     case Phase::Harden: return "harden pid 1";
     case Phase::Session: return "new session";
     case Phase::Landlock: return "landlock";
+    case Phase::NetProxy: return "network proxy endpoint";
   }
   return "setup";
 }
@@ -90,10 +91,10 @@ void send_msg(int fd, MsgType type, Phase phase, int err, int index, const char*
   fail(phase, err, detail.c_str(), index);
 }
 
-int send_fd(int sock, int fd) noexcept {
+int send_fd(int sock, int fd, MsgType type = MsgType::Listener) noexcept {
   ChildMsg m;
   std::memset(&m, 0, sizeof m);
-  m.type = MsgType::Listener;
+  m.type = type;
   struct iovec iov = {&m, sizeof m};
   union {
     char buf[CMSG_SPACE(sizeof(int))];
@@ -266,6 +267,16 @@ bool receive_spec(std::string& out) noexcept {
   if (::sethostname(early.hostname.data(), early.hostname.size()) != 0) fail(Phase::Hostname, errno, "sethostname");
   if (!early.share_net) {
     if (int e = loopback_up()) fail(Phase::Loopback, e, "bring up lo");
+  }
+  if (early.net_proxy_port && !early.share_net) {  // issue 14: the endpoint, in our own namespace
+    int lfd = -1;
+    char where[96];
+    std::snprintf(where, sizeof where, "proxy endpoint %u.%u.%u.%u:%u inside: listen", early.net_proxy_addr >> 24,
+                  (early.net_proxy_addr >> 16) & 255, (early.net_proxy_addr >> 8) & 255, early.net_proxy_addr & 255,
+                  early.net_proxy_port);
+    if (int e = proxy_listener(early.net_proxy_addr, early.net_proxy_port, &lfd)) fail(Phase::NetProxy, e, where);
+    if (int e = send_fd(kMsgFd, lfd, MsgType::NetListener)) fail(Phase::NetProxy, e, "send the proxy endpoint");
+    ::close(lfd);
   }
 
   std::string bytes;
@@ -519,6 +530,8 @@ Result<SandboxExit> run_sandbox(const SandboxSpec& spec, SandboxEvents& events) 
   early.hostname = spec.plan->hostname;
   early.program_stdin = spec.program_stdin;
   early.program_stdout = spec.program_stdout;
+  early.net_proxy_port = spec.net_proxy_port;
+  early.net_proxy_addr = spec.net_proxy_addr;
   auto st = start_sandbox(early);
   if (!st) return std::move(st).error();
   return run_sandbox(*st, spec, events);
@@ -603,6 +616,8 @@ Result<SandboxExit> run_sandbox(StartedSandbox& st, const SandboxSpec& spec, San
         if (m.type == MsgType::Listener && passed >= 0) {
           listener = passed;
           if (events.on_listener) events.on_listener(listener);
+        } else if (m.type == MsgType::NetListener && passed >= 0 && events.on_net_listener) {
+          events.on_net_listener(passed, pid);
         } else if (passed >= 0) {
           ::close(passed);
         }
