@@ -121,6 +121,11 @@ json::Value net_json(const NetSetup& net) {
   return v;
 }
 
+void say_net(const NetSetup& net, bool verbose) {
+  if (verbose) std::fprintf(stderr, "gopls-sandbox: %s\n", net_doctor_line(net).c_str());
+  if (!net.missing_modules.empty()) std::fprintf(stderr, "gopls-sandbox: %s\n", net.missing_modules.c_str());
+}
+
 std::string net_doctor_line(const NetSetup& net) {
   switch (net.mode) {
     case core::NetMode::None:

@@ -49,6 +49,8 @@ std::vector<std::string> missing_modules(const std::string& workspace, const std
 // Proxy mode: *_PROXY inside point at the endpoint, NO_PROXY removed.
 void apply_net_to_plan(core::Plan& plan, const NetSetup& net);
 json::Value net_json(const NetSetup& net);
+// At start: -v the mode (and allowlist); always the none mode's missing-modules warning.
+void say_net(const NetSetup& net, bool verbose);
 // One line for doctor: "network: proxy (allowed: proxy.golang.org:443, sum.golang.org:443)".
 std::string net_doctor_line(const NetSetup& net);
 
