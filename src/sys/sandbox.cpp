@@ -314,7 +314,13 @@ void set_up_uts_and_net(Pid1& p) noexcept {
   if (!p.early.share_net) {
     if (int e = loopback_up()) fail(Phase::Loopback, e, "bring up lo");
   }
-  if (p.early.net_proxy_port && !p.early.share_net) {  // issue 14: the endpoint, in our own namespace
+}
+
+// Issue 14 (--net proxy): the endpoint, a listening socket in our own network namespace, passed
+// to the launcher, which serves it. After the spec is read: a failure before that would leave the
+// spec unread, and the launcher's socket would report ECONNRESET ahead of our error message.
+void create_net_endpoint(Pid1& p) noexcept {
+  if (p.early.net_proxy_port && !p.early.share_net) {
     int lfd = -1;
     char where[96];
     std::snprintf(where, sizeof where, "proxy endpoint %u.%u.%u.%u:%u inside: listen", p.early.net_proxy_addr >> 24,
@@ -517,6 +523,7 @@ void open_gate(Pid1& p) noexcept {
   begin_root(p);
   set_up_uts_and_net(p);
   receive_spec(p);
+  create_net_endpoint(p);
   open_host_identities(p);
   apply_mounts(p);
   finish_root(p);

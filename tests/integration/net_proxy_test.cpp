@@ -387,5 +387,5 @@ TEST_P(NetProxy, BadInputIsAOneLineErrorWithTheDocumentedStatus) {
   so.env["GOPLS_SANDBOX_TEST_PROXY_FAIL"] = "1";  // pid 1 listens on an address it does not have
   auto f = run(GetParam(), {world().launcher, "exec", "--net", "proxy", "--", "/bin/true"}, so);
   EXPECT_EQ(f.status, 125) << f.err;
-  EXPECT_TRUE(has(f.err, "proxy endpoint")) << f.err;
+  EXPECT_TRUE(has(f.err, "proxy endpoint")) << "stderr: [" << f.err << "]";
 }
