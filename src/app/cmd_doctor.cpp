@@ -26,6 +26,7 @@
 #include "gopls_sandbox/app/commands.hpp"
 #include "gopls_sandbox/app/landlock_only.hpp"  // issue 16 hook
 #include "gopls_sandbox/app/launch.hpp"
+#include "gopls_sandbox/app/net_proxy.hpp"
 #include "gopls_sandbox/core/doctor.hpp"
 #include "gopls_sandbox/core/goenv.hpp"
 #include "gopls_sandbox/core/lsp_framing.hpp"
@@ -725,6 +726,7 @@ int cmd_doctor(const Args& args) {
   for (auto& c : check_kernel()) checks.push_back(std::move(c));
   bool share_net = false;
   checks.push_back(check_plan(workspace, gopls, &share_net));
+  checks.push_back(network_check(workspace, gopls));  // issue 14 (app/net_proxy.cpp)
   if (g.env) checks.push_back(check_toolchain(g, workspace, share_net));
   bool explicit_settings = !settings.empty();
   if (!explicit_settings) settings = default_settings_files(env, workspace);

@@ -5,9 +5,12 @@
 #include "gopls_sandbox/app/launch.hpp"
 
 #include "gopls_sandbox/app/landlock_only.hpp"
+#include <cstdio>
+
 #include "gopls_sandbox/app/launch_output.hpp"
 #include "gopls_sandbox/app/learn.hpp"
 #include "gopls_sandbox/app/metrics.hpp"
+#include "gopls_sandbox/app/net_proxy.hpp"
 #include "gopls_sandbox/app/supervisor.hpp"
 #include "gopls_sandbox/sys/sandbox.hpp"
 
@@ -80,12 +83,29 @@ int launch(const LaunchRequest& req) {
       proxy->start();
     };
   }
+  // Issue 14: --net proxy: pid 1 creates the endpoint inside and passes it out; served here
+  // (app/net_proxy.cpp).
+  std::unique_ptr<NetSession> net;
+  if (prep->net.mode == core::NetMode::Proxy) {
+    net = std::make_unique<NetSession>(prep->net, &log, verbose);
+    spec.net_proxy_port = prep->net.port;
+    spec.net_proxy_addr = prep->net.listen_addr;
+    events.on_net_listener = [&net](int fd, pid_t pid1) {
+      net->set_sandbox_pid(pid1);
+      if (int e = net->start(fd))
+        std::fprintf(stderr, "gopls-sandbox: network proxy: cannot start: %s\n", errno_text(e).c_str());
+    };
+  }
+  say_net(prep->net, verbose);
   SandboxReports reports(*prep, log, verbose);
   events.on_report = [&reports](const core::Pid1Report& r) { reports.on_report(r); };
 
   auto ex = run_isolated(*prep, spec, events, verbose);  // issue 16: namespaces, else Landlock-only (app/landlock_only.cpp)
   supervisor.stop();
+  if (net) net->stop();
   if (proxy) proxy->finish(ex ? ex->status : 125);
+  if (net && !net->summary(log.path()).empty())
+    std::fprintf(stderr, "gopls-sandbox: %s\n", net->summary(log.path()).c_str());
   if (!ex) return report(ex.error());
   if (!req.learn) say_denials(supervisor, log);
   if (req.learn && !ex->failure) {

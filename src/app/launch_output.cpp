@@ -30,6 +30,7 @@ void print_dry_run(const Prepared& prep) {
   }
   v.set("inode_checks", std::move(checks));
   v.set("caches", cache_setup_json(prep.caches));
+  v.set("net", net_json(prep.net));  // issue 14
   json::Value pj;
   if (prep.policy) {
     pj.set("name", prep.policy->name);

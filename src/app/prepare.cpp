@@ -240,9 +240,17 @@ Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const
   auto in = plan_inputs(req, out.opts, env, cwd, *program);
   if (!in) return std::move(in).error();
   if (auto r = setup_caches(out, *in, env); !r) return std::move(r).error();
+  // Issue 14: the network mode and the proxy's allowlist (app/net_proxy.cpp).
+  bool proxy_mode = core::effective_net_mode(out.opts) == core::NetMode::Proxy;
+  auto net = decide_net(out.opts, env, proxy_mode ? sys::find_in_path("go", path_var(env)) : std::string(),
+                        in->workspaces, in->go ? in->go->gomodcache : std::string());
+  if (!net) return std::move(net).error();
+  out.net = std::move(*net);
+  in->share_net = out.net.mode == core::NetMode::Host;
   auto plan = core::build_plan(*in, sys::probe_path);
   if (!plan) return std::move(plan).error();
   out.plan = std::move(*plan);
+  apply_net_to_plan(out.plan, out.net);
   if (out.cache_lock_fd >= 0) {
     if (auto r = create_cache_dirs(out.plan); !r) return std::move(r).error();
   }

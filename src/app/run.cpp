@@ -8,6 +8,7 @@
 #include "gopls_sandbox/app/launch.hpp"
 #include "gopls_sandbox/core/suggest.hpp"
 #include "gopls_sandbox/core/cache_domains.hpp"
+#include "gopls_sandbox/core/net_allowlist.hpp"
 
 namespace gsb::app {
 
@@ -19,8 +20,25 @@ void add_sandbox_options(CLI::App& app, core::Options& o, std::string& inode_che
       ->type_name("DIR");
   app.add_option("--bind", o.binds, "Extra read-write bind mount (repeatable)")->type_name("SRC[:DST]");
   app.add_option("--ro-bind", o.ro_binds, "Extra read-only bind mount (repeatable)")->type_name("SRC[:DST]");
-  app.add_flag_callback("--share-net", [&o] { o.share_net = true; },
-                        "Keep the host network (default: a private network namespace with only lo)");
+  app.add_flag_callback("--share-net", [&o] { o.share_net = true; o.net = core::NetMode::Host; },
+                        "Alias of --net host");
+  app.add_option_function<std::string>(
+         "--net", [&o](const std::string& s) { o.net = *core::parse_net_mode(s); },
+         "Network inside: none (default: only lo), proxy (only lo, plus an HTTP proxy that reaches the hosts of "
+         "GOPROXY, GOSUMDB and --allow-host), host (the host's network: everything; see docs/network.md)")
+      ->type_name("MODE")
+      ->check([](const std::string& s) {
+        auto r = core::parse_net_mode(s);
+        return r ? std::string() : r.error().message;
+      });
+  app.add_option("--allow-host", o.allow_hosts,
+                 "With --net proxy: also allow HOST, *.DOMAIN, HOST:PORT (default ports 80 and 443; repeatable), "
+                 "e.g. a GOPRIVATE VCS host")
+      ->type_name("PATTERN")
+      ->check([](const std::string& s) {
+        auto r = core::parse_host_pattern(s);
+        return r ? std::string() : r.error().message;
+      });
   app.add_option_function<std::string>("--gopls", [&o](const std::string& s) { o.gopls = s; },
                                        "The real gopls binary (default: first gopls on PATH that is not this launcher)")
       ->type_name("PATH");

@@ -66,6 +66,7 @@ bool DenialLog::open_file() {
 void DenialLog::write(const core::DenialRecord& r) { write(core::to_json(r)); }
 
 void DenialLog::write(const json::Value& record) {
+  std::lock_guard<std::mutex> lk(mu_);
   if (!open_file()) return;
   std::string line = record.dump();
   line += '\n';

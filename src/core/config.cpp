@@ -102,6 +102,19 @@ Result<Options> parse_config(std::string_view text, const std::string& file) {
       auto b = need_bool();
       if (!b) return std::move(b).error();
       o.share_net = *b;
+      if (*b) o.net = NetMode::Host;
+    } else if (key == "net") {
+      auto s = need_string();
+      if (!s) return std::move(s).error();
+      auto m = parse_net_mode(*s);
+      if (!m) return Error::usage(at + ": " + m.error().message);
+      o.net = *m;
+    } else if (key == "allow_host" || key == "allow-host") {
+      auto l = string_list(v, file, key);
+      if (!l) return std::move(l).error();
+      for (const auto& h : *l)
+        if (auto p = parse_host_pattern(h, key); !p) return Error::usage(at + ": " + p.error().message);
+      o.allow_hosts = *l;
     } else if (key == "verbose" || key == "writable_vcs" || key == "writable-vcs") {
       auto b = need_bool();
       if (!b) return std::move(b).error();
@@ -145,7 +158,7 @@ Result<Options> parse_config(std::string_view text, const std::string& file) {
     } else {
       return Error::usage(at + ": unknown key \"" + key +
                           "\" (known: workspace, bind, ro_bind, share_net, gopls, profile, log, metrics, verbose, inode_check, env, "
-                          "writable_vcs, cache_mode, cache_domain, require)");
+                          "writable_vcs, cache_mode, cache_domain, require, net, allow_host)");
     }
   }
   return o;
@@ -178,6 +191,17 @@ Result<Options> parse_env(const std::map<std::string, std::string>& env) {
     auto b = parse_bool(*v, "GOPLS_SANDBOX_SHARE_NET");
     if (!b) return std::move(b).error();
     o.share_net = *b;
+    if (*b) o.net = NetMode::Host;
+  }
+  if (auto v = get("GOPLS_SANDBOX_NET"); v && !v->empty()) {
+    auto m = parse_net_mode(*v);
+    if (!m) return Error::usage("GOPLS_SANDBOX_NET: " + m.error().message);
+    o.net = *m;
+  }
+  if (auto v = get("GOPLS_SANDBOX_ALLOW_HOST")) {
+    o.allow_hosts = split(*v, ',');
+    for (const auto& h : o.allow_hosts)
+      if (auto p = parse_host_pattern(h, "GOPLS_SANDBOX_ALLOW_HOST"); !p) return std::move(p).error();
   }
   if (auto v = get("GOPLS_SANDBOX_VERBOSE")) {
     auto b = parse_bool(*v, "GOPLS_SANDBOX_VERBOSE");
@@ -240,8 +264,15 @@ Options merge(const Options& base, const Options& over) {
   if (over.cache_mode) o.cache_mode = over.cache_mode;
   if (over.cache_domain) o.cache_domain = over.cache_domain;
   if (over.require) o.require = over.require;
+  if (over.net) o.net = over.net;
+  o.allow_hosts.insert(o.allow_hosts.end(), over.allow_hosts.begin(), over.allow_hosts.end());
   o.dry_run = base.dry_run || over.dry_run;
   return o;
+}
+
+NetMode effective_net_mode(const Options& o) {
+  if (o.net) return *o.net;
+  return o.share_net.value_or(false) ? NetMode::Host : NetMode::None;
 }
 
 std::string expand_home(const std::string& path, const std::string& home) {
@@ -289,6 +320,8 @@ json::Value settings_to_json(const Options& o) {
   if (o.cache_mode) v.set("cache_mode", cache_mode_name(*o.cache_mode));
   if (o.cache_domain) v.set("cache_domain", *o.cache_domain);
   if (o.require) v.set("require", require_name(*o.require));  // issue 16
+  if (o.net) v.set("net", net_mode_name(*o.net));
+  v.set("allow_hosts", json::string_array(o.allow_hosts));
   v.set("unset_env", json::string_array(o.unset_env));
   v.set("set_env", json::string_array(o.set_env));
   if (o.share_tty) v.set("share_tty", true);
@@ -344,7 +377,13 @@ Result<Options> settings_from_json(const json::Value& v) {
       auto q = parse_require(x.as_string());
       if (!q) return std::move(q).error();
       o.require = *q;
-    } else if (k == "unset_env") r = strings(o.unset_env);
+    }
+    else if (k == "net") {
+      auto m = parse_net_mode(x.as_string());
+      if (!m) return std::move(m).error();
+      o.net = *m;
+    } else if (k == "allow_hosts") r = strings(o.allow_hosts);
+    else if (k == "unset_env") r = strings(o.unset_env);
     else if (k == "set_env") r = strings(o.set_env);
     else if (k == "share_tty") {
       r = boolean(flag);

@@ -49,6 +49,7 @@ const char* phase_name(Phase p) noexcept {
     case Phase::Harden: return "harden pid 1";
     case Phase::Session: return "new session";
     case Phase::Landlock: return "landlock";
+    case Phase::NetProxy: return "network proxy endpoint";
   }
   return "setup";
 }
@@ -90,10 +91,10 @@ void send_msg(int fd, MsgType type, Phase phase, int err, int index, const char*
   fail(phase, err, detail.c_str(), index);
 }
 
-int send_fd(int sock, int fd) noexcept {
+int send_fd(int sock, int fd, MsgType type = MsgType::Listener) noexcept {
   ChildMsg m;
   std::memset(&m, 0, sizeof m);
-  m.type = MsgType::Listener;
+  m.type = type;
   struct iovec iov = {&m, sizeof m};
   union {
     char buf[CMSG_SPACE(sizeof(int))];
@@ -315,6 +316,22 @@ void set_up_uts_and_net(Pid1& p) noexcept {
   }
 }
 
+// Issue 14 (--net proxy): the endpoint, a listening socket in our own network namespace, passed
+// to the launcher, which serves it. After the spec is read: a failure before that would leave the
+// spec unread, and the launcher's socket would report ECONNRESET ahead of our error message.
+void create_net_endpoint(Pid1& p) noexcept {
+  if (p.early.net_proxy_port && !p.early.share_net) {
+    int lfd = -1;
+    char where[96];
+    std::snprintf(where, sizeof where, "proxy endpoint %u.%u.%u.%u:%u inside: listen", p.early.net_proxy_addr >> 24,
+                  (p.early.net_proxy_addr >> 16) & 255, (p.early.net_proxy_addr >> 8) & 255, p.early.net_proxy_addr & 255,
+                  p.early.net_proxy_port);
+    if (int e = proxy_listener(p.early.net_proxy_addr, p.early.net_proxy_port, &lfd)) fail(Phase::NetProxy, e, where);
+    if (int e = send_fd(kMsgFd, lfd, MsgType::NetListener)) fail(Phase::NetProxy, e, "send the proxy endpoint");
+    ::close(lfd);
+  }
+}
+
 // The plan, the program's filter and the inode checks, from the launcher.
 void receive_spec(Pid1& p) noexcept {
   std::string bytes;
@@ -506,6 +523,7 @@ void open_gate(Pid1& p) noexcept {
   begin_root(p);
   set_up_uts_and_net(p);
   receive_spec(p);
+  create_net_endpoint(p);
   open_host_identities(p);
   apply_mounts(p);
   finish_root(p);
@@ -626,6 +644,8 @@ Result<SandboxExit> run_sandbox(const SandboxSpec& spec, SandboxEvents& events) 
   early.hostname = spec.plan->hostname;
   early.program_stdin = spec.program_stdin;
   early.program_stdout = spec.program_stdout;
+  early.net_proxy_port = spec.net_proxy_port;
+  early.net_proxy_addr = spec.net_proxy_addr;
   auto st = start_sandbox(early);
   if (!st) return std::move(st).error();
   return run_sandbox(*st, spec, events);
@@ -662,7 +682,8 @@ int send_spec(int sock, pid_t pid, const SandboxSpec& spec) {
 // Everything pid 1 (or the program's process) has said so far: the listener fd, a failure,
 // reports. Returns false once the socket is closed (EOF: execve succeeded, or they are gone).
 // After the sandbox ended (accept_listener false) a listener is closed, not handed on.
-bool read_messages(int sock, SandboxExit& ex, int& listener, SandboxEvents& events, bool accept_listener = true) {
+bool read_messages(int sock, SandboxExit& ex, int& listener, SandboxEvents& events, pid_t pid,
+                   bool accept_listener = true) {
   for (;;) {
     ChildMsg m;
     int passed = -1;
@@ -672,6 +693,8 @@ bool read_messages(int sock, SandboxExit& ex, int& listener, SandboxEvents& even
     if (m.type == MsgType::Listener && passed >= 0 && accept_listener && listener < 0) {
       listener = passed;
       if (events.on_listener) events.on_listener(listener);
+    } else if (m.type == MsgType::NetListener && passed >= 0 && accept_listener && events.on_net_listener) {
+      events.on_net_listener(passed, pid);  // issue 14: the proxy endpoint inside, served by the launcher
     } else if (passed >= 0) {
       ::close(passed);
     }
@@ -735,7 +758,7 @@ Result<SandboxExit> run_sandbox(StartedSandbox& st, const SandboxSpec& spec, San
       if (errno == EINTR) continue;
       break;
     }
-    if (msg_i >= 0 && fds[msg_i].revents) msgs_open = read_messages(sock, ex, listener, events);
+    if (msg_i >= 0 && fds[msg_i].revents) msgs_open = read_messages(sock, ex, listener, events, pid);
     if (lis_i >= 0 && fds[lis_i].revents) {
       if ((fds[lis_i].revents & (POLLHUP | POLLERR)) || !events.on_listener_ready(listener))
         events.on_listener_ready = nullptr;  // keep the fd for the owner; just stop polling it
@@ -743,7 +766,7 @@ Result<SandboxExit> run_sandbox(StartedSandbox& st, const SandboxSpec& spec, San
     if (fds[0].revents & POLLIN) done = handle_signals(sfd, pid, ex);
   }
   // Collect anything the child said before it went away.
-  if (msgs_open) (void)read_messages(sock, ex, listener, events, false);
+  if (msgs_open) (void)read_messages(sock, ex, listener, events, pid, false);
   ::close(sock);
   ::close(sfd);
   ::sigprocmask(SIG_SETMASK, &orig, nullptr);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gopls_sandbox/app/cache_setup.hpp"
+#include "gopls_sandbox/app/net_proxy.hpp"
 #include "gopls_sandbox/app/policy_cache.hpp"
 #include "gopls_sandbox/app/settings.hpp"
 #include "gopls_sandbox/core/config.hpp"
@@ -40,6 +41,7 @@ struct Prepared {
   std::optional<ResolvedPolicy> policy;     // absent with --profile none
   CacheSetup caches;                        // issue 12: cache mode and trust domain
   int cache_lock_fd = -1;                   // the domain's lock (shared), held until exit
+  NetSetup net;                             // issue 14: network mode and the proxy's allowlist
 };
 Result<Prepared> prepare(const LaunchRequest& req);
 // The same with the options already resolved (resolve_options) from `env`.

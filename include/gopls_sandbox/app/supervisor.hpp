@@ -34,6 +34,7 @@ class DenialLog {
   int fd_ = -1;
   uint64_t size_ = 0;
   std::string error_;
+  std::mutex mu_;  // the supervisor and the network proxy (issue 14) write from their threads
 };
 
 // Default: $XDG_STATE_HOME/gopls-sandbox/denials.jsonl (or ~/.local/state/...).

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "gopls_sandbox/core/net_allowlist.hpp"
 #include "gopls_sandbox/core/json.hpp"
 #include "gopls_sandbox/core/landlock_only.hpp"
 #include "gopls_sandbox/core/plan.hpp"
@@ -45,6 +46,9 @@ struct Options {
   std::optional<std::string> cache_domain;
   // Issue 16: the weakest isolation accepted: landlock (default), namespaces, none.
   std::optional<Require> require;
+  // Issue 14: network mode (share_net is the alias of Host) and --allow-host patterns (accumulated).
+  std::optional<NetMode> net;
+  std::vector<std::string> allow_hosts;
   // Profile-only (its [sandbox] table): variables removed from the program's environment, and
   // "KEY=VALUE" set in it after that (the last one for a key wins).
   std::vector<std::string> unset_env;
@@ -58,10 +62,12 @@ using Settings = Options;
 Result<Options> parse_config(std::string_view text, const std::string& file_name);
 // GOPLS_SANDBOX_WORKSPACE (':'-separated), _BIND, _RO_BIND (':'-separated pairs use ','),
 // _SHARE_NET, _GOPLS, _PROFILE, _LOG, _VERBOSE, _INODE_CHECK, _ENV (','-separated), _WRITABLE_VCS,
-// _CACHE_MODE, _CACHE_DOMAIN, _REQUIRE.
+// _CACHE_MODE, _CACHE_DOMAIN, _REQUIRE, _NET, _ALLOW_HOST (','-separated).
 Result<Options> parse_env(const std::map<std::string, std::string>& env);
 // The precedence rule (see the top of this file): `over` is the later source.
 Options merge(const Options& base, const Options& over);
+// net if set, else host for share_net, else none.
+NetMode effective_net_mode(const Options& o);
 // The codec: every field that is set, as a JSON object (lists always present), and back.
 // Used wherever settings are stored (the compiled-filter cache) or shown.
 json::Value settings_to_json(const Options& o);

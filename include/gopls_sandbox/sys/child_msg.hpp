@@ -27,6 +27,7 @@ enum class Phase : int32_t {
   Harden,      // pid 1: not dumpable, its own seccomp filter
   Session,     // the program's new session (setsid)
   Landlock,    // the second wall
+  NetProxy,    // issue 14: the proxy endpoint inside (--net proxy)
 };
 
 const char* phase_name(Phase p) noexcept;
@@ -35,6 +36,7 @@ enum class MsgType : uint32_t {
   Error = 1,     // setup failed: phase, err, detail
   Listener = 2,  // carries the seccomp user-notification fd (SCM_RIGHTS)
   Report = 3,    // one of pid 1's reports: detail holds `len` bytes of core::encode_report
+  NetListener = 4,  // issue 14: the proxy endpoint's listening socket inside the sandbox's netns (SCM_RIGHTS)
 };
 
 struct ChildMsg {

@@ -32,6 +32,10 @@ struct SandboxSpec {
   // When >= 0, the program's stdin/stdout (the --metrics proxy's pipes) instead of ours.
   int program_stdin = -1;
   int program_stdout = -1;
+  // Issue 14 (--net proxy): pid 1 listens on addr:port (host order) in the sandbox's network
+  // namespace and passes the socket out (on_net_listener). 0: no endpoint.
+  uint16_t net_proxy_port = 0;
+  uint32_t net_proxy_addr = 0x7f000001;
 };
 
 struct SandboxEvents {
@@ -39,6 +43,8 @@ struct SandboxEvents {
   std::function<void()> on_started;
   // Called in the launcher with the user-notification fd when the child sends it.
   std::function<void(int fd)> on_listener;
+  // Issue 14: the proxy endpoint's listening socket (ownership passed) and pid 1's host pid.
+  std::function<void(int fd, pid_t pid1)> on_net_listener;
   // Called for each report pid 1 sends (inode check results, a cache fallback).
   std::function<void(const core::Pid1Report&)> on_report;
   // Called when the listener fd is readable (the supervisor's work). Return false to stop polling it.
@@ -59,6 +65,8 @@ struct EarlySpec {
   std::string hostname = "gopls-sandbox";
   int program_stdin = -1;  // see SandboxSpec
   int program_stdout = -1;
+  uint16_t net_proxy_port = 0;  // see SandboxSpec
+  uint32_t net_proxy_addr = 0x7f000001;
   sigset_t orig_mask{};    // (filled by start_sandbox)
 };
 

@@ -1,0 +1,391 @@
+// Issue 14: --net none|proxy|host. No internet: the test runs its own Go module proxy on the
+// host, reached by a name (go never sends loopback IPs or "localhost" through a proxy), and
+// checks that inside the sandbox in proxy mode `go mod download` and a gopls session whose go.mod
+// requires the module succeed, while everything not on the allowlist is refused and logged.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "harness.hpp"
+#include "lsp_client.hpp"
+
+using namespace gsb;
+using namespace gsb::test;
+
+namespace {
+
+bool has(const std::string& s, const std::string& sub) { return s.find(sub) != std::string::npos; }
+
+// ---- a stored (uncompressed) zip, enough for a module zip ----
+uint32_t crc32(const std::string& d) {
+  uint32_t c = 0xffffffffu;
+  for (unsigned char b : d) {
+    c ^= b;
+    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+  }
+  return ~c;
+}
+void le16(std::string& o, uint32_t v) {
+  o += static_cast<char>(v & 255);
+  o += static_cast<char>((v >> 8) & 255);
+}
+void le32(std::string& o, uint32_t v) {
+  le16(o, v & 0xffff);
+  le16(o, v >> 16);
+}
+std::string make_zip(const std::vector<std::pair<std::string, std::string>>& files) {
+  std::string out, central;
+  for (const auto& [name, data] : files) {
+    uint32_t off = static_cast<uint32_t>(out.size()), crc = crc32(data), n = static_cast<uint32_t>(data.size());
+    out += "PK\x03\x04";
+    le16(out, 10), le16(out, 0), le16(out, 0), le16(out, 0), le16(out, 0x21);
+    le32(out, crc), le32(out, n), le32(out, n), le16(out, static_cast<uint32_t>(name.size())), le16(out, 0);
+    out += name + data;
+    central += "PK\x01\x02";
+    le16(central, 20), le16(central, 10), le16(central, 0), le16(central, 0), le16(central, 0), le16(central, 0x21);
+    le32(central, crc), le32(central, n), le32(central, n), le16(central, static_cast<uint32_t>(name.size()));
+    le16(central, 0), le16(central, 0), le16(central, 0), le16(central, 0), le32(central, 0), le32(central, off);
+    central += name;
+  }
+  uint32_t cd_off = static_cast<uint32_t>(out.size());
+  out += central;
+  out += "PK\x05\x06";
+  le16(out, 0), le16(out, 0), le16(out, static_cast<uint32_t>(files.size())),
+      le16(out, static_cast<uint32_t>(files.size()));
+  le32(out, static_cast<uint32_t>(central.size())), le32(out, cd_off), le16(out, 0);
+  return out;
+}
+
+constexpr const char* kModPath = "example.net/greet";
+constexpr const char* kGoMod = "module example.net/greet\n\ngo 1.19\n";
+constexpr const char* kGreetGo =
+    "// Package greet says hello.\npackage greet\n\n// Hello returns a greeting from the test proxy.\nfunc Hello() string "
+    "{ return \"hello from the test proxy\" }\n";
+
+// A name that resolves, on the host, to one of its own addresses (not "localhost": go would not
+// proxy it): the hostname, else another /etc/hosts name. Empty when there is none.
+std::pair<std::string, std::string> host_name_and_addr() {
+  std::vector<std::string> names;
+  char hn[256] = {};
+  if (::gethostname(hn, sizeof hn - 1) == 0 && hn[0]) names.push_back(hn);
+  std::ifstream hosts("/etc/hosts");
+  std::string line;
+  while (std::getline(hosts, line)) {
+    std::istringstream ls(line.substr(0, line.find('#')));
+    std::string addr, n;
+    ls >> addr;
+    while (ls >> n)
+      if (n.rfind("localhost", 0) != 0 && n.find("localhost") == std::string::npos) names.push_back(n);
+  }
+  for (const auto& n : names) {
+    addrinfo hints{};
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* res = nullptr;
+    if (::getaddrinfo(n.c_str(), nullptr, &hints, &res) != 0 || !res) continue;
+    char buf[INET_ADDRSTRLEN];
+    ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(res->ai_addr)->sin_addr, buf, sizeof buf);
+    ::freeaddrinfo(res);
+    // It must be bindable here (one of this machine's addresses).
+    int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    ::inet_pton(AF_INET, buf, &a.sin_addr);
+    bool ok = ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(s);
+    if (ok) return {n, buf};
+  }
+  return {};
+}
+
+// A GOPROXY serving one module (list, .info, .mod, .zip) on addr:ephemeral port. One thread,
+// one request per connection.
+class ModuleProxy {
+ public:
+  explicit ModuleProxy(const std::string& addr) {
+    zip_ = make_zip({{std::string(kModPath) + "@v1.0.0/go.mod", kGoMod},
+                     {std::string(kModPath) + "@v1.0.0/greet.go", kGreetGo}});
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    ::inet_pton(AF_INET, addr.c_str(), &a.sin_addr);
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd_, 64) != 0) return;
+    socklen_t l = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &l);
+    port = ntohs(a.sin_port);
+    ::pipe2(stop_, O_CLOEXEC);
+    t_ = std::thread([this] { loop(); });
+  }
+  ~ModuleProxy() {
+    if (t_.joinable()) {
+      (void)!::write(stop_[1], "x", 1);
+      t_.join();
+    }
+    ::close(fd_);
+    ::close(stop_[0]);
+    ::close(stop_[1]);
+  }
+  int port = 0;
+  std::vector<std::string> paths() {
+    std::lock_guard<std::mutex> lk(mu_);
+    return paths_;
+  }
+
+ private:
+  void loop() {
+    for (;;) {
+      pollfd p[2] = {{fd_, POLLIN, 0}, {stop_[0], POLLIN, 0}};
+      if (::poll(p, 2, -1) < 0) continue;
+      if (p[1].revents) return;
+      int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (c < 0) continue;
+      std::string req;
+      char buf[4096];
+      while (req.find("\r\n\r\n") == std::string::npos) {
+        pollfd q = {c, POLLIN, 0};
+        if (::poll(&q, 1, 10000) <= 0) break;
+        ssize_t n = ::read(c, buf, sizeof buf);
+        if (n <= 0) break;
+        req.append(buf, static_cast<size_t>(n));
+      }
+      std::string path = req.substr(req.find(' ') + 1);
+      path = path.substr(0, path.find(' '));
+      {
+        std::lock_guard<std::mutex> lk(mu_);
+        paths_.push_back(path);
+      }
+      std::string base = std::string("/") + kModPath + "/@v/";
+      std::string body, status = "200 OK";
+      if (path == base + "list") body = "v1.0.0\n";
+      else if (path == base + "v1.0.0.info") body = "{\"Version\":\"v1.0.0\",\"Time\":\"2026-01-01T00:00:00Z\"}";
+      else if (path == base + "v1.0.0.mod") body = kGoMod;
+      else if (path == base + "v1.0.0.zip") body = zip_;
+      else if (path == std::string("/") + kModPath + "/@latest")
+        body = "{\"Version\":\"v1.0.0\",\"Time\":\"2026-01-01T00:00:00Z\"}";
+      else status = "404 Not Found", body = "not found\n";
+      std::string resp = "HTTP/1.1 " + status + "\r\nContent-Length: " + std::to_string(body.size()) +
+                         "\r\nConnection: close\r\n\r\n" + body;
+      size_t off = 0;
+      while (off < resp.size()) {
+        ssize_t w = ::send(c, resp.data() + off, resp.size() - off, MSG_NOSIGNAL);
+        if (w <= 0) break;
+        off += static_cast<size_t>(w);
+      }
+      ::close(c);
+    }
+  }
+  int fd_ = -1;
+  int stop_[2] = {-1, -1};
+  std::string zip_;
+  std::thread t_;
+  std::mutex mu_;
+  std::vector<std::string> paths_;
+};
+
+class NetProxy : public ::testing::TestWithParam<As> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == As::User && !world().why_unavailable.empty()) GSB_SKIP_OR_FAIL(world().why_unavailable);
+    GSB_REQUIRE_GEN(Gen::Current);
+    std::tie(name_, addr_) = host_name_and_addr();
+    if (name_.empty()) GSB_SKIP_OR_FAIL("no host name resolves to an address of this machine (hostname, /etc/hosts)");
+    server_ = std::make_unique<ModuleProxy>(addr_);
+    ASSERT_GT(server_->port, 0);
+  }
+  std::map<std::string, std::string> env(const std::string& logfile) const {
+    std::map<std::string, std::string> e;
+    gopls_gen(Gen::Current).apply(e);
+    e["GOPROXY"] = "http://" + name_ + ":" + std::to_string(server_->port);
+    e["GOSUMDB"] = "off";
+    e["GONOSUMDB"] = kModPath;
+    e["GOFLAGS"] = "-mod=mod";
+    e["GOPLS_SANDBOX_LOG"] = logfile;
+    for (const char* k : {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy",
+                          "NO_PROXY", "no_proxy"})
+      e[k] = "";
+    return e;
+  }
+  void write_consumer(const std::string& dir) const {
+    write_file(dir + "/go.mod", "module example.com/consumer\n\ngo 1.19\n\nrequire example.net/greet v1.0.0\n",
+               GetParam());
+    write_file(dir + "/main.go",
+               "package main\n\nimport \"example.net/greet\"\n\nfunc main() {\n\tprintln(greet.Hello())\n}\n",
+               GetParam());
+  }
+  std::string name_, addr_;
+  std::unique_ptr<ModuleProxy> server_;
+};
+
+// A gopls session in `ws` opening main.go: returns the diagnostics for it and the hover text over
+// greet.Hello (line 5, col 16), or fails.
+struct SessionResult {
+  int status = -1;
+  std::string diagnostics, hover, err;
+};
+SessionResult gopls_session(As as, const std::string& ws, const std::vector<std::string>& launcher_args,
+                            const std::map<std::string, std::string>& env) {
+  SessionResult out;
+  std::vector<std::string> argv = {world().launcher};
+  argv.insert(argv.end(), launcher_args.begin(), launcher_args.end());
+  SpawnOptions so;
+  so.cwd = ws;
+  so.env = env;
+  Proc p = spawn(as, argv, so);
+  LspClient c(p);
+  const std::string uri = "file://" + ws + "/main.go";
+  json::Value init;
+  init.set("processId", nullptr);
+  init.set("rootUri", "file://" + ws);
+  json::Value caps;
+  caps.set("textDocument", json::Object{});
+  init.set("capabilities", caps);
+  auto r = c.response(c.request("initialize", init));
+  if (!r) {
+    out.err = p.err_buf;
+    ::kill(p.pid, SIGKILL);
+    p.wait(std::chrono::seconds(10));
+    return out;
+  }
+  c.notify("initialized", json::Object{});
+  json::Value open, item;
+  item.set("uri", uri);
+  item.set("languageId", "go");
+  item.set("version", 1);
+  item.set("text", read_file(ws + "/main.go"));
+  open.set("textDocument", item);
+  c.notify("textDocument/didOpen", open);
+  auto d = c.notification("textDocument/publishDiagnostics",
+                          [&](const json::Value& n) { return n["params"]["uri"].as_string() == uri; });
+  if (d) out.diagnostics = (*d)["params"]["diagnostics"].dump();
+  auto h = c.response(c.request("textDocument/hover", doc_pos(uri, 5, 16)));
+  if (h) out.hover = (*h)["result"].dump();
+  c.response(c.request("shutdown", nullptr));
+  c.notify("exit", nullptr);
+  p.close_stdin();
+  out.status = p.wait(std::chrono::seconds(60));
+  out.err = p.err_buf;
+  return out;
+}
+
+}  // namespace
+
+INSTANTIATE_TEST_SUITE_P(As, NetProxy, ::testing::Values(As::Root, As::User),
+                         [](const auto& i) { return as_name(i.param); });
+
+TEST_P(NetProxy, ProxyModeDownloadsTheModuleAndRefusesEverythingElse) {
+  TempDir ws(GetParam()), logdir(GetParam(), "log");
+  write_consumer(ws.path);
+  std::string log = logdir.path + "/denials.jsonl";
+  SpawnOptions so;
+  so.cwd = ws.path;
+  so.env = env(log);
+  const std::string go = gopls_gen(Gen::Current).go;
+  auto r = run(GetParam(),
+               {world().launcher, "exec", "--net", "proxy", "--", go, "mod", "download", "-json",
+                std::string(kModPath) + "@v1.0.0"},
+               so);
+  EXPECT_EQ(r.status, 0) << r.err << r.out;
+  EXPECT_TRUE(has(r.out, "\"Version\": \"v1.0.0\"")) << r.out;
+  EXPECT_FALSE(has(r.out, "\"Error\"")) << r.out;
+  bool zip = false;
+  for (const auto& p : server_->paths()) zip |= has(p, "v1.0.0.zip");
+  EXPECT_TRUE(zip) << "the module proxy never served the zip";
+
+  // From inside: the allowed name on another port, a name not on the list, the server by its
+  // loopback IP, a plain request elsewhere: refused (403) with a reason. The allowed one tunnels.
+  std::string port = std::to_string(server_->port);
+  std::string probe = world().helper("proxy_probe");
+  struct Case {
+    std::string head, tunneled, want;
+  } cases[] = {
+      {"CONNECT " + name_ + ":" + port + " HTTP/1.1", "GET /" + std::string(kModPath) + "/@v/list HTTP/1.1",
+       "tunnel: HTTP/1.1 200 OK"},
+      {"CONNECT " + name_ + ":22 HTTP/1.1", "", "status: HTTP/1.1 403 Forbidden"},
+      {"CONNECT not-allowed.invalid:443 HTTP/1.1", "", "status: HTTP/1.1 403 Forbidden"},
+      {"CONNECT 127.0.0.1:" + port + " HTTP/1.1", "", "status: HTTP/1.1 403 Forbidden"},
+      {"GET http://not-allowed.invalid/x HTTP/1.1", "", "status: HTTP/1.1 403 Forbidden"},
+  };
+  for (const auto& c : cases) {
+    std::vector<std::string> argv = {world().launcher, "exec", "--net", "proxy", "--", probe, "3128", c.head};
+    if (!c.tunneled.empty()) argv.push_back(c.tunneled);
+    auto p = run(GetParam(), argv, so);
+    EXPECT_EQ(p.status, 0) << p.err;
+    EXPECT_TRUE(has(p.out, c.want)) << c.head << "\n" << p.out << p.err;
+    if (has(c.want, "403")) {
+      EXPECT_TRUE(has(p.out, "not on the allowlist")) << p.out;
+      EXPECT_TRUE(has(p.err, "1 network connection refused by the proxy")) << p.err;
+    }
+  }
+  // The refusals are network records in the denial log, with the process when it was found.
+  std::string text = read_file(log);
+  for (const char* dest : {":22", "not-allowed.invalid", "\"127.0.0.1\""})
+    EXPECT_TRUE(has(text, dest)) << dest << "\n" << text;
+  EXPECT_TRUE(has(text, "\"event\":\"network\"")) << text;
+  EXPECT_TRUE(has(text, "\"comm\":\"proxy_probe\"")) << text;
+
+  // A direct connection (no proxy) to the host's loopback port: no route.
+  auto d = run(GetParam(), {world().launcher, "exec", "--net", "proxy", "--", world().helper("escape_net"), "tcp", port},
+               so);
+  EXPECT_TRUE(has(d.out, "connect errno=ECONNREFUSED") || has(d.out, "connect errno=ENETUNREACH")) << d.out;
+}
+
+TEST_P(NetProxy, GoplsSessionNeedsTheProxyModeOrTheHostNetwork) {
+  std::string log = TempDir(GetParam(), "log").path + "/unused.jsonl";
+  for (const char* mode : {"proxy", "host", "none"}) {
+    SCOPED_TRACE(mode);
+    TempDir ws(GetParam());
+    write_consumer(ws.path);
+    TempDir logdir(GetParam(), "log");
+    auto e = env(logdir.path + "/denials.jsonl");
+    auto s = gopls_session(GetParam(), ws.path, {"run", "--net", mode, "-v"}, e);
+    EXPECT_EQ(s.status, 0) << s.err;
+    if (std::string(mode) == "none") {
+      EXPECT_NE(s.diagnostics, "[]") << s.err;
+      EXPECT_FALSE(has(s.hover, "hello from the test proxy")) << s.hover;
+      EXPECT_TRUE(has(s.err, "network: none")) << s.err;
+      EXPECT_TRUE(has(s.err, "--net none: go.mod requires example.net/greet@v1.0.0")) << s.err;
+    } else {
+      EXPECT_EQ(s.diagnostics, "[]") << s.err;
+      EXPECT_TRUE(has(s.hover, "Hello returns a greeting from the test proxy")) << s.hover << "\n" << s.err;
+    }
+  }
+}
+
+TEST_P(NetProxy, BadInputIsAOneLineErrorWithTheDocumentedStatus) {
+  TempDir ws(GetParam());
+  SpawnOptions so;
+  so.cwd = ws.path;
+  so.env = env(ws.path + "/d.jsonl");
+  so.env["GOPROXY"] = "proxy.example.com";  // no scheme: go itself refuses it
+  auto a = run(GetParam(), {world().launcher, "exec", "--net", "proxy", "--", "/bin/true"}, so);
+  EXPECT_EQ(a.status, 2) << a.err;
+  EXPECT_TRUE(has(a.err, "GOPROXY")) << a.err;
+
+  so.env = env(ws.path + "/d.jsonl");
+  for (const char* pat : {"*", "exa mple.com", "example.com:99999", "a.*.example.com"}) {
+    auto b = run(GetParam(), {world().launcher, "exec", "--net", "proxy", "--allow-host", pat, "--", "/bin/true"}, so);
+    EXPECT_EQ(b.status, 2) << pat << ": " << b.err;
+    EXPECT_TRUE(has(b.err, "--allow-host")) << b.err;
+  }
+  auto e = so;
+  e.env["GOPLS_SANDBOX_NET"] = "sometimes";
+  auto c = run(GetParam(), {world().launcher, "exec", "--", "/bin/true"}, e);
+  EXPECT_EQ(c.status, 2) << c.err;
+  EXPECT_TRUE(has(c.err, "GOPLS_SANDBOX_NET")) << c.err;
+
+  so.env["GOPLS_SANDBOX_TEST_PROXY_FAIL"] = "1";  // pid 1 listens on an address it does not have
+  auto f = run(GetParam(), {world().launcher, "exec", "--net", "proxy", "--", "/bin/true"}, so);
+  EXPECT_EQ(f.status, 125) << f.err;
+  EXPECT_TRUE(has(f.err, "proxy endpoint")) << "stderr: [" << f.err << "]";
+}
