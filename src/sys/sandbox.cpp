@@ -23,6 +23,7 @@
 #include "gopls_sandbox/sys/landlock.hpp"
 #include "gopls_sandbox/sys/mounts.hpp"
 #include "gopls_sandbox/sys/net.hpp"
+#include "gopls_sandbox/sys/memtrim.hpp"
 #include "gopls_sandbox/sys/seccomp.hpp"
 #include "gopls_sandbox/sys/userns.hpp"
 
@@ -385,6 +386,7 @@ bool receive_spec(std::string& out) noexcept {
   // (core/init_filter.cpp) and kills it — and so the namespace — on anything else. Loaded after
   // the program's process was created (a filter is inherited by children) but before it runs
   // anything of the program's (the gate). no_new_privs is set.
+  trim_resident_image(true);  // issue 15: pid 1 only waits from here (sys/memtrim.hpp)
   if (int e = load_filter(init_prog.data(), init_prog.size(), false, nullptr)) {
     send_msg(kMsgFd, MsgType::Error, Phase::Harden, e, -1, "seccomp: load pid 1 filter");
     ::kill(child, SIGKILL);
@@ -598,6 +600,7 @@ Result<SandboxExit> run_sandbox(StartedSandbox& st, const SandboxSpec& spec, San
         if (*r < 0) break;  // nothing more right now
         if (*r == 0) {      // EOF: execve succeeded (or the child is gone)
           msgs_open = false;
+          trim_resident_image(false);  // issue 15: the launcher's start-up is over (sys/memtrim.hpp)
           break;
         }
         if (m.type == MsgType::Listener && passed >= 0) {
