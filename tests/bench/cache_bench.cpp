@@ -3,7 +3,8 @@
 //   - gopls under gopls-sandbox, initialize -> first diagnostics: cow vs shared (target <= 1.05x),
 //     cow in a domain's first session, and private with a fresh domain (the cold cost the lower
 //     layer saves);
-//   - the first `go build` of an already-built module inside vs bare (target <= 1.05x), timed
+//   - the first `go build` of an already-built module inside vs bare (target <= 1.05x; a new
+//     output file each time, so that both sides link), timed
 //     around the go command itself (bash's EPOCHREALTIME before and after `go build`, the same
 //     script bare and inside), so that the sandbox's own start and end are not counted twice;
 //     also in a domain's first session, and with host cache entries last used > 1 h ago (Go then
@@ -115,7 +116,11 @@ int main(int argc, char** argv) {
     return a;
   };
   auto lsp = [&](const char* mode, const std::string& domain = {}) { return with_mode("run", mode, domain); };
-  const std::string script = "s=$EPOCHREALTIME; go build -o /tmp/app . || exit 1; e=$EPOCHREALTIME; echo \"$s $e\"";
+  // A fresh output path on both sides: go skips the link when the output file is already up to
+  // date, which a bare run (persistent /tmp) would get and a sandbox (fresh /tmp) would not.
+  const std::string script =
+      "d=/tmp/gsb-cache-bench-$$; mkdir -p $d || exit 1; s=$EPOCHREALTIME; go build -o $d/app . || exit 1; "
+      "e=$EPOCHREALTIME; rm -rf $d; echo \"$s $e\"";
   auto build_in = [&](const char* mode, const std::string& domain = {}) {
     auto a = with_mode("exec", mode, domain);
     a.insert(a.end(), {"--", "/bin/bash", "-c", script});
