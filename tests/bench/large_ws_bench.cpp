@@ -1,5 +1,5 @@
 // Large real workspace (issue 15): the current gopls on the source of its own module
-// (golang.org/x/tools/gopls@v0.23.0, from the module cache scripts/build.sh filled), bare vs
+// (golang.org/x/tools/gopls@v0.23.0, copied from the module cache scripts/build.sh filled), bare vs
 // sandboxed (default profile, default cache mode), interleaved, with bootstrap 95% CIs of the
 // ratio of medians. The operations gopls' own benchmarks measure: initial workspace load
 // (initialize -> first diagnostics for a file deep in the module), definition, references across
@@ -181,13 +181,20 @@ int main(int argc, char** argv) {
   }
   // The gopls module as scripts/build.sh left it in its private module cache (with every dependency).
   const std::string modcache = std::string(GSB_TEST_SOURCE_DIR) + "/build/gopls-v0.23.0/gopath/pkg/mod";
-  const std::string ws = modcache + "/golang.org/x/tools/gopls@v0.23.0";
+  const std::string src = modcache + "/golang.org/x/tools/gopls@v0.23.0";
   const std::string file = "internal/golang/change_signature.go";
   struct stat st;
-  if (::stat((ws + "/" + file).c_str(), &st) != 0) {
-    std::fprintf(stderr, "large_ws_bench: %s missing (run scripts/build.sh)\n", (ws + "/" + file).c_str());
+  if (::stat((src + "/" + file).c_str(), &st) != 0) {
+    std::fprintf(stderr, "large_ws_bench: %s missing (run scripts/build.sh)\n", (src + "/" + file).c_str());
     return 1;
   }
+  // The workspace is a copy: a workspace inside GOMODCACHE would keep the sandbox from layering
+  // the module cache (it refuses to bind a cache that holds a workspace), and gopls could not
+  // resolve the module's dependencies there.
+  TempDir tmp(As::Root, "largews");
+  const std::string ws = tmp.path + "/gopls";
+  if (std::system(("cp -a " + shell_quote(src) + " " + shell_quote(ws) + " && chmod -R u+w " + shell_quote(ws)).c_str()) != 0)
+    return 1;
   // One set of caches for both variants, warmed once by each; the module cache is the install's.
   auto caches = fresh_go_caches(As::Root);
   caches->gomodcache = modcache;
