@@ -1,6 +1,8 @@
 #include "gopls_sandbox/app/cache_setup.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,6 +36,97 @@ Result<CacheSetup> decide_caches(const core::Options& o, const std::vector<std::
   return c;
 }
 
+namespace {
+
+std::vector<std::string> dir_names(const std::string& dir) {
+  std::vector<std::string> out;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (const dirent* e = ::readdir(d)) {
+      std::string n = e->d_name;
+      if (n != "." && n != "..") out.push_back(n);
+    }
+    ::closedir(d);
+  }
+  return out;
+}
+
+bool exists(const std::string& p) {
+  struct stat st;
+  return ::lstat(p.c_str(), &st) == 0;
+}
+
+std::string boot_id() {
+  auto r = sys::read_file("/proc/sys/kernel/random/boot_id");
+  if (!r) return {};
+  std::string s = *r;
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+bool is_layer_entry(const std::string& name) {
+  return name != "lock" && name != "info.json" && name != "private" && name != kBootMarker && name != kSetupLock &&
+         name.rfind("discard.", 0) != 0 && name.find(".tmp") == std::string::npos;
+}
+
+Result<VolatileRecovery> prepare_volatile_layers(const std::string& domain_dir) {
+  VolatileRecovery rec;
+  const std::string boot = boot_id();
+  auto setup = sys::lock_shared(domain_dir + "/" + kSetupLock);  // then exclusive: one launcher at a time
+  if (!setup) return std::move(setup).error();
+  int fd = *setup;
+  while (::flock(fd, LOCK_EX) != 0 && errno == EINTR) {
+  }
+  std::string marker;
+  if (auto m = sys::read_file(domain_dir + "/" + kBootMarker)) marker = *m;
+  while (!marker.empty() && marker.back() == '\n') marker.pop_back();
+  const bool same_boot = !boot.empty() && marker == boot;
+  for (const auto& n : dir_names(domain_dir)) {
+    const std::string d = domain_dir + "/" + n;
+    if (n.rfind("discard.", 0) == 0) {  // an earlier discard that did not finish
+      (void)sys::remove_tree(d);
+      continue;
+    }
+    if (!is_layer_entry(n)) continue;
+    if (same_boot) {
+      // The kernel's mark of the last volatile mount (it refuses the next mount while it exists):
+      // this boot's page cache holds everything that session wrote, so the layers are intact.
+      // The kernel creates work/work and its incompat/ with mode 0: unprivileged, we must open
+      // them up first (the work directory is not reachable from inside: no one can swap them).
+      for (const char* sub : {"/work/work", "/work/work/incompat"}) {
+        struct stat st;
+        const std::string p = d + sub;
+        if (::lstat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == ::geteuid() &&
+            (st.st_mode & 0700) != 0700)
+          (void)::chmod(p.c_str(), 0700);
+      }
+      if (exists(d + "/work/work/incompat")) {
+        if (auto r = sys::remove_tree(d + "/work/work/incompat"); !r) return std::move(r).error();
+        ++rec.cleared;
+      }
+      continue;
+    }
+    // Written (volatile) in another boot, or before this scheme: it may have lost writes in a
+    // crash. It is a cache: drop it, atomically first (a half-removed upper layer is never used).
+    std::string aside = domain_dir + "/discard." + n + "." + std::to_string(::getpid());
+    if (::rename(d.c_str(), aside.c_str()) != 0) return Error::sys(d, "rename", errno);
+    (void)sys::remove_tree(aside);
+    ++rec.discarded;
+  }
+  if (!same_boot && !boot.empty()) {
+    std::string tmp = domain_dir + "/" + kBootMarker + ".tmp" + std::to_string(::getpid());
+    if (auto r = sys::write_file(tmp, boot + "\n"); !r) return std::move(r).error();
+    if (::rename(tmp.c_str(), (domain_dir + "/" + kBootMarker).c_str()) != 0) {
+      int e = errno;
+      ::unlink(tmp.c_str());
+      return Error::sys(domain_dir + "/" + kBootMarker, "rename", e);
+    }
+  }
+  ::close(fd);
+  return rec;
+}
+
 Result<int> open_cache_domain(const CacheSetup& c, const std::vector<std::string>& workspaces) {
   auto hint = [](Error e) {
     e.hint = "the copy-on-write caches keep their layers there; set XDG_STATE_HOME to a writable directory";
@@ -43,6 +136,12 @@ Result<int> open_cache_domain(const CacheSetup& c, const std::vector<std::string
   auto lock = sys::lock_shared(c.domain_dir + "/lock");
   if (!lock) return hint(std::move(lock).error());
   ::futimens(*lock, nullptr);  // the domain's last use: now
+  if (c.mode == core::CacheMode::Cow) {
+    if (auto r = prepare_volatile_layers(c.domain_dir); !r) {
+      ::close(*lock);
+      return hint(std::move(r).error());
+    }
+  }
   json::Value info;
   info.set("domain", c.domain);
   info.set("named", c.named);

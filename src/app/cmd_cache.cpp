@@ -12,6 +12,7 @@
 #include "gopls_sandbox/app/cli.hpp"
 #include "gopls_sandbox/app/commands.hpp"
 #include "gopls_sandbox/app/launch.hpp"
+#include "gopls_sandbox/app/cache_setup.hpp"
 #include "gopls_sandbox/core/cache_domains.hpp"
 #include "gopls_sandbox/core/denials.hpp"
 #include "gopls_sandbox/core/json.hpp"
@@ -173,7 +174,7 @@ int cmd_cache(const Args& args) {
       for (const auto& n : entries(d.dir))
         if (n == "private") {
           for (const auto& k : entries(d.dir + "/private")) add("private/" + k, d.dir + "/private/" + k, "private");
-        } else if (n != "lock" && n != "info.json") {
+        } else if (n != "lock" && n != "info.json" && n != kBootMarker && n != kSetupLock) {
           add(n, d.dir + "/" + n, "overlay");
         }
       e.set("bytes", sum);

@@ -70,6 +70,12 @@ int mount_overlay(const std::string& lower, const std::string& upper, const std:
   step("upperdir " + upper, e ? 0 : set("upperdir", upper));
   step("workdir " + work, e ? 0 : set("workdir", work));
   step("userxattr", e ? 0 : ::syscall(SYS_fsconfig, fs, kFsconfigSetFlag, "userxattr", nullptr, 0));
+  // volatile (5.10): no sync of the upper filesystem at unmount (≈30 ms at every sandbox's exit
+  // on a busy disk). Its data is then durable only once the kernel writes it back; the launcher
+  // discards a domain's upper layers after a reboot and clears the kernel's "was volatile" mark
+  // within one boot (app/cache_setup.cpp: prepare_volatile_layers). Kernels without the option
+  // refuse the flag: then a synced overlay as before.
+  if (!e && ::syscall(SYS_fsconfig, fs, kFsconfigSetFlag, "volatile", nullptr, 0) < 0) (void)kernel_message(fs);
   step("create", e ? 0 : ::syscall(SYS_fsconfig, fs, kFsconfigCmdCreate, nullptr, nullptr, 0));
   int mnt = -1;
   if (!e) {

@@ -23,6 +23,7 @@
 #include "gopls_sandbox/sys/landlock.hpp"
 #include "gopls_sandbox/sys/mounts.hpp"
 #include "gopls_sandbox/sys/net.hpp"
+#include "gopls_sandbox/sys/memtrim.hpp"
 #include "gopls_sandbox/sys/seccomp.hpp"
 #include "gopls_sandbox/sys/userns.hpp"
 
@@ -473,6 +474,7 @@ void start_program(Pid1& p, ExecArgs& args) noexcept {
 // the program's process was created (a filter is inherited by children) but before it runs
 // anything of the program's (the gate is still closed). no_new_privs is set.
 void lock_down(Pid1& p) noexcept {
+  trim_resident_image(true);  // issue 15: pid 1 only waits from here (sys/memtrim.hpp)
   if (int e = load_filter(p.init_prog.data(), p.init_prog.size(), false, nullptr)) {
     send_msg(kMsgFd, MsgType::Error, Phase::Harden, e, -1, "seccomp: load pid 1 filter");
     ::kill(p.child, SIGKILL);
@@ -688,7 +690,11 @@ bool read_messages(int sock, SandboxExit& ex, int& listener, SandboxEvents& even
     ChildMsg m;
     int passed = -1;
     auto r = recv_msg(sock, m, passed);
-    if (!r || *r == 0) return false;
+    if (!r) return false;
+    if (*r == 0) {  // EOF: execve succeeded (or the child is gone)
+      if (accept_listener) trim_resident_image(false);  // issue 15: start-up is over (sys/memtrim.hpp)
+      return false;
+    }
     if (*r < 0) return true;  // nothing more right now
     if (m.type == MsgType::Listener && passed >= 0 && accept_listener && listener < 0) {
       listener = passed;

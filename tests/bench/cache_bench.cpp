@@ -1,12 +1,19 @@
 // Issue 12: what the copy-on-write caches cost. On a warm host cache, in one run (interleaved
-// repetitions, medians):
+// repetitions, medians, bootstrap 95% CIs of the ratios):
 //   - gopls under gopls-sandbox, initialize -> first diagnostics: cow vs shared (target <= 1.05x),
-//     and private with a fresh domain each time (the cold cost the lower layer saves);
-//   - `go build` of an already-built module: inside (cow, shared) vs bare on the host (target
-//     <= 1.05x for cow; the sandbox's own launch is included), and private cold.
+//     cow in a domain's first session, and private with a fresh domain (the cold cost the lower
+//     layer saves);
+//   - the first `go build` of an already-built module inside vs bare (target <= 1.05x; a new
+//     output file each time, so that both sides link), timed
+//     around the go command itself (bash's EPOCHREALTIME before and after `go build`, the same
+//     script bare and inside), so that the sandbox's own start and end are not counted twice;
+//     also in a domain's first session, and with host cache entries last used > 1 h ago (Go then
+//     updates their mtime, which copies each one up into the domain's upper layer);
+//   - the same through `gopls-sandbox exec` as a whole (launch and teardown included), and the
+//     launch alone (`exec -- /bin/true`) in each mode, so that the difference can be split.
 // Everything runs with its own HOME, GOCACHE, GOMODCACHE and state directory.
 //
-//   cache_bench [REPS]   (default 7)
+//   cache_bench [REPS] [PRIVATE_REPS]   (default 9 and 3: a private cold build takes ~20 s)
 #include <chrono>
 #include <cstdlib>
 #include <map>
@@ -56,20 +63,42 @@ double first_diagnostics(const std::vector<std::string>& argv, const std::string
   return ms;
 }
 
-double timed(const std::vector<std::string>& argv, const std::string& cwd) {
+double timed(const std::vector<std::string>& argv, const std::string& cwd, std::string* out = nullptr) {
   auto t0 = std::chrono::steady_clock::now();
   auto r = run(As::Root, argv, {cwd, g_env, false});
   if (r.status != 0) {
     std::fprintf(stderr, "failed (%d): %s\n", r.status, r.err.c_str());
     return -1;
   }
+  if (out) *out = r.out;
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// The script prints "<start> <end>" (EPOCHREALTIME, seconds): the go command's own time in ms.
+double inner_ms(const std::string& out) {
+  double a = 0, b = 0;
+  if (std::sscanf(out.c_str(), "%lf %lf", &a, &b) != 2) return -1;
+  return (b - a) * 1000.0;
+}
+
+void table(const char* title, const char* base, const std::vector<std::string>& rows,
+           std::map<std::string, std::vector<double>>& t, const char* target_row) {
+  std::printf("\n| %-44s | %9s | %-8s | %-13s |\n|---|---:|---:|---|\n", title, "median ms", "ratio", "95% CI");
+  for (const auto& n : rows) {
+    if (t[n].empty()) continue;
+    double r = bench::median(t[n]) / bench::median(t[base]);
+    auto [lo, hi] = bench::ratio_ci(t[base], t[n]);
+    std::printf("| %-44s | %9.1f | %7.3fx | %.3f-%.3fx%s |\n", n.c_str(), bench::median(t[n]), r, lo, hi,
+                n == target_row ? " (target <=1.05x)" : "");
+  }
+  std::printf("(ratios to \"%s\")\n", base);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  int reps = argc > 1 ? std::atoi(argv[1]) : 7;
+  int reps = argc > 1 ? std::atoi(argv[1]) : 9;
+  int private_reps = argc > 2 ? std::atoi(argv[2]) : 3;
   TempDir root(As::Root, "cachebench");
   const std::string ws = root.path + "/ws";
   for (const char* d : {"/ws", "/home", "/gocache", "/gomodcache", "/state", "/xdgcache", "/config"})
@@ -81,18 +110,32 @@ int main(int argc, char** argv) {
            {"XDG_CACHE_HOME", root.path + "/xdgcache"}, {"XDG_CONFIG_HOME", root.path + "/config"},
            {"GOTELEMETRY", "off"},                    {"PATH", path ? path : "/usr/local/go/bin:/usr/bin:/bin"}};
   const std::string L = world().launcher;
-  auto lsp = [&](const char* mode, const std::string& domain = {}) {
-    std::vector<std::string> a = {L, "run", "--log", "off", "--workspace", ws, "--cache-mode", mode};
+  auto with_mode = [&](const char* cmd, const char* mode, const std::string& domain) {
+    std::vector<std::string> a = {L, cmd, "--log", "off", "--workspace", ws, "--cache-mode", mode};
     if (!domain.empty()) a.insert(a.end(), {"--cache-domain", domain});
     return a;
   };
+  auto lsp = [&](const char* mode, const std::string& domain = {}) { return with_mode("run", mode, domain); };
+  // A fresh output path on both sides: go skips the link when the output file is already up to
+  // date, which a bare run (persistent /tmp) would get and a sandbox (fresh /tmp) would not.
+  const std::string script =
+      "d=/tmp/gsb-cache-bench-$$; mkdir -p $d || exit 1; s=$EPOCHREALTIME; go build -o $d/app . || exit 1; "
+      "e=$EPOCHREALTIME; rm -rf $d; echo \"$s $e\"";
   auto build_in = [&](const char* mode, const std::string& domain = {}) {
-    std::vector<std::string> a = {L, "exec", "--log", "off", "--workspace", ws, "--cache-mode", mode};
-    if (!domain.empty()) a.insert(a.end(), {"--cache-domain", domain});
-    a.insert(a.end(), {"--", "/usr/bin/env", "go", "build", "-o", "/tmp/app", "."});
+    auto a = with_mode("exec", mode, domain);
+    a.insert(a.end(), {"--", "/bin/bash", "-c", script});
     return a;
   };
-  const std::vector<std::string> bare = {"/usr/bin/env", "go", "build", "-o", root.path + "/app", "."};
+  auto true_in = [&](const char* mode) {
+    auto a = with_mode("exec", mode, {});
+    a.insert(a.end(), {"--", "/bin/true"});
+    return a;
+  };
+  const std::vector<std::string> bare = {"/bin/bash", "-c", script};
+  const std::string gocache = root.path + "/gocache";
+  auto age_host_cache = [&](const char* when) {
+    return std::system(("find " + shell_quote(gocache) + " -type f -exec touch -d '" + when + "' {} +").c_str());
+  };
 
   // Warm the host's caches (and the cow domain's first session).
   timed(bare, ws);
@@ -101,28 +144,53 @@ int main(int argc, char** argv) {
   first_diagnostics(lsp("cow"), ws);
   timed(build_in("cow"), ws);
 
-  std::map<std::string, std::vector<double>> lt, bt;
+  std::map<std::string, std::vector<double>> lt, bt, wt;
+  const std::string kCowNew = "cow, the domain's first session", kCowAged = "cow, first session, host entries > 1 h old";
   for (int i = 0; i < reps; ++i) {
-    std::string cold = "bench-cold-" + std::to_string(i);
-    lt["cow"].push_back(first_diagnostics(lsp("cow"), ws));
-    lt["shared"].push_back(first_diagnostics(lsp("shared"), ws));
-    lt["private (cold)"].push_back(first_diagnostics(lsp("private", cold + "-lsp"), ws));
-    bt["bare"].push_back(timed(bare, ws));
-    bt["cow"].push_back(timed(build_in("cow"), ws));
-    bt["shared"].push_back(timed(build_in("shared"), ws));
-    bt["private (cold)"].push_back(timed(build_in("private", cold + "-build"), ws));
+    std::string fresh = "bench-fresh-" + std::to_string(i);
+    std::string out;
+    auto add_inner = [&](const std::string& n, const std::vector<std::string>& a) {
+      double w = timed(a, ws, &out);
+      if (w < 0) return;
+      bt[n].push_back(inner_ms(out));
+      wt[n].push_back(w);
+    };
+    // Alternate the order of the main pairs from one repetition to the next.
+    if (i % 2) {
+      lt["cow"].push_back(first_diagnostics(lsp("cow"), ws));
+      lt["shared"].push_back(first_diagnostics(lsp("shared"), ws));
+      add_inner("cow", build_in("cow"));
+      add_inner("bare", bare);
+      add_inner("shared", build_in("shared"));
+    } else {
+      lt["shared"].push_back(first_diagnostics(lsp("shared"), ws));
+      lt["cow"].push_back(first_diagnostics(lsp("cow"), ws));
+      add_inner("bare", bare);
+      add_inner("shared", build_in("shared"));
+      add_inner("cow", build_in("cow"));
+    }
+    lt[kCowNew].push_back(first_diagnostics(lsp("cow", fresh + "-lsp"), ws));
+    add_inner(kCowNew, build_in("cow", fresh + "-build"));
+    if (age_host_cache("2 hours ago") == 0) {
+      add_inner(kCowAged, build_in("cow", fresh + "-aged"));
+      age_host_cache("now");
+    }
+    wt["launch only: exec -- /bin/true, shared"].push_back(timed(true_in("shared"), ws));
+    wt["launch only: exec -- /bin/true, cow"].push_back(timed(true_in("cow"), ws));
+    if (i < private_reps) {
+      lt["private (cold)"].push_back(first_diagnostics(lsp("private", fresh + "-plsp"), ws));
+      add_inner("private (cold)", build_in("private", fresh + "-pbuild"));
+    }
   }
-  std::printf("machine: %s\n\n## Copy-on-write caches (%d repetitions, interleaved; medians)\n\n", bench::machine().c_str(),
-              reps);
-  double shared = bench::median(lt["shared"]);
-  std::printf("| %-40s | %9s | %-28s |\n|---|---:|---|\n", "initialize -> first diagnostics", "median ms", "ratio to shared");
-  for (const char* n : {"shared", "cow", "private (cold)"})
-    std::printf("| %-40s | %9.1f | %6.3fx %-20s |\n", n, bench::median(lt[n]), bench::median(lt[n]) / shared,
-                std::string(n) == "cow" ? "(target <=1.05x)" : "");
-  double b = bench::median(bt["bare"]);
-  std::printf("\n| %-40s | %9s | %-28s |\n|---|---:|---|\n", "go build of a built module", "median ms", "ratio to bare");
-  for (const char* n : {"bare", "shared", "cow", "private (cold)"})
-    std::printf("| %-40s | %9.1f | %6.3fx %-20s |\n", n, bench::median(bt[n]), bench::median(bt[n]) / b,
-                std::string(n) == "cow" ? "(target <=1.05x)" : "");
+  std::string load = read_file("/proc/loadavg");
+  std::printf("machine: %s\nload average at the end: %s\n## Copy-on-write caches (%d repetitions, private %d; interleaved; medians, bootstrap 95%% CI)\n",
+              bench::machine().c_str(), load.substr(0, load.find('\n')).c_str(), reps, private_reps);
+  table("initialize -> first diagnostics (gopls run)", "shared", {"shared", "cow", kCowNew, "private (cold)"}, lt, "cow");
+  table("first go build of a built module: the go command", "bare",
+        {"bare", "shared", "cow", kCowNew, kCowAged, "private (cold)"}, bt, "cow");
+  table("the same through exec (launch + teardown included)", "bare",
+        {"bare", "shared", "cow", kCowNew, kCowAged, "private (cold)", "launch only: exec -- /bin/true, shared",
+         "launch only: exec -- /bin/true, cow"},
+        wt, "");
   return 0;
 }

@@ -1,6 +1,7 @@
 // Issue 12: caches that code inside the sandbox cannot poison. Each test runs as root and as the
 // unprivileged test user, with its own HOME, GOCACHE, GOMODCACHE, state directory and a local
 // file-based GOPROXY (no network).
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -307,6 +308,46 @@ TEST_P(Caches, PruneRefusesADomainInUseAndRemovesItAfterwards) {
   // The next session starts afresh.
   auto again = exec(ws, {}, "test -e " + t->path + "/gomodcache/x && echo stale || echo fresh");
   EXPECT_EQ(again.out, "fresh\n") << again.err;
+}
+
+// The overlays are volatile (no sync at unmount). A session killed with SIGKILL loses nothing (the
+// page cache of this boot has its writes): the next session mounts (the kernel's "was volatile"
+// mark is cleared) and sees them. Layers written in another boot (a crash may have torn them) are
+// discarded before the next mount.
+TEST_P(Caches, VolatileLayersSurviveAKilledSessionAndAreDroppedAfterAReboot) {
+  const std::string gc = t->path + "/gocache", ws = t->path + "/ws";
+  const std::string fallback = "copy-on-write caches are not available";
+  std::vector<std::string> argv = {world().launcher, "exec", "--workspace", ws, "--log", "off", "--",
+                                   "/bin/sh", "-c", "echo written > " + gc + "/marker; echo ready; read x"};
+  Proc p = spawn(as(), argv, {ws, env(), true});
+  ASSERT_TRUE(p.read_until([](const std::string& o) { return o.find("ready\n") != std::string::npos; },
+                           std::chrono::seconds(60)))
+      << p.err_buf;
+  ASSERT_EQ(::kill(p.pid, SIGKILL), 0);
+  EXPECT_EQ(p.wait(std::chrono::seconds(60)), 128 + SIGKILL);
+  EXPECT_EQ(p.err_buf.find(fallback), std::string::npos) << p.err_buf;
+  const std::string dir = t->path + "/state/gopls-sandbox/caches/" + domain_of(ws);
+  const std::string key = dir + "/" + core::cache_key("gocache", gc);
+  EXPECT_TRUE(fs::exists(key + "/work/work/incompat/volatile")) << "not mounted volatile";
+
+  auto next = exec(ws, {"--inode-check", "strict"}, "cat " + gc + "/marker");
+  EXPECT_EQ(next.status, 0) << next.err;
+  EXPECT_EQ(next.out, "written\n");
+  EXPECT_EQ(next.err.find(fallback), std::string::npos) << next.err;  // the overlay, not private
+  const std::string boot = file_text("/proc/sys/kernel/random/boot_id");
+  EXPECT_EQ(file_text(dir + "/boot_id"), boot);
+
+  // As if the last session had run before a reboot (a crash may have torn its volatile writes).
+  write_file(dir + "/boot_id", "00000000-0000-4000-8000-000000000000\n", as());
+  auto after = exec(ws, {"--inode-check", "strict"}, "cat " + gc + "/marker 2>/dev/null || echo dropped");
+  EXPECT_EQ(after.status, 0) << after.err;
+  EXPECT_EQ(after.out, "dropped\n");
+  EXPECT_EQ(after.err.find(fallback), std::string::npos) << after.err;
+  EXPECT_FALSE(fs::exists(key + "/upper/marker"));
+  EXPECT_EQ(file_text(dir + "/boot_id"), boot);
+  for (const auto& e : fs::directory_iterator(dir)) EXPECT_NE(e.path().filename().string().rfind("discard.", 0), 0u);
+  // The host lower layer was never touched.
+  EXPECT_FALSE(fs::exists(gc + "/marker"));
 }
 
 }  // namespace

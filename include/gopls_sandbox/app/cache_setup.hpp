@@ -27,6 +27,25 @@ Result<CacheSetup> decide_caches(const core::Options& o, const std::vector<std::
 // Creates the domain's directories and takes its lock, shared, held until the process exits;
 // records the last use. Returns the lock's descriptor.
 Result<int> open_cache_domain(const CacheSetup& c, const std::vector<std::string>& workspaces);
+// The overlays are mounted `volatile` (sys/overlay.hpp): no sync of the upper filesystem when a
+// sandbox ends. What a session wrote is then in the page cache and reaches the disk later, so it
+// is intact for every later session of the same boot (a killed session loses nothing), and may be
+// torn only by a crash, which always starts a new boot. Before mounting, under <domain>/setup.lock:
+//   - <domain>/boot_id names this boot: clear each layer's work/work/incompat (the kernel's mark
+//     of a volatile mount, which makes it refuse the next mount);
+//   - otherwise (another boot, or a domain from before this scheme): discard every overlay layer
+//     of the domain (renamed to discard.* first, then removed) and record this boot.
+// Private caches are plain binds (synced as any directory) and stay. The host never reads an
+// upper layer: removing it follows no symlink and stays on its filesystem (sys::remove_tree).
+inline constexpr const char* kBootMarker = "boot_id";
+inline constexpr const char* kSetupLock = "setup.lock";
+struct VolatileRecovery {
+  int cleared = 0;    // layers whose volatile mark was cleared (same boot)
+  int discarded = 0;  // layers dropped (another boot)
+};
+Result<VolatileRecovery> prepare_volatile_layers(const std::string& domain_dir);
+// Whether an entry of a domain directory is an overlay layer (<kind>-<hash>), not bookkeeping.
+bool is_layer_entry(const std::string& name);
 // The upper, work and private directories the plan's cache operations use.
 Result<void> create_cache_dirs(const core::Plan& plan);
 // GOPLS_SANDBOX_TEST_OVERLAY_FAIL=1 (tests): each overlay gets a work "directory" that is a
