@@ -6,4 +6,4 @@ file(RELATIVE_PATH GSB_GOPLS_LINK_TARGET
      "${CMAKE_INSTALL_FULL_LIBEXECDIR}/gopls-sandbox" "${CMAKE_INSTALL_FULL_BINDIR}/gopls-sandbox")
 install(CODE "set(GSB_LIBEXECDIR \"${CMAKE_INSTALL_LIBEXECDIR}\")
 set(GSB_GOPLS_LINK_TARGET \"${GSB_GOPLS_LINK_TARGET}\")")
-install(SCRIPT cmake/libexec-link-install.cmake)
+install(SCRIPT ${CMAKE_CURRENT_LIST_DIR}/libexec-link-install.cmake)
