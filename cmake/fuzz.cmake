@@ -13,7 +13,8 @@ set(GSB_FUZZ_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined
     -fno-omit-frame-pointer -g)
 add_library(gsb_core_fuzz STATIC ${GSB_CORE_SOURCES} src/sys/files.cpp src/sys/seccomp_compile.cpp
             src/sys/gunzip.cpp)
-target_include_directories(gsb_core_fuzz PUBLIC $<TARGET_PROPERTY:gsb_core,INTERFACE_INCLUDE_DIRECTORIES>)
+target_include_directories(gsb_core_fuzz PUBLIC $<TARGET_PROPERTY:gsb_core,INTERFACE_INCLUDE_DIRECTORIES>
+                           src/sys/include)  # for files.cpp, seccomp_compile.cpp
 target_compile_definitions(gsb_core_fuzz PUBLIC $<TARGET_PROPERTY:gsb_core,INTERFACE_COMPILE_DEFINITIONS>
                            ${GSB_PROFILE_DIR_DEFINITIONS})
 target_link_libraries(gsb_core_fuzz PUBLIC gsb_tomlpp gsb::seccomp gsb::zlib)
