@@ -1,16 +1,32 @@
 #!/usr/bin/env bash
-# Install the Debian 12 packages gopls-sandbox needs (when run as root) and build into ./build.
+# Build gopls-sandbox into ./build (and the pinned current gopls into build/gopls-VERSION).
+# As root, first installs the Debian 12 packages it needs. Under sudo, only that apt step runs
+# as root: the build itself runs as the invoking user ($SUDO_USER), so ./build stays theirs.
+# Run as root without sudo (CI, containers), everything runs as root.
+#   scripts/build.sh              apt (as root) + build
+#   scripts/build.sh --no-apt     build only
 set -euo pipefail
 cd "$(dirname "$0")/.."
+no_apt=0
+if [ "${1:-}" = --no-apt ]; then no_apt=1; fi
 PKGS=(build-essential cmake pkg-config libseccomp-dev libcap-dev libcli11-dev libtomlplusplus-dev
       zlib1g-dev libgtest-dev libbenchmark-dev gopls golang-go strace bubblewrap util-linux passwd
       clang libclang-rt-14-dev dpkg-dev file apparmor)
-if [ "$(id -u)" = 0 ]; then
+if [ "$(id -u)" = 0 ] && [ "$no_apt" = 0 ]; then
   missing=()
   for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+  if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; then
+    if [ -e build ] && ! runuser -u "$SUDO_USER" -- test -w build; then
+      echo "build.sh: ./build is not writable by $SUDO_USER (an earlier build as root?):" \
+           "sudo chown -R $SUDO_USER: build, then rerun" >&2
+      exit 1
+    fi
+    echo "build.sh: packages done; building as $SUDO_USER"
+    exec runuser -u "$SUDO_USER" -- "$(pwd)/scripts/build.sh" --no-apt
   fi
 fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo

@@ -375,8 +375,9 @@ int cmd_profile(const Args& args) {
                kCmd};
   app.require_subcommand(1);
   app.footer(
-      "Profiles are found by name in $XDG_CONFIG_HOME/gopls-sandbox/profiles, the installed\n"
-      "share/gopls-sandbox/profiles and the source tree's profiles/; anything containing '/' or\n"
+      "Profiles are found by name in $XDG_CONFIG_HOME/gopls-sandbox/profiles and the installed\n"
+      "share/gopls-sandbox/profiles (a build-tree binary: also the source tree's profiles/);\n"
+      "anything containing '/' or\n"
       "ending in .toml is a path. Exit status: 0 ok, 2 usage or profile error.");
 
   bool list_json = false;

@@ -30,9 +30,10 @@ Usage:
   gopls-sandbox cache list|du|prune          the copy-on-write caches' layers per trust domain
   gopls-sandbox --help | --version
 
-With no arguments it is an LSP server on stdio, exactly like gopls: point your editor's gopls
-path at it (VS Code: "go.alternateTools": {"gopls": "/path/to/gopls-sandbox"}). Invoked through
-a link named `gopls`, every argument goes to gopls.
+With no arguments it is an LSP server on stdio, exactly like gopls. Point your editor's gopls
+path at the installed `gopls` link: /usr/local/libexec/gopls-sandbox/gopls after cmake --install,
+/usr/libexec/gopls-sandbox/gopls from the .deb (VS Code: "go.alternateTools": {"gopls": PATH}).
+Invoked through a link named `gopls`, every argument goes to gopls.
 
 The sandbox: new user, pid, mount, uts, ipc and net namespaces; a fresh root with /usr, GOROOT
 (read-only), GOMODCACHE, GOCACHE and gopls' cache (copy-on-write: the host's read-only under a

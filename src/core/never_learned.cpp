@@ -1,4 +1,4 @@
-// The never-learned table (include/gopls_sandbox/core/never_learned.hpp). These are what
+// The never-learned table (src/core/include/gopls_sandbox/core/never_learned.hpp). These are what
 // bubblewrap/minijail/systemd sandboxes refuse by default because each one either leaves the
 // sandbox (terminal injection, tracing, mounts, namespaces) or opens kernel attack surface a
 // language server never needs (keyrings, bpf, perf, io_uring, modules…). A learn run of

@@ -1,29 +1,27 @@
-// Profile -> seccomp BPF via libseccomp (built and exported, never loaded), the pure evaluator
-// decide() that mirrors it, and the OCI runtime-spec export.
+// Profile -> seccomp filter rules -> BPF (through a FilterCompiler: libseccomp in the system
+// layer, never loaded here), the pure evaluator decide() that mirrors it, and the OCI
+// runtime-spec export.
 //
-// Filter layout (libseccomp, native x86_64 only):
+// Filter layout (native x86_64 only):
 //   - bad arch (i386, anything not x86_64) and the x32 ABI (nr & 0x40000000): ERRNO(EPERM)
-//   - libseccomp default action = ERRNO(unknown_errno): syscalls newer than our table
+//   - filter default action = ERRNO(unknown_errno): syscalls newer than our table
 //   - every table syscall gets an explicit rule: always-allowed list, profile entry, or the
-//     profile's default action (rules equal to the libseccomp default are omitted)
+//     profile's default action (rules equal to the filter default are omitted)
 //   - a syscall with conditional rules: the conditional rules, then its base (or the default)
 //     as a rule with an always-true condition "arg >= 0" so libseccomp keeps it after the
 //     conditions instead of collapsing everything into one unconditional rule.
 #include "gopls_sandbox/core/policy.hpp"
 
-#include <seccomp.h>
-#include <sys/mman.h>
-#include <unistd.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
 
 #include <cerrno>
 #include <algorithm>
 #include <array>
 #include <map>
-#include <memory>
-#include <linux/audit.h>
 
 #include "gopls_sandbox/core/bpf_sim.hpp"
-
+#include "gopls_sandbox/core/filter_compiler.hpp"
 #include "gopls_sandbox/core/syscall_table.hpp"
 
 namespace gsb::core {
@@ -32,54 +30,23 @@ namespace {
 
 constexpr int kX32Bit = 0x40000000;
 
-uint32_t to_scmp(const Action& a, Delivery d) {
+constexpr uint32_t ret_errno(int err) {
+  return SECCOMP_RET_ERRNO | (static_cast<uint32_t>(err) & SECCOMP_RET_DATA);
+}
+
+uint32_t to_ret(const Action& a, Delivery d) {
   switch (a.kind) {
-    case ActionKind::Allow: return SCMP_ACT_ALLOW;
+    case ActionKind::Allow: return SECCOMP_RET_ALLOW;
     // Learn: everything that is not a plain allow goes to the supervisor, which records it
     // and lets the call continue (log included: unprivileged users cannot read the audit log).
-    case ActionKind::Log: return d == Delivery::Learn ? SCMP_ACT_NOTIFY : SCMP_ACT_LOG;
-    case ActionKind::Kill: return d == Delivery::Learn ? SCMP_ACT_NOTIFY : SCMP_ACT_KILL_PROCESS;
+    case ActionKind::Log: return d == Delivery::Learn ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_LOG;
+    case ActionKind::Kill: return d == Delivery::Learn ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_KILL_PROCESS;
     case ActionKind::Errno:
       // ENOSYS means "not implemented here, take your fallback" (clone3 -> clone): never
       // notified, in any mode, so the supervisor only sees real refusals.
-      return (d == Delivery::Errno || a.err == ENOSYS) ? SCMP_ACT_ERRNO(static_cast<uint16_t>(a.err))
-                                                       : SCMP_ACT_NOTIFY;
+      return (d == Delivery::Errno || a.err == ENOSYS) ? ret_errno(a.err) : SECCOMP_RET_USER_NOTIF;
   }
-  return SCMP_ACT_KILL_PROCESS;
-}
-
-scmp_compare to_scmp_op(CmpOp op) {
-  switch (op) {
-    case CmpOp::Eq: return SCMP_CMP_EQ;
-    case CmpOp::Ne: return SCMP_CMP_NE;
-    case CmpOp::Lt: return SCMP_CMP_LT;
-    case CmpOp::Le: return SCMP_CMP_LE;
-    case CmpOp::Gt: return SCMP_CMP_GT;
-    case CmpOp::Ge: return SCMP_CMP_GE;
-    case CmpOp::MaskedEq: return SCMP_CMP_MASKED_EQ;
-  }
-  return SCMP_CMP_EQ;
-}
-
-scmp_arg_cmp to_scmp_cmp(const ArgCond& c) {
-  scmp_arg_cmp r{};
-  r.arg = c.index;
-  r.op = to_scmp_op(c.op);
-  if (c.op == CmpOp::MaskedEq) {
-    r.datum_a = c.mask;
-    r.datum_b = c.value;
-  } else {
-    r.datum_a = c.value;
-  }
-  return r;
-}
-
-struct CtxDeleter {
-  void operator()(void* c) const { seccomp_release(c); }
-};
-
-Error scmp_error(const std::string& what, int rc) {
-  return Error::usage("compiling seccomp filter: " + what + ": " + errno_text(-rc));
+  return SECCOMP_RET_KILL_PROCESS;
 }
 
 }  // namespace
@@ -89,90 +56,66 @@ namespace {
 // One attempt at building the filter. `otherwise_arg[nr]` chooses the argument of the
 // always-true "otherwise" condition of a syscall with conditional rules (-1: default choice).
 Result<std::vector<sock_filter>> build_program(const Profile& profile, Delivery delivery,
-                                               const std::map<int, int>& otherwise_arg) {
-  const uint32_t unknown_act = SCMP_ACT_ERRNO(static_cast<uint16_t>(profile.unknown_errno));
-  std::unique_ptr<void, CtxDeleter> ctx(seccomp_init(unknown_act));
-  if (!ctx) return Error::usage("compiling seccomp filter: seccomp_init failed");
-  void* c = ctx.get();
-  int rc;
-  if ((rc = seccomp_attr_set(c, SCMP_FLTATR_ACT_BADARCH,
-                             SCMP_ACT_ERRNO(static_cast<uint16_t>(kForeignAbiErrno)))) < 0)
-    return scmp_error("bad-arch action", rc);
-  if ((rc = seccomp_attr_set(c, SCMP_FLTATR_CTL_NNP, 0)) < 0) return scmp_error("nnp", rc);
-  if ((rc = seccomp_attr_set(c, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0)
-    return scmp_error("binary tree optimisation", rc);
+                                               const std::map<int, int>& otherwise_arg,
+                                               const FilterCompiler& compiler) {
+  FilterRules fr;
+  fr.default_action = ret_errno(profile.unknown_errno);
+  fr.bad_arch_action = ret_errno(kForeignAbiErrno);
+  const uint32_t unknown_act = fr.default_action;
+  const uint32_t default_act = to_ret(profile.default_action, delivery);
 
-  const uint32_t default_act = to_scmp(profile.default_action, delivery);
-
-  auto add = [&](uint32_t act, int nr, const std::vector<scmp_arg_cmp>& cmps) -> Result<void> {
-    if (act == unknown_act) return {};  // same as the filter default
-    int r = seccomp_rule_add_exact_array(c, act, nr, static_cast<unsigned>(cmps.size()),
-                                         cmps.empty() ? nullptr : cmps.data());
-    if (r < 0) return scmp_error("rule for " + std::string(syscall_name(nr)), r);
-    return {};
+  auto add = [&](uint32_t act, int nr, std::vector<ArgCond> conds) {
+    if (act == unknown_act) return;  // same as the filter default
+    fr.rules.push_back(FilterRule{act, nr, std::move(conds)});
   };
+  std::map<size_t, int> otherwise_rule;  // rule index -> nr, for the "retry" below
 
   for (const auto& sc : x86_64_syscalls()) {
     const int nr = sc.nr;
     if (is_always_allowed(nr)) {
-      if (auto r = add(SCMP_ACT_ALLOW, nr, {}); !r) return std::move(r).error();
+      add(SECCOMP_RET_ALLOW, nr, {});
       continue;
     }
     auto it = profile.syscalls.find(nr);
     if (it == profile.syscalls.end()) {
-      if (auto r = add(default_act, nr, {}); !r) return std::move(r).error();
+      add(default_act, nr, {});
       continue;
     }
     const SyscallPolicy& sp = it->second;
-    const uint32_t base_act = sp.base ? to_scmp(*sp.base, delivery) : default_act;
+    const uint32_t base_act = sp.base ? to_ret(*sp.base, delivery) : default_act;
     if (!sp.cond_action || sp.cond_rules.empty() ||
-        to_scmp(*sp.cond_action, delivery) == base_act) {
-      if (auto r = add(base_act, nr, {}); !r) return std::move(r).error();
+        to_ret(*sp.cond_action, delivery) == base_act) {
+      add(base_act, nr, {});
       continue;
     }
-    const uint32_t cond_act = to_scmp(*sp.cond_action, delivery);
+    const uint32_t cond_act = to_ret(*sp.cond_action, delivery);
     if (cond_act == unknown_act)
       return Error::usage(origin_text(sp.cond_rules.front().origin) + ": conditional rule for \"" +
                           sp.name + "\" uses the unknown-syscall action " +
                           action_text(Action{ActionKind::Errno, profile.unknown_errno}) +
                           "; choose another errno");
-    for (const auto& cr : sp.cond_rules) {
-      std::vector<scmp_arg_cmp> cmps;
-      for (const auto& cd : cr.conds) cmps.push_back(to_scmp_cmp(cd));
-      if (auto r = add(cond_act, nr, cmps); !r) return std::move(r).error();
-    }
+    for (const auto& cr : sp.cond_rules) add(cond_act, nr, cr.conds);
     // The base/default after the conditions: "arg >= 0" is always true.
     auto ch = otherwise_arg.find(nr);
     const unsigned idx = (ch != otherwise_arg.end() && ch->second >= 0)
                              ? static_cast<unsigned>(ch->second)
                              : sp.cond_rules.front().conds.front().index;
-    if (auto r = add(base_act, nr, {SCMP_CMP(idx, SCMP_CMP_GE, 0)}); !r) {
-      // libseccomp refuses some overlaps (EEXIST): let the caller try another argument.
-      if (otherwise_arg.count(nr) == 0 || ch->second < 5) return Error::usage("retry:" + std::to_string(nr));
-      return std::move(r).error();
-    }
+    if (base_act != unknown_act) otherwise_rule[fr.rules.size()] = nr;
+    add(base_act, nr, {ArgCond{idx, CmpOp::Ge, 0, 0}});
   }
 
-  int fd = memfd_create("gsb-seccomp-bpf", MFD_CLOEXEC);
-  if (fd < 0) return Error::sys("compiling seccomp filter", "memfd_create", errno, ErrorKind::Usage);
-  struct FdCloser {
-    int fd;
-    ~FdCloser() { ::close(fd); }
-  } closer{fd};
-  if ((rc = seccomp_export_bpf(c, fd)) < 0) return scmp_error("export", rc);
-  off_t size = lseek(fd, 0, SEEK_END);
-  if (size <= 0 || size % static_cast<off_t>(sizeof(sock_filter)) != 0)
-    return Error::usage("compiling seccomp filter: bad export size");
-  std::vector<sock_filter> prog(static_cast<size_t>(size) / sizeof(sock_filter));
-  size_t done = 0;
-  auto* bytes = reinterpret_cast<char*>(prog.data());
-  while (done < static_cast<size_t>(size)) {
-    ssize_t n = pread(fd, bytes + done, static_cast<size_t>(size) - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0)
-      return Error::sys("compiling seccomp filter", "pread", n < 0 ? errno : EIO, ErrorKind::Usage);
-    done += static_cast<size_t>(n);
+  FilterCompileError err;
+  std::vector<sock_filter> prog = compiler.compile(fr, err);
+  if (!err.message.empty()) {
+    // libseccomp refuses some overlaps (EEXIST) of an "otherwise" rule: let the caller try
+    // another argument.
+    if (auto o = otherwise_rule.find(static_cast<size_t>(err.rule)); err.rule >= 0 && o != otherwise_rule.end()) {
+      auto ch = otherwise_arg.find(o->second);
+      if (ch == otherwise_arg.end() || ch->second < 5) return Error::usage("retry:" + std::to_string(o->second));
+    }
+    return Error::usage("compiling seccomp filter: " + err.message);
   }
+  if (prog.empty()) return Error::usage("compiling seccomp filter: empty program");
   if (prog.size() > BPF_MAXINSNS)
     return Error::usage("compiling seccomp filter: program has " + std::to_string(prog.size()) +
                         " instructions (max " + std::to_string(BPF_MAXINSNS) + ")");
@@ -187,8 +130,8 @@ uint32_t expected_ret(const Decision& d, Delivery delivery, bool special) {
     case Decision::Kill: a = {ActionKind::Kill, 0}; break;
     case Decision::Log: a = {ActionKind::Log, 0}; break;
   }
-  if (special) return SCMP_ACT_ERRNO(static_cast<uint16_t>(d.err));  // unknown / foreign ABI
-  return to_scmp(a, delivery);
+  if (special) return ret_errno(d.err);  // unknown / foreign ABI
+  return to_ret(a, delivery);
 }
 
 // Argument vectors that exercise every condition of a syscall: values on, just off and
@@ -255,8 +198,8 @@ std::vector<int> verify(const Profile& profile, Delivery delivery,
     SimResult r = run_bpf(prog, arch, nr, zero);
     if (!r.ok || r.ret != want) bad.push_back(-1);
   };
-  const uint32_t foreign = SCMP_ACT_ERRNO(static_cast<uint16_t>(kForeignAbiErrno));
-  const uint32_t unknown = SCMP_ACT_ERRNO(static_cast<uint16_t>(profile.unknown_errno));
+  const uint32_t foreign = ret_errno(kForeignAbiErrno);
+  const uint32_t unknown = ret_errno(profile.unknown_errno);
   expect(AUDIT_ARCH_X86_64, syscall_table_max_nr() + 1, unknown);
   expect(AUDIT_ARCH_X86_64, 39 | kX32Bit, foreign);
   expect(AUDIT_ARCH_X86_64, 0 | kX32Bit, foreign);
@@ -268,14 +211,15 @@ std::vector<int> verify(const Profile& profile, Delivery delivery,
 
 }  // namespace
 
-Result<CompiledPolicy> compile_policy(const Profile& profile, Delivery delivery) {
+Result<CompiledPolicy> compile_policy(const Profile& profile, Delivery delivery,
+                                      const FilterCompiler& compiler) {
   // libseccomp orders the comparisons of one syscall by its own rules; the "otherwise" rule
   // must come after the conditional ones. Build, simulate, and for any syscall whose program
   // disagrees with decide() move the always-true condition to another argument and rebuild.
   std::map<int, int> choice;  // nr -> argument index of the "otherwise" condition
   std::vector<int> bad;
   for (int attempt = 0; attempt < 64; ++attempt) {
-    auto prog = build_program(profile, delivery, choice);
+    auto prog = build_program(profile, delivery, choice, compiler);
     if (!prog) {
       const std::string& m = prog.error().message;
       if (m.rfind("retry:", 0) == 0) {

@@ -9,11 +9,10 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <filesystem>  // std::filesystem::path only: lexical operations, no file system access
 #include "toml.hpp"
 
+#include "gopls_sandbox/core/files.hpp"
 #include "gopls_sandbox/core/syscall_groups.hpp"
 #include "gopls_sandbox/core/syscall_table.hpp"
 
@@ -88,35 +87,33 @@ bool is_always_allowed(int nr) noexcept {
   return false;
 }
 
-namespace {
-
-// The installed share dir found from the running binary: BINDIR/../share/gopls-sandbox/profiles
-// (so a relocated install, a DESTDIR or an unpacked .deb finds its own profiles). Empty when
-// that directory does not exist or is the compile-time one or the source tree's.
-const std::string& exe_relative_profile_dir() {
-  static const std::string dir = [] {
-    std::error_code ec;
-    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (ec || exe.empty() || !exe.is_absolute()) return std::string();
-    fs::path d = (exe.parent_path().parent_path() / "share/gopls-sandbox/profiles").lexically_normal();
-    if (!fs::is_directory(d, ec)) return std::string();
-    for (fs::path other : {fs::path(GSB_INSTALL_DATA_DIR) / "profiles", fs::path(GSB_SOURCE_PROFILE_DIR)})
-      if (fs::equivalent(d, other, ec)) return std::string();
-    return d.string();
-  }();
-  return dir;
-}
-
-}  // namespace
-
-std::vector<std::string> profile_search_path(const char* xdg_config_home, const char* home) {
+std::vector<std::string> profile_search_path(const char* xdg_config_home, const char* home,
+                                             const std::string& self_exe, const FileReader& files) {
+  namespace fs = std::filesystem;
   std::vector<std::string> out;
   if (xdg_config_home && *xdg_config_home && xdg_config_home[0] == '/')
     out.push_back(std::string(xdg_config_home) + "/gopls-sandbox/profiles");
   else if (home && *home)
     out.push_back(std::string(home) + "/.config/gopls-sandbox/profiles");
-  if (const auto& rel = exe_relative_profile_dir(); !rel.empty()) out.push_back(rel);
-  out.push_back(std::string(GSB_INSTALL_DATA_DIR) + "/profiles");
+  const std::string installed = std::string(GSB_INSTALL_DATA_DIR) + "/profiles";
+  const std::string exe = self_exe.empty() ? std::string() : files.canonical(self_exe);
+  // An installed binary: one with the share dir next to it (BINDIR/../share/gopls-sandbox/
+  // profiles: a relocated install, a DESTDIR, an unpacked .deb), or one in the configured
+  // BINDIR. It searches that share dir and the configured one, never the source tree.
+  if (!exe.empty() && exe[0] == '/') {
+    const fs::path bindir = fs::path(exe).parent_path();
+    const std::string next_to =
+        (bindir.parent_path() / "share/gopls-sandbox/profiles").lexically_normal().string();
+    const bool has_share = files.is_directory(next_to);
+    if (has_share || files.canonical(bindir.string()) == files.canonical(GSB_INSTALL_BINDIR)) {
+      if (has_share && files.canonical(next_to) != files.canonical(installed)) out.push_back(next_to);
+      out.push_back(installed);
+      return out;
+    }
+  }
+  // Any other binary (the build tree's, or a copy the tests make): the installed profiles,
+  // then the source tree's.
+  out.push_back(installed);
   out.push_back(GSB_SOURCE_PROFILE_DIR);
   return out;
 }
@@ -138,19 +135,18 @@ bool valid_profile_name(std::string_view s) {
 }  // namespace
 
 Result<std::string> find_profile(std::string_view name_or_path,
-                                 const std::vector<std::string>& search_path) {
+                                 const std::vector<std::string>& search_path,
+                                 const FileReader& files) {
   if (looks_like_path(name_or_path)) {
-    std::error_code ec;
-    if (!fs::exists(fs::path(name_or_path), ec))
+    if (!files.exists(std::string(name_or_path)))
       return Error::usage("profile " + std::string(name_or_path) + ": no such file");
     return std::string(name_or_path);
   }
   if (!valid_profile_name(name_or_path))
     return Error::usage("invalid profile name \"" + std::string(name_or_path) + "\"");
   for (const auto& dir : search_path) {
-    fs::path p = fs::path(dir) / (std::string(name_or_path) + ".toml");
-    std::error_code ec;
-    if (fs::is_regular_file(p, ec)) return p.string();
+    std::string p = (fs::path(dir) / (std::string(name_or_path) + ".toml")).string();
+    if (files.is_regular_file(p)) return p;
   }
   std::string where;
   for (const auto& d : search_path) where += (where.empty() ? "" : ", ") + d;
@@ -236,12 +232,11 @@ bool is_32bit_arg(std::string_view sys, unsigned index) {
 
 class Loader {
  public:
-  explicit Loader(const std::vector<std::string>& search) : search_(search) {}
+  Loader(const std::vector<std::string>& search, const FileReader& files)
+      : search_(search), files_(files) {}
 
   Result<FileResult> load_file(const std::string& path) {
-    std::error_code ec;
-    fs::path canon = fs::weakly_canonical(fs::path(path), ec);
-    std::string key = ec ? path : canon.string();
+    std::string key = files_.canonical(path);
     stack_.push_back(key);
     auto r = load_file_inner(path);
     stack_.pop_back();
@@ -252,17 +247,13 @@ class Loader {
 
  private:
   const std::vector<std::string>& search_;
+  const FileReader& files_;
   std::vector<std::string> stack_;
 
   Result<FileResult> load_file_inner(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      int e = errno;
+    std::string text;
+    if (int e = files_.read_file(path, text); e != 0)
       return Error::usage(path + ": cannot read profile: " + errno_text(e));
-    }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string text = ss.str();
 
     toml::table tbl;
     try {
@@ -413,18 +404,15 @@ class Loader {
     if (looks_like_path(ref)) {
       fs::path p(ref);
       if (p.is_relative()) p = (fs::path(path).parent_path() / p).lexically_normal();
-      std::error_code ec;
-      if (!fs::is_regular_file(p, ec))
+      if (!files_.is_regular_file(p.string()))
         return err_at(path, pos, "include " + qq(ref) + ": no such file " + p.string());
       target = p.string();
     } else {
-      auto f = find_profile(ref, search_);
+      auto f = find_profile(ref, search_, files_);
       if (!f) return err_at(path, pos, "include " + qq(ref) + ": profile not found");
       target = *f;
     }
-    std::error_code ec;
-    fs::path canon = fs::weakly_canonical(fs::path(target), ec);
-    std::string key = ec ? target : canon.string();
+    std::string key = files_.canonical(target);
     auto it = std::find(stack_.begin(), stack_.end(), key);
     if (it != stack_.end()) {
       std::string chain;
@@ -744,10 +732,11 @@ class Loader {
 }  // namespace
 
 Result<Profile> load_profile(std::string_view name_or_path,
-                             const std::vector<std::string>& search_path) {
-  auto path = find_profile(name_or_path, search_path);
+                             const std::vector<std::string>& search_path,
+                             const FileReader& files) {
+  auto path = find_profile(name_or_path, search_path, files);
   if (!path) return std::move(path).error();
-  Loader loader(search_path);
+  Loader loader(search_path, files);
   auto fr = loader.load_file(*path);
   if (!fr) return std::move(fr).error();
   Profile p;

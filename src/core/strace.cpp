@@ -1,4 +1,4 @@
-// strace output parser. See include/gopls_sandbox/core/strace.hpp for the accepted shapes.
+// strace output parser. See src/core/include/gopls_sandbox/core/strace.hpp for the accepted shapes.
 #include "gopls_sandbox/core/strace.hpp"
 
 #include <algorithm>

@@ -1,7 +1,5 @@
 #include "gopls_sandbox/core/trace_input.hpp"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cstring>
@@ -44,46 +42,6 @@ bool is_tar(std::string_view d) noexcept {
   const auto* h = reinterpret_cast<const unsigned char*>(d.data());
   if (h[0] == 0) return false;
   return header_checksum_ok(h);
-}
-
-Result<std::string> gunzip(std::string_view data, size_t max_out) {
-  std::string out;
-  out.reserve(std::min<size_t>(data.size() * 8, max_out));
-  z_stream z{};
-  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return Error::setup("zlib: inflateInit2 failed");
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  char buf[1 << 16];
-  for (;;) {
-    z.next_out = reinterpret_cast<Bytef*>(buf);
-    z.avail_out = sizeof buf;
-    int rc = inflate(&z, Z_NO_FLUSH);
-    out.append(buf, sizeof buf - z.avail_out);
-    if (out.size() > max_out) {
-      inflateEnd(&z);
-      return Error::usage("gzip data expands beyond " + std::to_string(max_out >> 20) + " MiB");
-    }
-    if (rc == Z_STREAM_END) {
-      // Another member (gzip files can be concatenated)?
-      if (z.avail_in >= 2 && z.next_in[0] == 0x1f && z.next_in[1] == 0x8b) {
-        inflateReset(&z);
-        continue;
-      }
-      break;
-    }
-    if (rc == Z_BUF_ERROR || (rc == Z_OK && z.avail_in == 0 && z.avail_out != 0)) {
-      inflateEnd(&z);
-      return Error::usage("truncated gzip data (unexpected end of file after " +
-                          std::to_string(out.size()) + " decompressed bytes)");
-    }
-    if (rc != Z_OK) {
-      std::string msg = z.msg ? z.msg : "error " + std::to_string(rc);
-      inflateEnd(&z);
-      return Error::usage("corrupt gzip data: " + msg);
-    }
-  }
-  inflateEnd(&z);
-  return out;
 }
 
 Result<std::vector<TarEntry>> untar(std::string_view d) {
@@ -161,11 +119,11 @@ Result<void> check_text(std::string_view name, std::string_view text) {
   return {};
 }
 
-Result<std::vector<TraceText>> expand(std::string name, std::string bytes) {
+Result<std::vector<TraceText>> expand(std::string name, std::string bytes, Gunzip gunzip) {
   std::vector<TraceText> out;
   if (bytes.empty()) return Error::usage(name + ": empty file");
   if (is_gzip(bytes)) {
-    auto r = gunzip(bytes);
+    auto r = gunzip(bytes, kMaxGunzip);
     if (!r) return Error::usage(name + ": " + r.error().message);
     bytes = std::move(*r);
     if (bytes.empty()) return Error::usage(name + ": empty after decompression");
@@ -178,7 +136,7 @@ Result<std::vector<TraceText>> expand(std::string name, std::string bytes) {
       std::string member = name + ":" + e.path;
       if (e.data.empty()) continue;
       if (is_gzip(e.data)) {
-        auto g = gunzip(e.data);
+        auto g = gunzip(e.data, kMaxGunzip);
         if (!g) return Error::usage(member + ": " + g.error().message);
         e.data = std::move(*g);
         if (e.data.empty()) continue;

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "gopls_sandbox/core/policy.hpp"
 #include "gopls_sandbox/core/syscall_table.hpp"
@@ -248,4 +249,28 @@ TEST(PolicyOci, ExportShape) {
   EXPECT_TRUE(saw_ioctl_masked);
   auto back = json::parse(v.dump(2));
   EXPECT_TRUE(back.ok());
+}
+
+TEST(ProfileReadme, TheDocumentedExampleCompiles) {
+  // profiles/README.md is the format's specification: its complete example must compile
+  // (that it loads: profile_load_test).
+  std::ifstream in(std::string(GSB_TEST_SOURCE_DIR) + "/profiles/README.md");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string md = ss.str();
+  auto b = md.find("```toml\n");
+  ASSERT_NE(b, std::string::npos);
+  b += 8;
+  auto e = md.find("```", b);
+  ASSERT_NE(e, std::string::npos);
+  fs::path dir = fs::path(testing::TempDir()) / ("gsb-readme-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "example.toml") << md.substr(b, e - b);
+  auto r = load_profile((dir / "example.toml").string(),
+                        {dir.string(), std::string(GSB_TEST_SOURCE_DIR) + "/profiles"});
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  auto c = compile_policy(*r, Delivery::Errno);
+  EXPECT_TRUE(c.ok()) << c.error().message;
 }

@@ -78,12 +78,26 @@ struct Profile {
 const std::vector<std::string_view>& always_allowed_syscalls();
 bool is_always_allowed(int nr) noexcept;
 
+class FileReader;  // core/files.hpp
+
 // Search path for profile names, in order: $XDG_CONFIG_HOME (or $HOME/.config)
-// /gopls-sandbox/profiles, the installed share dir, the source tree's profiles/.
-// Pure: the caller passes the environment values (nullptr or "" = unset).
-std::vector<std::string> profile_search_path(const char* xdg_config_home, const char* home);
+// /gopls-sandbox/profiles; then for an installed binary (one with
+// BINDIR/../share/gopls-sandbox/profiles next to it, or in the configured BINDIR) that share dir
+// and the configured one, never the source tree; for any other binary (the build tree's) the
+// configured share dir and the source tree's profiles/. The caller passes the environment
+// values (nullptr or "" = unset) and the running executable's path.
+std::vector<std::string> profile_search_path(const char* xdg_config_home, const char* home,
+                                             const std::string& self_exe, const FileReader& files);
 // A name ("gopls") found as NAME.toml on the search path, or a path (contains '/' or ends in
 // ".toml").
+Result<std::string> find_profile(std::string_view name_or_path,
+                                 const std::vector<std::string>& search_path, const FileReader& files);
+Result<Profile> load_profile(std::string_view name_or_path,
+                             const std::vector<std::string>& search_path, const FileReader& files);
+
+// The same over the real file system and /proc/self/exe: defined in the system layer
+// (src/sys/files.cpp), so only code that links gsb_sys can call them.
+std::vector<std::string> profile_search_path(const char* xdg_config_home, const char* home);
 Result<std::string> find_profile(std::string_view name_or_path,
                                  const std::vector<std::string>& search_path);
 Result<Profile> load_profile(std::string_view name_or_path,

@@ -1,5 +1,6 @@
-// Turning the bytes of a strace log file into parseable texts. Pure: gzip decompression (zlib, in
-// memory), tar splitting (a `-ff` directory packed as .tar or .tar.gz) and binary/empty checks.
+// Turning the bytes of a strace log file into parseable texts. Pure: tar splitting (a `-ff`
+// directory packed as .tar or .tar.gz) and binary/empty checks; gzip decompression comes in as
+// a function (zlib, in the system layer: src/sys/gunzip.cpp).
 #pragma once
 
 #include <optional>
@@ -20,7 +21,10 @@ struct TraceText {
 bool is_gzip(std::string_view data) noexcept;  // by magic 1f 8b
 bool is_tar(std::string_view data) noexcept;   // ustar magic or a valid v7 header checksum
 // Decompresses all gzip members. Errors: corrupt or truncated stream, output over max_out.
-Result<std::string> gunzip(std::string_view data, size_t max_out = size_t{4} << 30);
+using Gunzip = Result<std::string> (*)(std::string_view data, size_t max_out);
+inline constexpr size_t kMaxGunzip = size_t{4} << 30;
+// zlib's: defined in src/sys/gunzip.cpp (only code that links gsb_sys can call it).
+Result<std::string> gunzip(std::string_view data, size_t max_out = kMaxGunzip);
 struct TarEntry {
   std::string path;
   std::string data;
@@ -33,6 +37,8 @@ std::optional<int> pid_from_name(std::string_view name) noexcept;
 Result<void> check_text(std::string_view name, std::string_view text);
 // Everything above: gzip → tar → per-file texts, each checked. Empty members of an archive are
 // skipped; an archive without any usable member is an error.
+Result<std::vector<TraceText>> expand(std::string name, std::string bytes, Gunzip gunzip);
+// The same with zlib's gunzip: defined in src/sys/gunzip.cpp.
 Result<std::vector<TraceText>> expand(std::string name, std::string bytes);
 
 }  // namespace gsb::trace_input

@@ -1,4 +1,4 @@
-// Compiling a resolved Profile into a seccomp BPF program (libseccomp, exported, never
+// Compiling a resolved Profile into a seccomp BPF program (through a FilterCompiler; never
 // loaded), the matching pure evaluator decide(), and the OCI runtime-spec JSON export.
 #pragma once
 
@@ -24,6 +24,12 @@ struct CompiledPolicy {
   int unknown_errno = 38;
 };
 
+class FilterCompiler;  // core/filter_compiler.hpp
+
+Result<CompiledPolicy> compile_policy(const Profile& profile, Delivery delivery,
+                                      const FilterCompiler& compiler);
+// The same with the system layer's libseccomp compiler: defined in src/sys/seccomp_compile.cpp,
+// so only code that links gsb_sys can call it (the core-only unit tests cannot).
 Result<CompiledPolicy> compile_policy(const Profile& profile, Delivery delivery);
 
 struct Decision {
