@@ -244,10 +244,6 @@ Stats operator-(const Stats& a, const Stats& b) noexcept {
 // ---------------------------------------------------------------------------------------------
 // Trace storage
 
-Trace::Trace() = default;
-Trace::~Trace() = default;
-Trace::Trace(Trace&&) noexcept = default;
-Trace& Trace::operator=(Trace&&) noexcept = default;
 
 std::string_view Trace::store(std::string_view a, std::string_view b, std::string_view c) {
   size_t n = a.size() + b.size() + c.size();
@@ -285,6 +281,7 @@ std::vector<int> Trace::pids() const {
   std::vector<int> v;
   v.reserve(64);
   std::set<int> s(other_pids_.begin(), other_pids_.end());
+  s.insert(drained_pids_.begin(), drained_pids_.end());
   int last = -1;
   for (const auto& e : events_) {
     if (e.pid != last) {
@@ -733,10 +730,14 @@ struct LineParser {
     }
   }
 
-  void run(sv text) {
+  uint32_t lineno = 0;
+
+  // Parses the lines of `text`. Unless `last`, text ends with '\n' (a line without one is the
+  // source's cut-off last line).
+  void run(sv text, bool last) {
     t.stats_.bytes += text.size();
     size_t pos = 0;
-    uint32_t lineno = 0;
+    (void)last;
     while (pos < text.size()) {
       const void* nl = std::memchr(text.data() + pos, '\n', text.size() - pos);
       size_t end = nl ? static_cast<const char*>(nl) - text.data() : text.size();
@@ -781,6 +782,10 @@ struct LineParser {
       }
       unparsed(l, lineno);
     }
+  }
+
+  // End of the source: a dangling interrupted line is cut off; unfinished calls stay unfinished.
+  void finish() {
     if (!carry.empty()) {
       ++t.stats_.truncated;
       carry = {};
@@ -790,13 +795,96 @@ struct LineParser {
   }
 };
 
+Trace::Trace() = default;
+Trace::~Trace() = default;
+Trace::Trace(Trace&&) noexcept = default;
+Trace& Trace::operator=(Trace&&) noexcept = default;
+
 void Trace::parse(std::string_view text, std::string_view source_name, std::optional<int> default_pid) {
-  source_names_.emplace_back(source_name);
-  LineParser lp{*this, static_cast<uint32_t>(source_names_.size() - 1), source_names_.back(),
-                default_pid, {}, false, Arch::x86_64, {}, {}, {}};
-  lp.pending.reserve(64);
   if (events_.empty()) events_.reserve(text.size() / 100 + 16);
-  lp.run(text);
+  begin(source_name, default_pid);
+  feed(text, true);
+  end();
+}
+
+void Trace::begin(std::string_view source_name, std::optional<int> default_pid) {
+  if (lp_) end();
+  source_names_.emplace_back(source_name);
+  lp_.reset(new LineParser{*this, static_cast<uint32_t>(source_names_.size() - 1), source_names_.back(),
+                           default_pid, {}, false, Arch::x86_64, {}, {}, {}});
+  lp_->pending.reserve(64);
+}
+
+void Trace::feed(std::string_view piece, bool last) {
+  if (!lp_) begin("<input>");
+  lp_->run(piece, last);
+}
+
+void Trace::end() {
+  if (!lp_) return;
+  lp_->finish();
+  lp_.reset();
+}
+
+void Trace::relocate_pending() {
+  // Copies what the waiting entries (and an interrupted line) point to into a fresh arena, then
+  // frees the old storage. An entry waiting for its resumption has only name and args set.
+  std::vector<std::unique_ptr<char[]>> old_arena = std::move(arena_);
+  arena_.clear();
+  arena_left_ = 0;
+  arena_pos_ = nullptr;
+  argpool_.clear();
+  argpool_left_ = 0;
+  argpool_pos_ = nullptr;
+  std::vector<Event> kept;
+  if (lp_) {
+    kept.reserve(lp_->pending.size());
+    for (auto& [pid, p] : lp_->pending) {
+      Event ev = events_[p.event];
+      sv both = store(ev.name, p.prefix);
+      ev.name = both.substr(0, ev.name.size());
+      p.prefix = both.substr(ev.name.size());
+      ev.args = p.prefix;
+      ev.argv = {};
+      p.event = kept.size();
+      kept.push_back(ev);
+    }
+    if (!lp_->carry.empty()) lp_->carry = store(lp_->carry);
+  }
+  events_.clear();
+  for (auto& e : kept) events_.push_back(e);
+}
+
+void Trace::drain(const std::function<void(const Event&)>& on_event,
+                  const std::function<void(const SummaryRow&)>& on_row) {
+  std::vector<uint8_t> waiting;
+  if (lp_ && !lp_->pending.empty()) {
+    waiting.assign(events_.size(), 0);
+    for (const auto& [pid, p] : lp_->pending) waiting[p.event] = 1;
+  }
+  int last = -1;
+  for (size_t i = 0; i < events_.size(); ++i) {
+    if (!waiting.empty() && waiting[i]) continue;
+    const Event& e = events_[i];
+    if (e.pid != last) {
+      auto it = std::lower_bound(drained_pids_.begin(), drained_pids_.end(), e.pid);
+      if (it == drained_pids_.end() || *it != e.pid) drained_pids_.insert(it, e.pid);
+      last = e.pid;
+    }
+    if (on_event) on_event(e);
+  }
+  if (!other_pids_.empty()) {
+    int back = other_pids_.back();
+    other_pids_.insert(other_pids_.end(), drained_pids_.begin(), drained_pids_.end());
+    std::sort(other_pids_.begin(), other_pids_.end());
+    other_pids_.erase(std::unique(other_pids_.begin(), other_pids_.end()), other_pids_.end());
+    drained_pids_ = std::move(other_pids_);
+    other_pids_.assign(1, back);  // note_pid compares with the last one
+  }
+  for (const auto& r : summary_)
+    if (on_row) on_row(r);
+  summary_.clear();
+  relocate_pending();
 }
 
 void Trace::parse_owned(std::string text, std::string source_name, std::optional<int> default_pid) {

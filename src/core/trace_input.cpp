@@ -86,6 +86,101 @@ Result<std::string> gunzip(std::string_view data, size_t max_out) {
   return out;
 }
 
+struct Inflater::Z {
+  z_stream s{};
+  bool ok = false;
+};
+
+Inflater::Inflater() : z_(std::make_unique<Z>()) {
+  z_->ok = inflateInit2(&z_->s, 16 + MAX_WBITS) == Z_OK;
+}
+Inflater::~Inflater() {
+  if (z_->ok) inflateEnd(&z_->s);
+}
+
+Result<size_t> Inflater::inflate(std::string_view& in, char* out, size_t cap) {
+  if (!z_->ok) return Error::setup("zlib: inflateInit2 failed");
+  z_stream& z = z_->s;
+  size_t produced = 0;
+  while (produced < cap && !in.empty()) {
+    if (member_done_) {
+      // Another member (gzip files can be concatenated); anything else after the last member is
+      // ignored, like gzip(1) does with trailing zeros.
+      if (trailing_ || static_cast<unsigned char>(in[0]) != 0x1f) {
+        trailing_ = true;
+        in = {};
+        break;
+      }
+      inflateReset(&z);
+      member_done_ = false;
+    }
+    started_ = true;
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    z.avail_in = static_cast<uInt>(std::min<size_t>(in.size(), 1u << 30));
+    z.next_out = reinterpret_cast<Bytef*>(out + produced);
+    z.avail_out = static_cast<uInt>(std::min<size_t>(cap - produced, 1u << 30));
+    uInt before_in = z.avail_in, before_out = z.avail_out;
+    int rc = ::inflate(&z, Z_NO_FLUSH);
+    in.remove_prefix(before_in - z.avail_in);
+    produced += before_out - z.avail_out;
+    if (rc == Z_STREAM_END) {
+      member_done_ = true;
+      continue;
+    }
+    if (rc == Z_BUF_ERROR) break;  // needs more input (or output space)
+    if (rc != Z_OK) {
+      std::string msg = z.msg ? z.msg : "error " + std::to_string(rc);
+      return Error::usage("corrupt gzip data: " + msg);
+    }
+  }
+  total_out_ += produced;
+  return produced;
+}
+
+Result<void> Inflater::finish() const {
+  if (started_ && !member_done_)
+    return Error::usage("truncated gzip data (unexpected end of file after " + std::to_string(total_out_) +
+                        " decompressed bytes)");
+  return {};
+}
+
+Result<TarHeader> parse_tar_header(std::string_view hs, uint64_t offset) {
+  TarHeader t;
+  const auto* h = reinterpret_cast<const unsigned char*>(hs.data());
+  bool zero = true;
+  for (int i = 0; i < 512 && zero; ++i) zero = h[i] == 0;
+  if (zero) return t;
+  if (!header_checksum_ok(h)) return Error::usage("corrupt tar header at offset " + std::to_string(offset));
+  t.size = octal(hs.substr(124, 12));
+  char type = hs[156];
+  t.name = std::string(cstr(hs.substr(0, 100)));
+  if (hs.compare(257, 5, "ustar") == 0) {
+    sv prefix = cstr(hs.substr(345, 155));
+    if (!prefix.empty()) t.name = std::string(prefix) + "/" + t.name;
+  }
+  t.kind = type == 'L'                                      ? TarHeader::Kind::LongName
+           : type == 'x'                                    ? TarHeader::Kind::Pax
+           : (type == '0' || type == '\0' || type == '7') ? TarHeader::Kind::File
+                                                            : TarHeader::Kind::Other;
+  return t;
+}
+
+std::string pax_path(std::string_view body) {
+  std::string out;
+  size_t p = 0;
+  while (p < body.size()) {
+    size_t sp = body.find(' ', p);
+    if (sp == sv::npos) break;
+    size_t len = 0;
+    std::from_chars(body.data() + p, body.data() + sp, len);
+    if (len == 0 || p + len > body.size() || sp + 1 > p + len - 1) break;
+    sv rec = body.substr(sp + 1, p + len - sp - 2);
+    if (rec.starts_with("path=")) out = std::string(rec.substr(5));
+    p += len;
+  }
+  return out;
+}
+
 Result<std::vector<TarEntry>> untar(std::string_view d) {
   std::vector<TarEntry> out;
   size_t pos = 0;
