@@ -64,10 +64,20 @@ size_t skip_string(sv s, size_t i) {
 
 // Skips a -y/-yy decoration starting at s[i] == '<': `</path>`, `<TCP:[a->b]>`,
 // `</dev/pts/0<char 136:0>>`. Returns the index after the closing '>' or npos.
+constexpr std::array<bool, 256> make_deco_special() {
+  std::array<bool, 256> t{};
+  for (unsigned char c : std::string_view("\"[]<>")) t[c] = true;
+  return t;
+}
+constexpr auto kDecoSpecial = make_deco_special();
+
 size_t skip_decoration(sv s, size_t i) {
   int depth = 0;
   int bracket = 0;
-  while (i < s.size()) {
+  const size_t n = s.size();
+  while (i < n) {
+    while (i < n && !kDecoSpecial[static_cast<unsigned char>(s[i])]) ++i;
+    if (i >= n) break;
     char c = s[i];
     if (c == '"') {
       i = skip_string(s, i);
@@ -175,20 +185,57 @@ bool parse_i64(sv s, int64_t& out) {
 
 bool parse_double(sv s, double& out) {
   if (s.empty()) return false;
+  // Fast path for what strace prints (-T "0.000050", -ttt "1700000000.123456", seconds
+  // "59.276791"): up to 15 characters with at most one '.', no sign or exponent. Exact: the
+  // mantissa (< 10^15) and the power of ten are exact doubles, so one division rounds
+  // correctly, like from_chars; longer numbers take the general path.
+  if (s.size() <= 15) {
+    uint64_t mant = 0;
+    int frac = -1;
+    bool ok = true;
+    for (char c : s) {
+      if (c >= '0' && c <= '9') {
+        mant = mant * 10 + static_cast<uint64_t>(c - '0');
+        if (frac >= 0) ++frac;
+      } else if (c == '.' && frac < 0) {
+        frac = 0;
+      } else {
+        ok = false;
+        break;
+      }
+    }
+    if (ok && s.front() != '.' && s.back() != '.') {
+      static constexpr double kPow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+                                          1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16};
+      out = frac > 0 ? static_cast<double>(mant) / kPow10[frac] : static_cast<double>(mant);
+      return true;
+    }
+  }
   auto r = std::from_chars(s.data(), s.data() + s.size(), out);
   return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+// Small non-negative decimal ints (pids, clock fields) without std::from_chars' generality.
+bool parse_small_int(const char*& p, const char* end, int& out) {
+  const char* b = p;
+  int v = 0;
+  while (p < end && *p >= '0' && *p <= '9' && p - b < 9) v = v * 10 + (*p++ - '0');
+  if (p == b || (p < end && *p >= '0' && *p <= '9')) return false;
+  out = v;
+  return true;
 }
 
 // "02:58:59.276791" or "02:58:59" → seconds since midnight.
 bool parse_clock(sv s, double& out) {
   int h = 0, m = 0;
-  auto r1 = std::from_chars(s.data(), s.data() + s.size(), h);
-  if (r1.ec != std::errc() || r1.ptr == s.data() + s.size() || *r1.ptr != ':') return false;
-  const char* p = r1.ptr + 1;
-  auto r2 = std::from_chars(p, s.data() + s.size(), m);
-  if (r2.ec != std::errc() || r2.ptr == s.data() + s.size() || *r2.ptr != ':') return false;
+  const char* p = s.data();
+  const char* end = s.data() + s.size();
+  if (!parse_small_int(p, end, h) || p == end || *p != ':') return false;
+  ++p;
+  if (!parse_small_int(p, end, m) || p == end || *p != ':') return false;
+  ++p;
   double sec = 0;
-  if (!parse_double(sv(r2.ptr + 1, s.data() + s.size() - (r2.ptr + 1)), sec)) return false;
+  if (!parse_double(sv(p, static_cast<size_t>(end - p)), sec)) return false;
   out = h * 3600.0 + m * 60.0 + sec;
   return true;
 }
@@ -200,8 +247,9 @@ size_t skip_comm(sv s, size_t i) {
 }
 
 bool parse_pid_digits(sv s, int& pid) {
-  auto r = std::from_chars(s.data(), s.data() + s.size(), pid);
-  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+  const char* p = s.data();
+  const char* end = p + s.size();
+  return parse_small_int(p, end, pid) && p == end;
 }
 
 }  // namespace
