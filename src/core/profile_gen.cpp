@@ -376,7 +376,8 @@ Aggregate Collector::finish() {
   auto sorted = [](std::unordered_map<std::string, Building>& mp) {
     std::vector<SyscallUse> v;
     v.reserve(mp.size());
-    for (auto& [k, b] : mp) {
+    for (auto& kv : mp) {
+      Building& b = kv.second;  // not a structured binding: lambdas below capture it (clang 14)
       SyscallUse u = std::move(b.u);
       if (u.example.find(" = -1 ") != std::string::npos && b.first_good != kNoKey) u.example = std::move(b.good_example);
       // Values in log order, and only those before the first one no condition can express.
