@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 
 #include "gopls_sandbox/app/cli.hpp"
 #include "gopls_sandbox/app/commands.hpp"
@@ -76,6 +77,119 @@ std::string mb(uint64_t bytes) {
   return b;
 }
 
+
+void print_reading(const profile_gen::Report& r) {
+  const auto& st = r.stats;
+  std::fprintf(stderr, "%s: read %zu file(s), %s, %llu lines: %llu syscalls in %zu process(es)\n", kCmd,
+               r.sources.size(), mb(st.bytes).c_str(), static_cast<unsigned long long>(st.lines),
+               static_cast<unsigned long long>(st.syscalls), r.processes);
+  std::fprintf(stderr,
+               "  %llu resumed pairs, %llu unfinished, %llu signals, %llu exits, %llu summary rows, "
+               "%llu unparsed, %llu cut-off lines\n",
+               static_cast<unsigned long long>(st.resumed), static_cast<unsigned long long>(st.unfinished),
+               static_cast<unsigned long long>(st.signals), static_cast<unsigned long long>(st.exits),
+               static_cast<unsigned long long>(st.summary_rows), static_cast<unsigned long long>(st.unparsed),
+               static_cast<unsigned long long>(st.truncated));
+  if (!r.unparsed.empty()) {
+    std::fprintf(stderr, "  unparsed lines (first %zu):\n", r.unparsed.size());
+    for (const auto& u : r.unparsed)
+      std::fprintf(stderr, "    %s:%u: %s\n", core::printable(u.source).c_str(), u.line, core::printable(u.text).c_str());
+  }
+}
+
+void print_result(const profile_gen::Report& r, const std::string& output) {
+  const auto& gen = r.gen;
+  std::fprintf(stderr, "  %zu distinct syscalls allowed (%zu groups", gen.allowed.size(), gen.groups_used.size());
+  for (const auto& g : gen.groups_used) std::fprintf(stderr, " %s", g.c_str());
+  std::fprintf(stderr, "), %zu fallback(s) added", gen.fallbacks_added.size());
+  for (const auto& f : gen.fallbacks_added) std::fprintf(stderr, " %s->%s", f.syscall.c_str(), f.fallback.c_str());
+  std::fprintf(stderr, "\n");
+  if (!gen.families_added.empty()) {
+    std::fprintf(stderr, "  added by syscall family:");
+    for (const auto& f : gen.families_added) std::fprintf(stderr, " %s", f.c_str());
+    std::fprintf(stderr, "\n");
+  }
+  if (!gen.conditioned.empty()) {
+    std::fprintf(stderr, "  allowed with argument conditions:");
+    for (const auto& c : gen.conditioned) std::fprintf(stderr, " %s", c.c_str());
+    std::fprintf(stderr, "\n");
+  }
+  for (const auto& x : gen.refused) std::fprintf(stderr, "  not allowed: %s\n", core::printable(x).c_str());
+  for (const auto& w : gen.warnings) std::fprintf(stderr, "  warning: %s\n", core::printable(w).c_str());
+  for (const auto& w : r.cold) std::fprintf(stderr, "  warning: %s\n", core::printable(w).c_str());
+  if (!output.empty()) std::fprintf(stderr, "  wrote %s\n", output.c_str());
+}
+
+json::Value report_json(const profile_gen::Report& rep, const std::string& output) {
+  const auto& st = rep.stats;
+  const auto& gen = rep.gen;
+  json::Value r;
+  json::Value stats;
+  stats.set("files", rep.sources.size());
+  stats.set("bytes", st.bytes);
+  stats.set("lines", st.lines);
+  stats.set("blank", st.blank);
+  stats.set("syscalls", st.syscalls);
+  stats.set("processes", rep.processes);
+  stats.set("resumed", st.resumed);
+  stats.set("unfinished", st.unfinished);
+  stats.set("orphan_resumed", st.orphan_resumed);
+  stats.set("signals", st.signals);
+  stats.set("exits", st.exits);
+  stats.set("stack_lines", st.stack);
+  stats.set("summary_rows", st.summary_rows);
+  stats.set("unparsed", st.unparsed);
+  stats.set("truncated", st.truncated);
+  stats.set("foreign_arch", st.foreign_arch);
+  json::Array sources;
+  for (const auto& s : rep.sources) sources.emplace_back(s);
+  r.set("sources", std::move(sources));
+  r.set("stats", std::move(stats));
+  json::Array unparsed;
+  for (const auto& u : rep.unparsed) {
+    json::Value x;
+    x.set("source", u.source);
+    x.set("line", u.line);
+    x.set("text", u.text);
+    unparsed.push_back(std::move(x));
+  }
+  r.set("unparsed", std::move(unparsed));
+  json::Array sys;
+  for (const auto& u : rep.agg.native) {
+    json::Value x;
+    x.set("name", u.name);
+    x.set("count", u.count);
+    x.set("errors", u.errors);
+    json::Value en;
+    for (const auto& [k, v] : u.errnos) en.set(k, v);
+    x.set("errnos", en.is_null() ? json::Value(json::Object{}) : en);
+    if (!u.example.empty()) x.set("example", u.example);
+    sys.push_back(std::move(x));
+  }
+  r.set("syscalls", std::move(sys));
+  auto strs = json::string_array;
+  r.set("allowed", strs(gen.allowed));
+  r.set("groups_used", strs(gen.groups_used));
+  r.set("conditioned", strs(gen.conditioned));
+  json::Array fb;
+  for (const auto& f : gen.fallbacks_added) {
+    json::Value x;
+    x.set("syscall", f.syscall);
+    x.set("fallback", f.fallback);
+    x.set("why", f.why);
+    fb.push_back(std::move(x));
+  }
+  r.set("fallbacks", std::move(fb));
+  r.set("families", strs(gen.families_added));
+  r.set("refused", strs(gen.refused));
+  std::vector<std::string> all_warnings = gen.warnings;
+  all_warnings.insert(all_warnings.end(), rep.cold.begin(), rep.cold.end());
+  for (const auto& p : rep.partial) all_warnings.push_back("partial log: " + p);
+  r.set("warnings", strs(all_warnings));
+  r.set("output", output);
+  return r;
+}
+
 }  // namespace
 
 int cmd_profile_generate(const Args& args) {
@@ -124,51 +238,38 @@ int cmd_profile_generate(const Args& args) {
     if (!found) return fail(Error::usage("--base " + base + ": " + found.error().message, found.error().hint));
   }
 
-  auto inputs = sys::read_trace_inputs(logs);
-  if (!inputs) return fail(inputs.error());
+  // Stream the logs: each piece is parsed, its events folded into the collector and forgotten,
+  // so memory stays bounded whatever the input size (issue 17 §2).
+  struct Sink final : sys::TraceSink {
+    strace::Trace trace;
+    profile_gen::Collector collector;
+    double ratio = 0.1;
+    strace::Stats before;
+    std::string current;
+    std::function<void(const strace::Event&)> on_event = [this](const strace::Event& e) { collector.add(e); };
+    std::function<void(const strace::SummaryRow&)> on_row = [this](const strace::SummaryRow& r) { collector.add(r); };
+    Result<void> begin(const std::string& name, std::optional<int> pid) override {
+      before = trace.stats();
+      current = name;
+      trace.begin(name, pid);
+      return {};
+    }
+    Result<void> piece(std::string_view text, bool last) override {
+      trace.feed(text, last);
+      trace.drain(on_event, on_row);
+      return {};
+    }
+    Result<void> end() override {
+      trace.end();
+      trace.drain(on_event, on_row);
+      return profile_gen::check_source(trace, trace.stats() - before, current, ratio);
+    }
+  } sink;
+  sink.ratio = max_unparsed / 100.0;
+  if (auto r = sys::stream_trace_inputs(logs, sink); !r) return fail(r.error());
 
-  strace::Trace trace;
-  for (auto& in : *inputs) {
-    strace::Stats before = trace.stats();
-    std::string shown = in.name;
-    trace.parse_owned(std::move(in.text), std::move(in.name), in.pid);
-    auto ok = profile_gen::check_source(trace, trace.stats() - before, shown, max_unparsed / 100.0);
-    if (!ok) return fail(ok.error());
-  }
-  const auto& st = trace.stats();
-  auto pids = trace.pids();
-  size_t processes = pids.size() - (std::find(pids.begin(), pids.end(), 0) != pids.end() && pids.size() > 1 ? 1 : 0);
-
-  std::fprintf(stderr, "%s: read %zu file(s), %s, %llu lines: %llu syscalls in %zu process(es)\n", kCmd,
-               trace.sources().size(), mb(st.bytes).c_str(), static_cast<unsigned long long>(st.lines),
-               static_cast<unsigned long long>(st.syscalls), processes);
-  std::fprintf(stderr,
-               "  %llu resumed pairs, %llu unfinished, %llu signals, %llu exits, %llu summary rows, "
-               "%llu unparsed, %llu cut-off lines\n",
-               static_cast<unsigned long long>(st.resumed), static_cast<unsigned long long>(st.unfinished),
-               static_cast<unsigned long long>(st.signals), static_cast<unsigned long long>(st.exits),
-               static_cast<unsigned long long>(st.summary_rows), static_cast<unsigned long long>(st.unparsed),
-               static_cast<unsigned long long>(st.truncated));
-  if (!trace.unparsed_samples().empty()) {
-    std::fprintf(stderr, "  unparsed lines (first %zu):\n", trace.unparsed_samples().size());
-    for (const auto& u : trace.unparsed_samples())
-      std::fprintf(stderr, "    %s:%u: %s\n", core::printable(u.source).c_str(), u.line, core::printable(u.text).c_str());
-  }
-  if (auto ok = profile_gen::check_usable(trace, max_unparsed / 100.0); !ok) return fail(ok.error());
-
-  profile_gen::Aggregate agg = profile_gen::aggregate(trace);
-  // Logs that cannot give a working profile (issue 17 §1): another architecture, always; a
-  // partial log (only failing calls, filtered) unless --allow-partial.
-  if (auto f = profile_gen::foreign_reason(agg); !f.empty())
-    return fail(Error::usage("refusing the log: " + f, "record the workload as a native x86_64 program"));
-  std::vector<std::string> partial = profile_gen::partial_reasons(trace, agg);
-  for (const auto& p : partial) {
-    if (!allow_partial)
-      return fail(Error::usage("refusing a partial log: " + p,
-                               "record with plain `strace -f -o FILE CMD` (no -Z, no -e trace=), or pass "
-                               "--allow-partial to accept an incomplete profile"));
-    std::fprintf(stderr, "  warning: partial log (--allow-partial): %s\n", p.c_str());
-  }
+  profile_gen::Report report = profile_gen::read_report(sink.trace);
+  print_reading(report);
 
   profile_gen::Options opts;
   opts.name = name.empty() ? (output.empty() ? "generated" : name_from_output(output)) : name;
@@ -183,15 +284,20 @@ int cmd_profile_generate(const Args& args) {
     opts.groups.push_back({n, std::move(*members)});
   }
   std::string names;
-  for (const auto& s : trace.sources()) {
+  for (const auto& s : report.sources) {
     opts.sources.push_back(s);
     if (names.size() < 120) names += (names.empty() ? "" : ", ") + fs::path(s).filename().string();
   }
-  if (trace.sources().size() > 3) names = std::to_string(trace.sources().size()) + " files";
+  if (report.sources.size() > 3) names = std::to_string(report.sources.size()) + " files";
   opts.description = description.empty() ? "generated from strace logs (" + names + ")" : description;
 
-  auto gen = profile_gen::generate(agg, opts);
-  if (!gen) return fail(gen.error());
+  if (auto ok = profile_gen::complete_report(report, sink.collector.finish(), opts, allow_partial,
+                                             max_unparsed / 100.0);
+      !ok)
+    return fail(ok.error());
+  for (const auto& p : report.partial)
+    std::fprintf(stderr, "  warning: partial log (--allow-partial): %s\n", p.c_str());
+  const auto& gen = report.gen;
 
   // Check that it loads, then write it to a temporary file renamed into place (never over
   // anything but a regular file), or print it.
@@ -202,105 +308,19 @@ int cmd_profile_generate(const Args& args) {
     return {};
   };
   if (output.empty()) {
-    auto tmp = write_temp(output, gen->toml);
+    auto tmp = write_temp(output, gen.toml);
     if (!tmp) return fail(tmp.error());
     auto ok = loads(*tmp, &search);
     ::unlink(tmp->c_str());
     if (!ok) return fail(ok.error());
-    std::fputs(gen->toml.c_str(), stdout);
-  } else if (auto w = sys::replace_output_file(output, gen->toml, 0644, loads, &search); !w) {
+    std::fputs(gen.toml.c_str(), stdout);
+  } else if (auto w = sys::replace_output_file(output, gen.toml, 0644, loads, &search); !w) {
     return fail(w.error());
   }
 
-  std::fprintf(stderr, "  %zu distinct syscalls allowed (%zu groups", gen->allowed.size(), gen->groups_used.size());
-  for (const auto& g : gen->groups_used) std::fprintf(stderr, " %s", g.c_str());
-  std::fprintf(stderr, "), %zu fallback(s) added", gen->fallbacks_added.size());
-  for (const auto& f : gen->fallbacks_added) std::fprintf(stderr, " %s->%s", f.syscall.c_str(), f.fallback.c_str());
-  std::fprintf(stderr, "\n");
-  if (!gen->families_added.empty()) {
-    std::fprintf(stderr, "  added by syscall family:");
-    for (const auto& f : gen->families_added) std::fprintf(stderr, " %s", f.c_str());
-    std::fprintf(stderr, "\n");
-  }
-  if (!gen->conditioned.empty()) {
-    std::fprintf(stderr, "  allowed with argument conditions:");
-    for (const auto& c : gen->conditioned) std::fprintf(stderr, " %s", c.c_str());
-    std::fprintf(stderr, "\n");
-  }
-  for (const auto& r : gen->refused) std::fprintf(stderr, "  not allowed: %s\n", core::printable(r).c_str());
-  for (const auto& w : gen->warnings) std::fprintf(stderr, "  warning: %s\n", core::printable(w).c_str());
-  std::vector<std::string> cold = profile_gen::cold_cache_warnings(trace);
-  for (const auto& w : cold) std::fprintf(stderr, "  warning: %s\n", core::printable(w).c_str());
-  if (!output.empty()) std::fprintf(stderr, "  wrote %s\n", output.c_str());
-
+  print_result(report, output);
   if (json_out) {
-    json::Value r;
-    json::Value stats;
-    stats.set("files", trace.sources().size());
-    stats.set("bytes", st.bytes);
-    stats.set("lines", st.lines);
-    stats.set("blank", st.blank);
-    stats.set("syscalls", st.syscalls);
-    stats.set("processes", processes);
-    stats.set("resumed", st.resumed);
-    stats.set("unfinished", st.unfinished);
-    stats.set("orphan_resumed", st.orphan_resumed);
-    stats.set("signals", st.signals);
-    stats.set("exits", st.exits);
-    stats.set("stack_lines", st.stack);
-    stats.set("summary_rows", st.summary_rows);
-    stats.set("unparsed", st.unparsed);
-    stats.set("truncated", st.truncated);
-    stats.set("foreign_arch", st.foreign_arch);
-    r.set("sources", [&] {
-      json::Array a;
-      for (const auto& s : trace.sources()) a.emplace_back(s);
-      return a;
-    }());
-    r.set("stats", std::move(stats));
-    json::Array unparsed;
-    for (const auto& u : trace.unparsed_samples()) {
-      json::Value x;
-      x.set("source", u.source);
-      x.set("line", u.line);
-      x.set("text", u.text);
-      unparsed.push_back(std::move(x));
-    }
-    r.set("unparsed", std::move(unparsed));
-    json::Array sys;
-    for (const auto& u : agg.native) {
-      json::Value x;
-      x.set("name", u.name);
-      x.set("count", u.count);
-      x.set("errors", u.errors);
-      json::Value en;
-      for (const auto& [k, v] : u.errnos) en.set(k, v);
-      x.set("errnos", en.is_null() ? json::Value(json::Object{}) : en);
-      if (!u.example.empty()) x.set("example", u.example);
-      sys.push_back(std::move(x));
-    }
-    r.set("syscalls", std::move(sys));
-    auto strs = json::string_array;
-    r.set("allowed", strs(gen->allowed));
-    r.set("groups_used", strs(gen->groups_used));
-    r.set("conditioned", strs(gen->conditioned));
-    json::Array fb;
-    for (const auto& f : gen->fallbacks_added) {
-      json::Value x;
-      x.set("syscall", f.syscall);
-      x.set("fallback", f.fallback);
-      x.set("why", f.why);
-      fb.push_back(std::move(x));
-    }
-    r.set("fallbacks", std::move(fb));
-    r.set("families", strs(gen->families_added));
-    r.set("refused", strs(gen->refused));
-    std::vector<std::string> all_warnings = gen->warnings;
-    all_warnings.insert(all_warnings.end(), cold.begin(), cold.end());
-    for (const auto& p : partial) all_warnings.push_back("partial log: " + p);
-    r.set("warnings", strs(all_warnings));
-    r.set("output", output);
-    std::string out = r.dump(2);
+    std::string out = report_json(report, output).dump(2);
     out.push_back('\n');
     std::fputs(out.c_str(), stdout);
   }

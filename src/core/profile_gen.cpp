@@ -141,45 +141,6 @@ std::string resolve_number(int nr, strace::Arch arch) {
   return s;
 }
 
-// Records the argument a condition could be written on.
-void note_args(SyscallUse& u, const strace::Event& e) {
-  if (!u.closed || e.argv.empty()) return;
-  if (u.name == "socket" || u.name == "personality") {
-    std::string v = constant_of(e.argv[0]);
-    if (v.empty() || !expressible(v)) {
-      u.closed = false;
-      return;
-    }
-    if (std::find(u.arg_values.begin(), u.arg_values.end(), v) == u.arg_values.end()) u.arg_values.push_back(v);
-  } else if (u.name == "ioctl") {
-    if (e.argv.size() < 2) return;  // unfinished without the request: nothing learnt
-    std::string v = constant_of(e.argv[1]);
-    if (v.empty() || !expressible(v)) {
-      u.closed = false;
-      return;
-    }
-    if (std::find(u.arg_values.begin(), u.arg_values.end(), v) == u.arg_values.end()) u.arg_values.push_back(v);
-  } else if (u.name == "clone") {
-    for (sv a : e.argv) {
-      if (!a.starts_with("flags=")) continue;
-      sv f = a.substr(6);
-      if (f.find("CLONE_NEW") != sv::npos) {
-        u.closed = false;
-        return;
-      }
-      // -X raw / verbose: leading hex number.
-      size_t end = f.find_first_of(" |");
-      if (auto n = parse_uint(f.substr(0, end)); n && (*n & kCloneNamespaceBits)) {
-        u.closed = false;
-        return;
-      }
-      std::string v(f.size() > 120 ? f.substr(0, 120) : f);
-      if (u.arg_values.size() < 16 && std::find(u.arg_values.begin(), u.arg_values.end(), v) == u.arg_values.end())
-        u.arg_values.push_back(v);
-    }
-  }
-}
-
 }  // namespace
 
 bool is_known_syscall(std::string_view name) {
@@ -226,94 +187,235 @@ const std::vector<std::string>& default_always_allowed() {
   return v;
 }
 
-Aggregate aggregate(const strace::Trace& trace) {
-  Aggregate agg;
-  std::unordered_map<std::string, SyscallUse> native, foreign, unknown;
-  std::unordered_map<std::string_view, std::pair<SyscallUse*, bool>> cache;  // raw name → use
-  auto use_for = [&](sv raw, int number, strace::Arch arch) -> SyscallUse* {
+// ---------------------------------------------------------------------------------------------
+// Collector
+
+namespace {
+constexpr uint64_t kNoKey = ~uint64_t{0};
+uint64_t key_of(const strace::Event& e) { return (uint64_t{e.source} << 32) | e.line; }
+
+struct StrHash {
+  using is_transparent = void;
+  size_t operator()(sv s) const noexcept { return std::hash<sv>{}(s); }
+};
+
+// A SyscallUse being built, with the log positions that make the result order-independent.
+struct Building {
+  SyscallUse u;
+  uint64_t first = kNoKey, first_good = kNoKey;
+  std::string good_example;
+  std::vector<uint64_t> value_keys;  // parallel to u.arg_values: first position of each value
+  uint64_t close_key = kNoKey;       // first position of a value no condition can express
+};
+}  // namespace
+
+struct Collector::Impl {
+  std::unordered_map<std::string, Building> native, foreign, unknown;
+  std::unordered_map<std::string, Building*, StrHash, std::equal_to<>> by_raw;  // x86_64 raw name → use
+  struct Row {
+    std::string name;
+    uint64_t calls, errors;
+    strace::Arch arch;
+  };
+  std::vector<Row> rows;
+  std::map<std::string, std::pair<CacheUse, uint64_t>> caches;  // kind → use, position of `root`
+  uint64_t events = 0, calls = 0, succeeded = 0, failed = 0;
+
+  Building* use_for(sv raw, int number, strace::Arch arch) {
     std::string name(raw);
     if (number >= 0) {
       std::string r = resolve_number(number, arch);
       if (!r.empty()) name = r;
     }
     if (arch != strace::Arch::x86_64) {
-      auto& u = foreign[std::string(strace::arch_name(arch)) + ":" + name];
-      u.name = name;
-      u.arch = arch;
-      return &u;
+      auto& b = foreign[std::string(strace::arch_name(arch)) + ":" + name];
+      b.u.name = name;
+      b.u.arch = arch;
+      return &b;
     }
     bool known = is_known_syscall(name);
     if (!known && seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86, name.c_str()) >= 0) {
       // An i386-only name (mmap2, _llseek, ...) in a log without the "[ Process PID=N runs in
       // 32 bit mode. ]" line (strace writes that to stderr, not to the -o file).
-      auto& u = foreign[std::string("i386:") + name];
-      u.name = name;
-      u.arch = strace::Arch::i386;
-      return &u;
+      auto& b = foreign[std::string("i386:") + name];
+      b.u.name = name;
+      b.u.arch = strace::Arch::i386;
+      return &b;
     }
-    auto& u = (known ? native : unknown)[name];
-    u.name = name;
-    u.number = known ? seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name.c_str()) : number;
-    return &u;
-  };
-  if (!trace.events().empty()) {
-    for (const auto& e : trace.events()) {
-      SyscallUse* u;
-      if (e.arch == strace::Arch::x86_64) {
-        auto it = cache.find(e.name);
-        if (it == cache.end()) it = cache.emplace(e.name, std::pair{use_for(e.name, e.number, e.arch), false}).first;
-        u = it->second.first;
-      } else {
-        u = use_for(e.name, e.number, e.arch);
-      }
-      ++u->count;
-      ++agg.calls;
-      if (e.failed()) {
-        ++u->errors;
-        ++u->errnos[std::string(e.err)];
-      }
-      bool good = !e.failed() && !e.unfinished;
-      if (u->example.empty() || (good && u->example.find(" = -1 ") != std::string::npos)) u->example = example_of(e);
-      note_args(*u, e);
+    auto& b = (known ? native : unknown)[name];
+    b.u.name = name;
+    b.u.number = known ? seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name.c_str()) : number;
+    return &b;
+  }
+
+  // The argument a condition could be written on (socket family, ioctl request, clone flags).
+  static void note_value(Building& b, std::string v, uint64_t key, size_t cap) {
+    auto& vals = b.u.arg_values;
+    auto it = std::find(vals.begin(), vals.end(), v);
+    if (it != vals.end()) {
+      auto& k = b.value_keys[static_cast<size_t>(it - vals.begin())];
+      k = std::min(k, key);
+      return;
     }
-  } else {
-    agg.from_summary = true;
-    for (const auto& r : trace.summary()) {
-      SyscallUse* u = use_for(r.name, strace::unknown_syscall_number(r.name), r.arch);
-      u->count += r.calls;
-      u->errors += r.errors;
-      u->closed = false;  // no arguments in a summary
-      agg.calls += r.calls;
+    if (vals.size() < cap) {
+      vals.push_back(std::move(v));
+      b.value_keys.push_back(key);
+      return;
+    }
+    // Full: keep the values that come first in the log.
+    auto mx = std::max_element(b.value_keys.begin(), b.value_keys.end());
+    if (*mx > key) {
+      vals[static_cast<size_t>(mx - b.value_keys.begin())] = std::move(v);
+      *mx = key;
     }
   }
-  auto sorted = [](std::unordered_map<std::string, SyscallUse>& m) {
+  static void note_args(Building& b, const strace::Event& e, uint64_t key) {
+    SyscallUse& u = b.u;
+    if (e.argv.empty()) return;
+    auto unexpressible = [&] { b.close_key = std::min(b.close_key, key); };
+    if (u.name == "socket" || u.name == "personality") {
+      std::string v = constant_of(e.argv[0]);
+      if (v.empty() || !expressible(v)) return unexpressible();
+      note_value(b, std::move(v), key, SIZE_MAX);
+    } else if (u.name == "ioctl") {
+      if (e.argv.size() < 2) return;  // unfinished without the request: nothing learnt
+      std::string v = constant_of(e.argv[1]);
+      if (v.empty() || !expressible(v)) return unexpressible();
+      note_value(b, std::move(v), key, SIZE_MAX);
+    } else if (u.name == "clone") {
+      for (sv a : e.argv) {
+        if (!a.starts_with("flags=")) continue;
+        sv f = a.substr(6);
+        if (f.find("CLONE_NEW") != sv::npos) return unexpressible();
+        // -X raw / verbose: leading hex number.
+        size_t end = f.find_first_of(" |");
+        if (auto n = parse_uint(f.substr(0, end)); n && (*n & kCloneNamespaceBits)) return unexpressible();
+        note_value(b, std::string(f.size() > 120 ? f.substr(0, 120) : f), key, 16);
+      }
+    }
+  }
+
+  void note_cache(const strace::Event& e, uint64_t key) {
+    sv n = e.name;
+    bool create = n == "mkdir" || n == "mkdirat" || n == "creat" ||
+                  ((n == "openat" || n == "open") && e.args.find("O_CREAT") != sv::npos);
+    bool reuse = n == "utimes" || n == "utimensat" || n == "futimesat" || n == "utime";
+    if (!create && !reuse) return;
+    for (const auto& p : strace::paths(e)) {
+      auto [kind, root] = core::cache_of_path(p);
+      if (kind.empty()) continue;
+      auto& [u, at] = caches[kind];
+      if (u.root.empty() || at == kNoKey || key >= at) {  // the last one in log order
+        u.root = root;
+        at = key;
+      }
+      (create ? u.created : u.reused)++;
+    }
+  }
+};
+
+Collector::Collector() : impl_(std::make_unique<Impl>()) {}
+Collector::~Collector() = default;
+Collector::Collector(Collector&&) noexcept = default;
+Collector& Collector::operator=(Collector&&) noexcept = default;
+
+void Collector::add(const strace::Event& e) {
+  Impl& m = *impl_;
+  Building* b;
+  if (e.arch == strace::Arch::x86_64) {
+    auto it = m.by_raw.find(e.name);
+    if (it == m.by_raw.end()) it = m.by_raw.emplace(std::string(e.name), m.use_for(e.name, e.number, e.arch)).first;
+    b = it->second;
+  } else {
+    b = m.use_for(e.name, e.number, e.arch);
+  }
+  uint64_t key = key_of(e);
+  SyscallUse& u = b->u;
+  ++u.count;
+  ++m.events;
+  ++m.calls;
+  if (e.failed()) {
+    ++u.errors;
+    ++u.errnos[std::string(e.err)];
+  }
+  if (!e.unfinished) ++(e.failed() ? m.failed : m.succeeded);
+  // The example: the first call in the log; when that one failed, the first that succeeded.
+  if (key < b->first) {
+    b->first = key;
+    u.example = example_of(e);
+  }
+  if (!e.failed() && !e.unfinished && key < b->first_good) {
+    b->first_good = key;
+    b->good_example = example_of(e);
+  }
+  Impl::note_args(*b, e, key);
+  if (!e.failed() && !e.unfinished) m.note_cache(e, key);
+}
+
+void Collector::add(const strace::SummaryRow& r) {
+  impl_->rows.push_back({std::string(r.name), r.calls, r.errors, r.arch});
+}
+
+Aggregate Collector::finish() {
+  Impl& m = *impl_;
+  Aggregate agg;
+  if (m.events == 0) {
+    agg.from_summary = true;
+    for (const auto& r : m.rows) {
+      Building* b = m.use_for(r.name, strace::unknown_syscall_number(r.name), r.arch);
+      b->u.count += r.calls;
+      b->u.errors += r.errors;
+      b->close_key = 0;  // no arguments in a summary
+      m.calls += r.calls;
+    }
+  }
+  agg.calls = m.calls;
+  agg.succeeded = m.succeeded;
+  agg.failed = m.failed;
+  for (auto& [kind, ua] : m.caches) agg.caches[kind] = std::move(ua.first);
+  auto sorted = [](std::unordered_map<std::string, Building>& mp) {
     std::vector<SyscallUse> v;
-    v.reserve(m.size());
-    for (auto& [k, u] : m) v.push_back(std::move(u));
+    v.reserve(mp.size());
+    for (auto& kv : mp) {
+      Building& b = kv.second;  // not a structured binding: lambdas below capture it (clang 14)
+      SyscallUse u = std::move(b.u);
+      if (u.example.find(" = -1 ") != std::string::npos && b.first_good != kNoKey) u.example = std::move(b.good_example);
+      // Values in log order, and only those before the first one no condition can express.
+      std::vector<size_t> idx(u.arg_values.size());
+      for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+      std::sort(idx.begin(), idx.end(), [&](size_t x, size_t y) { return b.value_keys[x] < b.value_keys[y]; });
+      std::vector<std::string> vals;
+      for (size_t i : idx)
+        if (b.value_keys[i] < b.close_key) vals.push_back(std::move(u.arg_values[i]));
+      u.arg_values = std::move(vals);
+      u.closed = b.close_key == kNoKey;
+      v.push_back(std::move(u));
+    }
     std::sort(v.begin(), v.end(), [](const SyscallUse& a, const SyscallUse& b) {
       return a.arch != b.arch ? a.arch < b.arch : a.name < b.name;
     });
     return v;
   };
-  agg.native = sorted(native);
-  agg.foreign = sorted(foreign);
-  agg.unknown = sorted(unknown);
+  agg.native = sorted(m.native);
+  agg.foreign = sorted(m.foreign);
+  agg.unknown = sorted(m.unknown);
   return agg;
 }
 
-std::vector<std::string> partial_reasons(const strace::Trace& trace, const Aggregate& agg) {
+Aggregate aggregate(const strace::Trace& trace) {
+  Collector c;
+  for (const auto& e : trace.events()) c.add(e);
+  for (const auto& r : trace.summary()) c.add(r);
+  return c.finish();
+}
+
+std::vector<std::string> partial_reasons(const strace::Trace&, const Aggregate& agg) { return partial_reasons(agg); }
+
+std::vector<std::string> partial_reasons(const Aggregate& agg) {
   std::vector<std::string> out;
-  if (!trace.events().empty()) {
-    uint64_t ok = 0, failed = 0;
-    for (const auto& e : trace.events()) {
-      if (e.unfinished) continue;
-      if (e.failed()) ++failed;
-      else ++ok;
-    }
-    if (failed > 0 && ok == 0)
-      out.push_back("the log records only failing calls (" + std::to_string(failed) +
-                    ", none succeeded): recorded with strace -Z/--failed-only");
-  }
+  if (!agg.from_summary && agg.failed > 0 && agg.succeeded == 0)
+    out.push_back("the log records only failing calls (" + std::to_string(agg.failed) +
+                  ", none succeeded): recorded with strace -Z/--failed-only");
   static const char* kMemory[] = {"mmap", "munmap", "brk", "mprotect", "mremap", "madvise"};
   bool memory = false;
   for (const auto& u : agg.native)
@@ -334,44 +436,31 @@ std::string foreign_reason(const Aggregate& agg) {
          "): the sandbox runs x86_64 programs only and refuses those ABIs, so a profile from it cannot work";
 }
 
-std::vector<std::string> cold_cache_warnings(const strace::Trace& trace) {
-  struct Use {
-    uint64_t created = 0, reused = 0;
-    std::string root;
-  };
-  // The gopls cache (…/gopls/…, under a .cache directory or GOPLSCACHE) and the Go build cache (…/go-build/…).
-  std::map<std::string, Use> caches;
-  for (const auto& e : trace.events()) {
-    if (e.failed() || e.unfinished) continue;
-    sv n = e.name;
-    bool create = n == "mkdir" || n == "mkdirat" || n == "creat" ||
-                  ((n == "openat" || n == "open") && e.args.find("O_CREAT") != sv::npos);
-    bool reuse = n == "utimes" || n == "utimensat" || n == "futimesat" || n == "utime";
-    if (!create && !reuse) continue;
-    for (const auto& p : strace::paths(e)) {
-      auto [kind, root] = core::cache_of_path(p);
-      if (kind.empty()) continue;
-      auto& u = caches[kind];
-      u.root = root;
-      (create ? u.created : u.reused)++;
-    }
-  }
+std::vector<std::string> cold_cache_warnings(const Aggregate& agg) {
   std::vector<std::string> out;
-  for (const auto& [kind, u] : caches)
+  for (const auto& [kind, u] : agg.caches)
     if (u.created > 0 && u.reused == 0)
       out.push_back(core::cold_cache_warning(kind, sanitize_comment(u.root, 120), u.created));
   return out;
 }
 
+std::vector<std::string> cold_cache_warnings(const strace::Trace& trace) {
+  return cold_cache_warnings(aggregate(trace));
+}
+
 Result<void> check_usable(const strace::Trace& trace, double max_unparsed_ratio) {
-  const auto& st = trace.stats();
+  return check_usable(trace.stats(), trace.unparsed_samples(), max_unparsed_ratio);
+}
+
+Result<void> check_usable(const strace::Stats& st, const std::vector<strace::UnparsedLine>& samples,
+                          double max_unparsed_ratio) {
   uint64_t nonblank = st.lines - st.blank;
   std::string where;
-  if (!trace.unparsed_samples().empty()) {
-    const auto& u = trace.unparsed_samples().front();
+  if (!samples.empty()) {
+    const auto& u = samples.front();
     where = " (first: " + u.source + ":" + std::to_string(u.line) + ": " + sanitize_comment(u.text, 80) + ")";
   }
-  if (st.syscalls == 0 && trace.summary().empty()) {
+  if (st.syscalls == 0 && st.summary_rows == 0) {
     if (st.unparsed > 0)
       return Error::usage("no system calls found: none of the " + std::to_string(nonblank) +
                               " non-blank lines looks like strace output" + where,
@@ -745,6 +834,36 @@ Result<Generated> generate(const Aggregate& agg, const Options& opts) {
   g.conditioned.assign(conditioned.begin(), conditioned.end());
   g.fallbacks_added = std::move(fallbacks);
   return g;
+}
+
+Report read_report(const strace::Trace& trace) {
+  Report r;
+  r.sources = trace.sources();
+  r.stats = trace.stats();
+  auto pids = trace.pids();
+  r.processes = pids.size() - (std::find(pids.begin(), pids.end(), 0) != pids.end() && pids.size() > 1 ? 1 : 0);
+  r.unparsed = trace.unparsed_samples();
+  return r;
+}
+
+Result<void> complete_report(Report& r, Aggregate agg, const Options& opts, bool allow_partial,
+                             double max_unparsed_ratio) {
+  if (auto ok = check_usable(r.stats, r.unparsed, max_unparsed_ratio); !ok) return ok;
+  r.agg = std::move(agg);
+  // Logs that cannot give a working profile (issue 17 §1): another architecture, always; a
+  // partial log (only failing calls, filtered) unless allow_partial.
+  if (auto f = foreign_reason(r.agg); !f.empty())
+    return Error::usage("refusing the log: " + f, "record the workload as a native x86_64 program");
+  r.partial = partial_reasons(r.agg);
+  if (!r.partial.empty() && !allow_partial)
+    return Error::usage("refusing a partial log: " + r.partial.front(),
+                        "record with plain `strace -f -o FILE CMD` (no -Z, no -e trace=), or pass "
+                        "--allow-partial to accept an incomplete profile");
+  auto gen = generate(r.agg, opts);
+  if (!gen) return std::move(gen).error();
+  r.gen = std::move(*gen);
+  r.cold = cold_cache_warnings(r.agg);
+  return {};
 }
 
 }  // namespace gsb::profile_gen

@@ -64,10 +64,20 @@ size_t skip_string(sv s, size_t i) {
 
 // Skips a -y/-yy decoration starting at s[i] == '<': `</path>`, `<TCP:[a->b]>`,
 // `</dev/pts/0<char 136:0>>`. Returns the index after the closing '>' or npos.
+constexpr std::array<bool, 256> make_deco_special() {
+  std::array<bool, 256> t{};
+  for (unsigned char c : std::string_view("\"[]<>")) t[c] = true;
+  return t;
+}
+constexpr auto kDecoSpecial = make_deco_special();
+
 size_t skip_decoration(sv s, size_t i) {
   int depth = 0;
   int bracket = 0;
-  while (i < s.size()) {
+  const size_t n = s.size();
+  while (i < n) {
+    while (i < n && !kDecoSpecial[static_cast<unsigned char>(s[i])]) ++i;
+    if (i >= n) break;
     char c = s[i];
     if (c == '"') {
       i = skip_string(s, i);
@@ -175,20 +185,57 @@ bool parse_i64(sv s, int64_t& out) {
 
 bool parse_double(sv s, double& out) {
   if (s.empty()) return false;
+  // Fast path for what strace prints (-T "0.000050", -ttt "1700000000.123456", seconds
+  // "59.276791"): up to 15 characters with at most one '.', no sign or exponent. Exact: the
+  // mantissa (< 10^15) and the power of ten are exact doubles, so one division rounds
+  // correctly, like from_chars; longer numbers take the general path.
+  if (s.size() <= 15) {
+    uint64_t mant = 0;
+    int frac = -1;
+    bool ok = true;
+    for (char c : s) {
+      if (c >= '0' && c <= '9') {
+        mant = mant * 10 + static_cast<uint64_t>(c - '0');
+        if (frac >= 0) ++frac;
+      } else if (c == '.' && frac < 0) {
+        frac = 0;
+      } else {
+        ok = false;
+        break;
+      }
+    }
+    if (ok && s.front() != '.' && s.back() != '.') {
+      static constexpr double kPow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+                                          1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16};
+      out = frac > 0 ? static_cast<double>(mant) / kPow10[frac] : static_cast<double>(mant);
+      return true;
+    }
+  }
   auto r = std::from_chars(s.data(), s.data() + s.size(), out);
   return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+// Small non-negative decimal ints (pids, clock fields) without std::from_chars' generality.
+bool parse_small_int(const char*& p, const char* end, int& out) {
+  const char* b = p;
+  int v = 0;
+  while (p < end && *p >= '0' && *p <= '9' && p - b < 9) v = v * 10 + (*p++ - '0');
+  if (p == b || (p < end && *p >= '0' && *p <= '9')) return false;
+  out = v;
+  return true;
 }
 
 // "02:58:59.276791" or "02:58:59" → seconds since midnight.
 bool parse_clock(sv s, double& out) {
   int h = 0, m = 0;
-  auto r1 = std::from_chars(s.data(), s.data() + s.size(), h);
-  if (r1.ec != std::errc() || r1.ptr == s.data() + s.size() || *r1.ptr != ':') return false;
-  const char* p = r1.ptr + 1;
-  auto r2 = std::from_chars(p, s.data() + s.size(), m);
-  if (r2.ec != std::errc() || r2.ptr == s.data() + s.size() || *r2.ptr != ':') return false;
+  const char* p = s.data();
+  const char* end = s.data() + s.size();
+  if (!parse_small_int(p, end, h) || p == end || *p != ':') return false;
+  ++p;
+  if (!parse_small_int(p, end, m) || p == end || *p != ':') return false;
+  ++p;
   double sec = 0;
-  if (!parse_double(sv(r2.ptr + 1, s.data() + s.size() - (r2.ptr + 1)), sec)) return false;
+  if (!parse_double(sv(p, static_cast<size_t>(end - p)), sec)) return false;
   out = h * 3600.0 + m * 60.0 + sec;
   return true;
 }
@@ -200,8 +247,9 @@ size_t skip_comm(sv s, size_t i) {
 }
 
 bool parse_pid_digits(sv s, int& pid) {
-  auto r = std::from_chars(s.data(), s.data() + s.size(), pid);
-  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+  const char* p = s.data();
+  const char* end = p + s.size();
+  return parse_small_int(p, end, pid) && p == end;
 }
 
 }  // namespace
@@ -244,10 +292,6 @@ Stats operator-(const Stats& a, const Stats& b) noexcept {
 // ---------------------------------------------------------------------------------------------
 // Trace storage
 
-Trace::Trace() = default;
-Trace::~Trace() = default;
-Trace::Trace(Trace&&) noexcept = default;
-Trace& Trace::operator=(Trace&&) noexcept = default;
 
 std::string_view Trace::store(std::string_view a, std::string_view b, std::string_view c) {
   size_t n = a.size() + b.size() + c.size();
@@ -285,6 +329,7 @@ std::vector<int> Trace::pids() const {
   std::vector<int> v;
   v.reserve(64);
   std::set<int> s(other_pids_.begin(), other_pids_.end());
+  s.insert(drained_pids_.begin(), drained_pids_.end());
   int last = -1;
   for (const auto& e : events_) {
     if (e.pid != last) {
@@ -733,10 +778,14 @@ struct LineParser {
     }
   }
 
-  void run(sv text) {
+  uint32_t lineno = 0;
+
+  // Parses the lines of `text`. Unless `last`, text ends with '\n' (a line without one is the
+  // source's cut-off last line).
+  void run(sv text, bool last) {
     t.stats_.bytes += text.size();
     size_t pos = 0;
-    uint32_t lineno = 0;
+    (void)last;
     while (pos < text.size()) {
       const void* nl = std::memchr(text.data() + pos, '\n', text.size() - pos);
       size_t end = nl ? static_cast<const char*>(nl) - text.data() : text.size();
@@ -781,6 +830,10 @@ struct LineParser {
       }
       unparsed(l, lineno);
     }
+  }
+
+  // End of the source: a dangling interrupted line is cut off; unfinished calls stay unfinished.
+  void finish() {
     if (!carry.empty()) {
       ++t.stats_.truncated;
       carry = {};
@@ -790,13 +843,96 @@ struct LineParser {
   }
 };
 
+Trace::Trace() = default;
+Trace::~Trace() = default;
+Trace::Trace(Trace&&) noexcept = default;
+Trace& Trace::operator=(Trace&&) noexcept = default;
+
 void Trace::parse(std::string_view text, std::string_view source_name, std::optional<int> default_pid) {
-  source_names_.emplace_back(source_name);
-  LineParser lp{*this, static_cast<uint32_t>(source_names_.size() - 1), source_names_.back(),
-                default_pid, {}, false, Arch::x86_64, {}, {}, {}};
-  lp.pending.reserve(64);
   if (events_.empty()) events_.reserve(text.size() / 100 + 16);
-  lp.run(text);
+  begin(source_name, default_pid);
+  feed(text, true);
+  end();
+}
+
+void Trace::begin(std::string_view source_name, std::optional<int> default_pid) {
+  if (lp_) end();
+  source_names_.emplace_back(source_name);
+  lp_.reset(new LineParser{*this, static_cast<uint32_t>(source_names_.size() - 1), source_names_.back(),
+                           default_pid, {}, false, Arch::x86_64, {}, {}, {}});
+  lp_->pending.reserve(64);
+}
+
+void Trace::feed(std::string_view piece, bool last) {
+  if (!lp_) begin("<input>");
+  lp_->run(piece, last);
+}
+
+void Trace::end() {
+  if (!lp_) return;
+  lp_->finish();
+  lp_.reset();
+}
+
+void Trace::relocate_pending() {
+  // Copies what the waiting entries (and an interrupted line) point to into a fresh arena, then
+  // frees the old storage. An entry waiting for its resumption has only name and args set.
+  std::vector<std::unique_ptr<char[]>> old_arena = std::move(arena_);
+  arena_.clear();
+  arena_left_ = 0;
+  arena_pos_ = nullptr;
+  argpool_.clear();
+  argpool_left_ = 0;
+  argpool_pos_ = nullptr;
+  std::vector<Event> kept;
+  if (lp_) {
+    kept.reserve(lp_->pending.size());
+    for (auto& [pid, p] : lp_->pending) {
+      Event ev = events_[p.event];
+      sv both = store(ev.name, p.prefix);
+      ev.name = both.substr(0, ev.name.size());
+      p.prefix = both.substr(ev.name.size());
+      ev.args = p.prefix;
+      ev.argv = {};
+      p.event = kept.size();
+      kept.push_back(ev);
+    }
+    if (!lp_->carry.empty()) lp_->carry = store(lp_->carry);
+  }
+  events_.clear();
+  for (auto& e : kept) events_.push_back(e);
+}
+
+void Trace::drain(const std::function<void(const Event&)>& on_event,
+                  const std::function<void(const SummaryRow&)>& on_row) {
+  std::vector<uint8_t> waiting;
+  if (lp_ && !lp_->pending.empty()) {
+    waiting.assign(events_.size(), 0);
+    for (const auto& [pid, p] : lp_->pending) waiting[p.event] = 1;
+  }
+  int last = -1;
+  for (size_t i = 0; i < events_.size(); ++i) {
+    if (!waiting.empty() && waiting[i]) continue;
+    const Event& e = events_[i];
+    if (e.pid != last) {
+      auto it = std::lower_bound(drained_pids_.begin(), drained_pids_.end(), e.pid);
+      if (it == drained_pids_.end() || *it != e.pid) drained_pids_.insert(it, e.pid);
+      last = e.pid;
+    }
+    if (on_event) on_event(e);
+  }
+  if (!other_pids_.empty()) {
+    int back = other_pids_.back();
+    other_pids_.insert(other_pids_.end(), drained_pids_.begin(), drained_pids_.end());
+    std::sort(other_pids_.begin(), other_pids_.end());
+    other_pids_.erase(std::unique(other_pids_.begin(), other_pids_.end()), other_pids_.end());
+    drained_pids_ = std::move(other_pids_);
+    other_pids_.assign(1, back);  // note_pid compares with the last one
+  }
+  for (const auto& r : summary_)
+    if (on_row) on_row(r);
+  summary_.clear();
+  relocate_pending();
 }
 
 void Trace::parse_owned(std::string text, std::string source_name, std::optional<int> default_pid) {

@@ -44,6 +44,43 @@ bool is_tar(std::string_view d) noexcept {
   return header_checksum_ok(h);
 }
 
+Result<TarHeader> parse_tar_header(std::string_view hs, uint64_t offset) {
+  TarHeader t;
+  const auto* h = reinterpret_cast<const unsigned char*>(hs.data());
+  bool zero = true;
+  for (int i = 0; i < 512 && zero; ++i) zero = h[i] == 0;
+  if (zero) return t;
+  if (!header_checksum_ok(h)) return Error::usage("corrupt tar header at offset " + std::to_string(offset));
+  t.size = octal(hs.substr(124, 12));
+  char type = hs[156];
+  t.name = std::string(cstr(hs.substr(0, 100)));
+  if (hs.compare(257, 5, "ustar") == 0) {
+    sv prefix = cstr(hs.substr(345, 155));
+    if (!prefix.empty()) t.name = std::string(prefix) + "/" + t.name;
+  }
+  t.kind = type == 'L'                                      ? TarHeader::Kind::LongName
+           : type == 'x'                                    ? TarHeader::Kind::Pax
+           : (type == '0' || type == '\0' || type == '7') ? TarHeader::Kind::File
+                                                            : TarHeader::Kind::Other;
+  return t;
+}
+
+std::string pax_path(std::string_view body) {
+  std::string out;
+  size_t p = 0;
+  while (p < body.size()) {
+    size_t sp = body.find(' ', p);
+    if (sp == sv::npos) break;
+    size_t len = 0;
+    std::from_chars(body.data() + p, body.data() + sp, len);
+    if (len == 0 || p + len > body.size() || sp + 1 > p + len - 1) break;
+    sv rec = body.substr(sp + 1, p + len - sp - 2);
+    if (rec.starts_with("path=")) out = std::string(rec.substr(5));
+    p += len;
+  }
+  return out;
+}
+
 Result<std::vector<TarEntry>> untar(std::string_view d) {
   std::vector<TarEntry> out;
   size_t pos = 0;

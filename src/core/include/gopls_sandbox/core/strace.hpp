@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -87,6 +88,8 @@ struct Stats {
 // after - before, field by field (what one parse() call added).
 Stats operator-(const Stats& after, const Stats& before) noexcept;
 
+struct LineParser;
+
 class Trace {
  public:
   Trace();
@@ -104,6 +107,22 @@ class Trace {
   void parse_owned(std::string text, std::string source_name,
                    std::optional<int> default_pid = std::nullopt);
 
+  // ---- Streaming (bounded memory): one source at a time, in pieces ----
+  // begin(name, pid); feed(piece, false)… ; feed(tail, true); end(). A piece that is not the
+  // last must end with '\n' (lines never span pieces; the caller keeps the partial tail). The
+  // views of events parsed from a piece stay valid until the next drain(); the caller may reuse
+  // its buffer only after drain(). The Trace must not be moved while a source is open.
+  void begin(std::string_view source_name, std::optional<int> default_pid = std::nullopt);
+  void feed(std::string_view piece, bool last);
+  void end();
+  // Hands every completed event (and -c summary row) to the callbacks, then forgets them and
+  // frees their storage; calls still waiting for their `<... resumed>` line are kept (their
+  // text copied). Events arrive in completion order: a call resumed in a later piece comes
+  // after calls that started after it (Event::source/line give the log order). pids() keeps
+  // counting drained events.
+  void drain(const std::function<void(const Event&)>& on_event,
+             const std::function<void(const SummaryRow&)>& on_row = {});
+
   const std::vector<Event>& events() const noexcept { return events_; }
   const std::vector<SummaryRow>& summary() const noexcept { return summary_; }
   const Stats& stats() const noexcept { return stats_; }
@@ -116,6 +135,7 @@ class Trace {
 
  private:
   friend struct LineParser;
+  void relocate_pending();
   struct Pending {
     size_t event;             // index into events_
     std::string_view prefix;  // args text before " <unfinished ...>"
@@ -137,6 +157,8 @@ class Trace {
   std::string_view* argpool_pos_ = nullptr;
   std::unordered_map<int, Arch> personality_;
   std::vector<int> other_pids_;  // pids of signal/exit lines
+  std::vector<int> drained_pids_;  // sorted, distinct: pids of drained events
+  std::unique_ptr<LineParser> lp_;  // the open source (streaming)
 };
 
 // ---- helpers over single events / texts (also used by `diagnose`) ----
