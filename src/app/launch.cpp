@@ -14,6 +14,8 @@
 
 #include "gopls_sandbox/core/goenv.hpp"
 #include "gopls_sandbox/app/learn.hpp"
+#include "gopls_sandbox/app/lsp_relay.hpp"
+#include "gopls_sandbox/app/lsp_workspace.hpp"
 #include "gopls_sandbox/app/metrics.hpp"
 #include "gopls_sandbox/app/supervisor.hpp"
 #include "gopls_sandbox/core/json.hpp"
@@ -317,6 +319,7 @@ Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const
   // Workspaces: validated on the host, bound at the same absolute path.
   std::vector<std::string> ws = o.workspaces;
   bool explicit_ws = !ws.empty();
+  if (ws.empty()) ws = req.lsp_folders;  // issue 13: what the editor opens (app/lsp_workspace.cpp)
   if (ws.empty()) ws.push_back(cwd);
   for (const auto& w : ws) {
     std::string a = absolute(w, cwd);
@@ -369,6 +372,8 @@ Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const
   }
   ensure(in.gopls_cache);
   ensure(in.goimports_cache);
+
+  add_go_discovery(in, env, out.client_notes);  // issue 13: go.work, replace, GOPATH
 
   // Issue 12: the caches' mode and trust domain (app/cache_setup.cpp).
   auto caches = decide_caches(o, in.workspaces_real, env);
@@ -434,7 +439,10 @@ int launch(const LaunchRequest& req) {
   auto opts = resolve_options(req.cli, env);
   if (!opts) return report(opts.error());
   std::unique_ptr<MetricsProxy> proxy;
-  auto prep = prepare(req, std::move(*opts), env);
+  LaunchRequest lreq;  // issue 13: with the folders of the client's initialize (app/lsp_workspace.cpp)
+  auto lsp = lsp_relay_for(req, *opts, env, lreq);
+  if (!lsp) return report(lsp.error());
+  auto prep = prepare(lreq, std::move(*opts), env);
   if (!prep) return report(prep.error());
   const core::Options& o = prep->opts;
   bool verbose = o.verbose.value_or(false);
@@ -484,6 +492,7 @@ int launch(const LaunchRequest& req) {
   Learner learner;
   for (const auto& a : prep->plan.argv) learner.command_line += (learner.command_line.empty() ? "" : " ") + a;
   if (req.learn) so.on_record = [&learner](const core::DenialRecord& r) { learner.add(r); };
+  else if (*lsp) so.on_record = [&lsp, &log](const core::DenialRecord& r) { notify_denial(**lsp, r, log.path()); };
   Supervisor supervisor(so);
   bool notify = prep->policy && prep->policy->delivery != core::Delivery::Errno;
 
@@ -496,6 +505,15 @@ int launch(const LaunchRequest& req) {
   spec.identity_strict = o.inode_check.value_or(core::InodeCheck::Warn) == core::InodeCheck::Strict;
   sys::SandboxEvents events;
   events.on_listener = [&supervisor](int fd) { supervisor.start(fd); };
+  if (*lsp) {  // issue 13: initialize was read; hand it over, then splice (app/lsp_relay.cpp)
+    spec.program_stdin = (*lsp)->child_stdin();
+    spec.program_stdout = (*lsp)->child_stdout();
+    events.on_started = [&lsp] {
+      (*lsp)->close_child_ends();
+      (*lsp)->start();
+    };
+    notify_prepared(**lsp, *prep, notify);
+  }
   // --metrics: relay stdio through the LSP-aware proxy instead of handing the descriptors over.
   if (o.metrics) {
     auto mp = MetricsProxy::create(*o.metrics);
@@ -517,6 +535,8 @@ int launch(const LaunchRequest& req) {
                      "caches of domain %s instead (empty at first, under %s/private; the host's caches are neither "
                      "used nor exposed). To make this the plan and silence this message: --cache-mode private\n",
                      text.c_str() + 15, prep->caches.domain.c_str(), prep->caches.domain_dir.c_str());
+      if (*lsp) (*lsp)->notify("cache-fallback", "reduced mode: copy-on-write caches are not available here (" +
+                                                    text.substr(15) + "); private caches are used (cold at first)");
       cache_fallback_said = true;
       return;
     }
@@ -562,6 +582,7 @@ int launch(const LaunchRequest& req) {
   };
   auto ex = sys::run_sandbox(spec, events);
   supervisor.stop();
+  if (*lsp) (*lsp)->finish();
   if (proxy) proxy->finish(ex ? ex->status : 125);
   if (!ex) return report(ex.error());
   if (supervisor.total() > 0 && !req.learn) {

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <random>
+#include <utility>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -59,6 +61,24 @@ inline double median(std::vector<double> v) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
   return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+// Bootstrap 95% CI of median(b)/median(a) (seeded: the same data gives the same interval).
+inline std::pair<double, double> ratio_ci(const std::vector<double>& a, const std::vector<double>& b) {
+  std::mt19937 rng(12345);
+  std::vector<double> ratios;
+  if (a.empty() || b.empty()) return {0, 0};
+  for (int k = 0; k < 4000; ++k) {
+    std::vector<double> ra, rb;
+    std::uniform_int_distribution<size_t> da(0, a.size() - 1), db(0, b.size() - 1);
+    for (size_t i = 0; i < a.size(); ++i) ra.push_back(a[da(rng)]);
+    for (size_t i = 0; i < b.size(); ++i) rb.push_back(b[db(rng)]);
+    double ma = median(ra);
+    if (ma > 0) ratios.push_back(median(rb) / ma);
+  }
+  std::sort(ratios.begin(), ratios.end());
+  if (ratios.empty()) return {0, 0};
+  return {ratios[ratios.size() * 25 / 1000], ratios[ratios.size() * 975 / 1000]};
 }
 
 inline std::string machine() {
