@@ -141,7 +141,10 @@ Result<std::unique_ptr<LspRelay>> lsp_relay_for(const LaunchRequest& req, const 
   bool inject = notify_client_enabled(req.notify_client, get(env, "GOPLS_SANDBOX_NOTIFY_CLIENT"));
   auto relay = LspRelay::create(std::move(st->prefix), inject);
   if (!relay) return std::move(relay).error();
-  for (const auto& m : st->messages) (*relay)->notify("folder:" + m, m);
+  for (const auto& m : st->messages) {
+    (*relay)->notify("folder:" + m, m);
+    std::fprintf(stderr, "gopls-sandbox: %s\n", m.c_str());
+  }
   if (o.verbose.value_or(false)) {
     if (st->from_initialize) {
       std::string list;

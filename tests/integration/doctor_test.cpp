@@ -1,5 +1,6 @@
 // gopls-sandbox doctor against the real machine: a healthy setup, a broken VS Code setting and a
 // server that exits at once.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <map>
@@ -244,6 +245,13 @@ TEST(Doctor, UsageErrors) {
 
 // ---- issue 13 §5: doctor --workspace tells the truth about the workspace ----
 
+void put(const std::string& path, const std::string& data) {
+  std::string dir = path.substr(0, path.rfind('/'));
+  for (size_t i = 1; i <= dir.size(); ++i)
+    if (i == dir.size() || dir[i] == '/') ::mkdir(dir.substr(0, i).c_str(), 0755);
+  write_file(path, data);
+}
+
 struct DoctorRun {
   int status = -1;
   std::optional<json::Value> report;
@@ -306,8 +314,8 @@ TEST_F(DoctorTruth, ReadOnlyGoplsCacheIsAnError) {
 
 TEST_F(DoctorTruth, MissingDependencyIsNamed) {
   TempDir ws(As::Root, "doctor");
-  write_file(ws.path + "/go.mod", "module example.com/m\n\ngo 1.22\n\nrequire example.com/missing v1.2.3\n");
-  write_file(ws.path + "/m.go", "package m\n\nimport _ \"example.com/missing\"\n");
+  put(ws.path + "/go.mod", "module example.com/m\n\ngo 1.22\n\nrequire example.com/missing v1.2.3\n");
+  put(ws.path + "/m.go", "package m\n\nimport _ \"example.com/missing\"\n");
   auto d = doctor_json(As::Root, ws.path);
   EXPECT_EQ(d.status, 1) << d.out << d.err;
   std::string c = status_detail(d, "dependencies");
@@ -321,11 +329,11 @@ TEST_F(DoctorTruth, MissingDependencyIsNamed) {
 
 TEST_F(DoctorTruth, GoWorkInTheParentIsNamedAndBound) {
   TempDir t(As::Root, "doctor");
-  write_file(t.path + "/go.work", "go 1.22\n\nuse (\n\t./a\n\t./b\n)\n");
-  write_file(t.path + "/a/go.mod", "module example.com/a\n\ngo 1.22\n");
-  write_file(t.path + "/a/a.go", "package a\n\nimport \"example.com/b\"\n\nvar A = b.B\n");
-  write_file(t.path + "/b/go.mod", "module example.com/b\n\ngo 1.22\n");
-  write_file(t.path + "/b/b.go", "package b\n\nconst B = 1\n");
+  put(t.path + "/go.work", "go 1.22\n\nuse (\n\t./a\n\t./b\n)\n");
+  put(t.path + "/a/go.mod", "module example.com/a\n\ngo 1.22\n");
+  put(t.path + "/a/a.go", "package a\n\nimport \"example.com/b\"\n\nvar A = b.B\n");
+  put(t.path + "/b/go.mod", "module example.com/b\n\ngo 1.22\n");
+  put(t.path + "/b/b.go", "package b\n\nconst B = 1\n");
   auto d = doctor_json(As::Root, t.path + "/a");
   std::string c = status_detail(d, "workspace layout");
   EXPECT_NE(c.find("go.work " + t.path + "/go.work"), std::string::npos) << c;
@@ -336,11 +344,11 @@ TEST_F(DoctorTruth, GoWorkInTheParentIsNamedAndBound) {
 
 TEST_F(DoctorTruth, LocalReplaceIsNamedAndBound) {
   TempDir t(As::Root, "doctor");
-  write_file(t.path + "/m/go.mod",
+  put(t.path + "/m/go.mod",
              "module example.com/m\n\ngo 1.22\n\nrequire example.com/x v0.0.0\n\nreplace example.com/x => ../x\n");
-  write_file(t.path + "/m/m.go", "package m\n\nimport \"example.com/x\"\n\nvar M = x.X\n");
-  write_file(t.path + "/x/go.mod", "module example.com/x\n\ngo 1.22\n");
-  write_file(t.path + "/x/x.go", "package x\n\nconst X = 1\n");
+  put(t.path + "/m/m.go", "package m\n\nimport \"example.com/x\"\n\nvar M = x.X\n");
+  put(t.path + "/x/go.mod", "module example.com/x\n\ngo 1.22\n");
+  put(t.path + "/x/x.go", "package x\n\nconst X = 1\n");
   auto d = doctor_json(As::Root, t.path + "/m");
   std::string c = status_detail(d, "workspace layout");
   EXPECT_NE(c.find("replace " + t.path + "/x (read-only)"), std::string::npos) << c;
@@ -351,8 +359,8 @@ TEST_F(DoctorTruth, LocalReplaceIsNamedAndBound) {
 TEST_F(DoctorTruth, GopathProjectIsNamed) {
   TempDir t(As::Root, "doctor");
   std::string a = t.path + "/gopath/src/example.com/a";
-  write_file(a + "/a.go", "package a\n\nimport \"example.com/b\"\n\nvar A = b.B\n");
-  write_file(t.path + "/gopath/src/example.com/b/b.go", "package b\n\nconst B = 1\n");
+  put(a + "/a.go", "package a\n\nimport \"example.com/b\"\n\nvar A = b.B\n");
+  put(t.path + "/gopath/src/example.com/b/b.go", "package b\n\nconst B = 1\n");
   // Module mode (the default): nothing loads, and doctor says why.
   auto d = doctor_json(As::Root, a, {{"GOPATH", t.path + "/gopath"}});
   std::string c = status_detail(d, "workspace layout");

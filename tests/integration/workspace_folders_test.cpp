@@ -31,6 +31,22 @@ struct Scenario {
 
 std::string uri_of(const std::string& p) { return "file://" + p; }
 
+// mkdir -p, owned by `as` (the harness' write_file does not create directories).
+void mkdirs(As as, const std::string& dir) {
+  std::string cur;
+  for (size_t i = 1; i <= dir.size(); ++i) {
+    if (i < dir.size() && dir[i] != '/') continue;
+    cur = dir.substr(0, i);
+    if (::mkdir(cur.c_str(), 0755) == 0 && as == As::User &&
+        ::chown(cur.c_str(), world().user_uid, world().user_gid) != 0)
+      std::abort();
+  }
+}
+void put(const std::string& path, const std::string& data, As as) {
+  mkdirs(as, path.substr(0, path.rfind('/')));
+  write_file(path, data, as);
+}
+
 // Answers of one LSP session, normalised into lines (comparable between bare gopls and the
 // launcher).
 struct Answers {
@@ -185,7 +201,9 @@ INSTANTIATE_TEST_SUITE_P(As, WorkspaceFolders, ::testing::Values(As::Root, As::U
 TEST_P(WorkspaceFolders, TwoFoldersFromInitializeWithCwdRoot) {
   TempDir t(as());
   std::string a = t.path + "/alpha", b = t.path + "/beta";
+  mkdirs(as(), a);
   write_go_module(a, as());
+  mkdirs(as(), b);
   write_go_module(b, as());
   Scenario s;
   s.cwd = "/";
@@ -207,11 +225,11 @@ TEST_P(WorkspaceFolders, TwoFoldersFromInitializeWithCwdRoot) {
 TEST_P(WorkspaceFolders, GoWorkInTheParentWithTwoUseModules) {
   TempDir t(as());
   std::string w = t.path;
-  write_file(w + "/go.work", "go 1.22\n\nuse (\n\t./a\n\t./b\n)\n", as());
-  write_file(w + "/a/go.mod", "module example.com/a\n\ngo 1.22\n", as());
-  write_file(w + "/a/a.go", "package a\n\nimport \"example.com/b\"\n\nfunc A() string { return b.Hello() }\n", as());
-  write_file(w + "/b/go.mod", "module example.com/b\n\ngo 1.22\n", as());
-  write_file(w + "/b/b.go", "package b\n\nfunc Hello() string { return \"hi\" }\n", as());
+  put(w + "/go.work", "go 1.22\n\nuse (\n\t./a\n\t./b\n)\n", as());
+  put(w + "/a/go.mod", "module example.com/a\n\ngo 1.22\n", as());
+  put(w + "/a/a.go", "package a\n\nimport \"example.com/b\"\n\nfunc A() string { return b.Hello() }\n", as());
+  put(w + "/b/go.mod", "module example.com/b\n\ngo 1.22\n", as());
+  put(w + "/b/b.go", "package b\n\nfunc Hello() string { return \"hi\" }\n", as());
   Scenario s;
   s.folders = {w + "/a"};
   s.open = {w + "/a/a.go"};
@@ -223,13 +241,13 @@ TEST_P(WorkspaceFolders, GoWorkInTheParentWithTwoUseModules) {
 TEST_P(WorkspaceFolders, ReplaceWithALocalPath) {
   TempDir t(as());
   std::string w = t.path;
-  write_file(w + "/m/go.mod",
+  put(w + "/m/go.mod",
              "module example.com/m\n\ngo 1.22\n\nrequire example.com/other v0.0.0\n\nreplace example.com/other => "
              "../other\n",
              as());
-  write_file(w + "/m/m.go", "package m\n\nimport \"example.com/other\"\n\nfunc M() int { return other.N }\n", as());
-  write_file(w + "/other/go.mod", "module example.com/other\n\ngo 1.22\n", as());
-  write_file(w + "/other/o.go", "package other\n\nconst N = 1\n", as());
+  put(w + "/m/m.go", "package m\n\nimport \"example.com/other\"\n\nfunc M() int { return other.N }\n", as());
+  put(w + "/other/go.mod", "module example.com/other\n\ngo 1.22\n", as());
+  put(w + "/other/o.go", "package other\n\nconst N = 1\n", as());
   Scenario s;
   s.folders = {w + "/m"};
   s.open = {w + "/m/m.go"};
@@ -240,6 +258,7 @@ TEST_P(WorkspaceFolders, ReplaceWithALocalPath) {
 TEST_P(WorkspaceFolders, SymlinkedFolder) {
   TempDir t(as());
   std::string real = t.path + "/real", link = t.path + "/link";
+  mkdirs(as(), real);
   write_go_module(real, as());
   ASSERT_EQ(::symlink(real.c_str(), link.c_str()), 0);
   Scenario s;
@@ -255,8 +274,8 @@ TEST_P(WorkspaceFolders, GopathMode) {
   TempDir t(as());
   std::string gp = t.path + "/gopath";
   std::string a = gp + "/src/example.com/a";
-  write_file(a + "/a.go", "package a\n\nimport \"example.com/b\"\n\nfunc A() string { return b.Hello() }\n", as());
-  write_file(gp + "/src/example.com/b/b.go", "package b\n\nfunc Hello() string { return \"hi\" }\n", as());
+  put(a + "/a.go", "package a\n\nimport \"example.com/b\"\n\nfunc A() string { return b.Hello() }\n", as());
+  put(gp + "/src/example.com/b/b.go", "package b\n\nfunc Hello() string { return \"hi\" }\n", as());
   Scenario s;
   s.folders = {a};
   s.env = {{"GO111MODULE", "off"}, {"GOPATH", gp}};
@@ -270,9 +289,9 @@ TEST_P(WorkspaceFolders, GopathMode) {
 TEST_P(WorkspaceFolders, SingleFileWithNoFolder) {
   TempDir t(as());
   std::string m = t.path + "/mod";
-  write_file(m + "/go.mod", "module example.com/m\n\ngo 1.22\n", as());
-  write_file(m + "/lib.go", "package m\n\nfunc Lib() int { return 1 }\n", as());
-  write_file(m + "/cmd/x.go", "package cmd\n\nimport \"example.com/m\"\n\nvar X = m.Lib()\n", as());
+  put(m + "/go.mod", "module example.com/m\n\ngo 1.22\n", as());
+  put(m + "/lib.go", "package m\n\nfunc Lib() int { return 1 }\n", as());
+  put(m + "/cmd/x.go", "package cmd\n\nimport \"example.com/m\"\n\nvar X = m.Lib()\n", as());
   Scenario s;
   s.cwd = m + "/cmd";
   s.open = {m + "/cmd/x.go"};
