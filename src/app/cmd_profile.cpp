@@ -239,8 +239,8 @@ int do_show(const std::string& ref, bool as_json) {
     o.emplace_back("syscall_table", std::string(core::syscall_table_version()));
     json::Object st;
     auto strs = json::string_array;
-    st.emplace_back("bind", strs(pr.settings.bind));
-    st.emplace_back("ro_bind", strs(pr.settings.ro_bind));
+    st.emplace_back("bind", strs(pr.settings.binds));
+    st.emplace_back("ro_bind", strs(pr.settings.ro_binds));
     st.emplace_back("share_net", pr.settings.share_net ? json::Value(*pr.settings.share_net) : json::Value());
     st.emplace_back("unset_env", strs(pr.settings.unset_env));
     st.emplace_back("set_env", strs(pr.settings.set_env));
@@ -291,10 +291,10 @@ int do_show(const std::string& ref, bool as_json) {
               std::string(core::syscall_table_version()).c_str(),
               core::action_text(Action{ActionKind::Errno, pr.unknown_errno}).c_str());
   const auto& s = pr.settings;
-  if (!s.bind.empty() || !s.ro_bind.empty() || s.share_net || !s.unset_env.empty() || !s.set_env.empty()) {
+  if (!s.binds.empty() || !s.ro_binds.empty() || s.share_net || !s.unset_env.empty() || !s.set_env.empty()) {
     std::string line = "# sandbox:";
-    for (auto& b : s.bind) line += " bind=" + b;
-    for (auto& b : s.ro_bind) line += " ro_bind=" + b;
+    for (auto& b : s.binds) line += " bind=" + b;
+    for (auto& b : s.ro_binds) line += " ro_bind=" + b;
     if (s.share_net) line += std::string(" share_net=") + (*s.share_net ? "true" : "false");
     for (auto& e : s.unset_env) line += " unset_env=" + e;
     for (auto& e : s.set_env) line += " set_env=" + e;

@@ -222,6 +222,8 @@ Options merge(const Options& base, const Options& over) {
   if (over.verbose) o.verbose = over.verbose;
   if (over.writable_vcs) o.writable_vcs = over.writable_vcs;
   o.env.insert(o.env.end(), over.env.begin(), over.env.end());
+  o.unset_env.insert(o.unset_env.end(), over.unset_env.begin(), over.unset_env.end());
+  o.set_env.insert(o.set_env.end(), over.set_env.begin(), over.set_env.end());
   o.share_tty = base.share_tty || over.share_tty;
   if (over.inode_check) o.inode_check = over.inode_check;
   if (over.cache_mode) o.cache_mode = over.cache_mode;
@@ -249,6 +251,94 @@ void expand_home(Options& o, const std::string& home) {
     }
   for (auto* v : {&o.gopls, &o.log, &o.metrics})
     if (*v) **v = expand_home(**v, home);
+}
+
+namespace {
+const char* inode_check_name(InodeCheck c) {
+  return c == InodeCheck::Off ? "off" : c == InodeCheck::Strict ? "strict" : "warn";
+}
+}  // namespace
+
+json::Value settings_to_json(const Options& o) {
+  json::Value v;
+  v.object();
+  v.set("workspaces", json::string_array(o.workspaces));
+  v.set("binds", json::string_array(o.binds));
+  v.set("ro_binds", json::string_array(o.ro_binds));
+  if (o.share_net) v.set("share_net", *o.share_net);
+  if (o.gopls) v.set("gopls", *o.gopls);
+  if (o.profile) v.set("profile", *o.profile);
+  if (o.log) v.set("log", *o.log);
+  if (o.metrics) v.set("metrics", *o.metrics);
+  if (o.verbose) v.set("verbose", *o.verbose);
+  if (o.inode_check) v.set("inode_check", inode_check_name(*o.inode_check));
+  v.set("env", json::string_array(o.env));
+  if (o.writable_vcs) v.set("writable_vcs", *o.writable_vcs);
+  if (o.cache_mode) v.set("cache_mode", cache_mode_name(*o.cache_mode));
+  if (o.cache_domain) v.set("cache_domain", *o.cache_domain);
+  v.set("unset_env", json::string_array(o.unset_env));
+  v.set("set_env", json::string_array(o.set_env));
+  if (o.share_tty) v.set("share_tty", true);
+  if (o.dry_run) v.set("dry_run", true);
+  return v;
+}
+
+Result<Options> settings_from_json(const json::Value& v) {
+  if (!v.is_object()) return Error::usage("settings: expected a JSON object");
+  Options o;
+  for (const auto& [k, x] : v.as_object()) {
+    auto strings = [&](std::vector<std::string>& out) -> Result<void> {
+      if (!x.is_array()) return Error::usage("settings: \"" + k + "\" must be an array of strings");
+      for (const auto& s : x.as_array()) {
+        if (!s.is_string()) return Error::usage("settings: \"" + k + "\" must be an array of strings");
+        out.push_back(s.as_string());
+      }
+      return {};
+    };
+    auto boolean = [&](std::optional<bool>& out) -> Result<void> {
+      if (!x.is_bool()) return Error::usage("settings: \"" + k + "\" must be true or false");
+      out = x.as_bool();
+      return {};
+    };
+    auto text = [&](std::optional<std::string>& out) -> Result<void> {
+      if (!x.is_string()) return Error::usage("settings: \"" + k + "\" must be a string");
+      out = x.as_string();
+      return {};
+    };
+    Result<void> r;
+    std::optional<bool> flag;
+    if (k == "workspaces") r = strings(o.workspaces);
+    else if (k == "binds") r = strings(o.binds);
+    else if (k == "ro_binds") r = strings(o.ro_binds);
+    else if (k == "share_net") r = boolean(o.share_net);
+    else if (k == "gopls") r = text(o.gopls);
+    else if (k == "profile") r = text(o.profile);
+    else if (k == "log") r = text(o.log);
+    else if (k == "metrics") r = text(o.metrics);
+    else if (k == "verbose") r = boolean(o.verbose);
+    else if (k == "inode_check") {
+      auto c = parse_inode_check(x.as_string());
+      if (!c) return std::move(c).error();
+      o.inode_check = *c;
+    } else if (k == "env") r = strings(o.env);
+    else if (k == "writable_vcs") r = boolean(o.writable_vcs);
+    else if (k == "cache_mode") {
+      auto m = parse_cache_mode(x.as_string());
+      if (!m) return std::move(m).error();
+      o.cache_mode = *m;
+    } else if (k == "cache_domain") r = text(o.cache_domain);
+    else if (k == "unset_env") r = strings(o.unset_env);
+    else if (k == "set_env") r = strings(o.set_env);
+    else if (k == "share_tty") {
+      r = boolean(flag);
+      o.share_tty = flag.value_or(false);
+    } else if (k == "dry_run") {
+      r = boolean(flag);
+      o.dry_run = flag.value_or(false);
+    } else return Error::usage("settings: unknown key \"" + k + "\"");
+    if (!r) return std::move(r).error();
+  }
+  return o;
 }
 
 }  // namespace gsb::core

@@ -647,9 +647,11 @@ Dirs infer_dirs(const strace::Trace& tr) {
   return d;
 }
 
-Report diagnose(const strace::Trace& tr, const std::vector<Call>& denials, const Dirs& dirs, const Options& opts) {
-  Report rep;
-  rep.dirs = dirs;
+namespace {
+
+// What classification needs to know beyond one call: the directories (most specific first),
+// what the trace created and ran, and what the denial logs say was refused.
+Ctx make_context(const strace::Trace& tr, const std::vector<Call>& denials, const Dirs& dirs, const Options& opts) {
   Ctx ctx;
   ctx.dirs = &dirs;
   ctx.share_net = opts.share_net;
@@ -682,6 +684,11 @@ Report diagnose(const strace::Trace& tr, const std::vector<Call>& denials, const
     if (!d.rule.empty()) ctx.rule_of.emplace(d.syscall, d.rule);
   }
 
+  return ctx;
+}
+
+// The failing calls (trace and denial logs), classified and grouped by (syscall, errno, pattern).
+void group_calls(const strace::Trace& tr, const std::vector<Call>& denials, const Ctx& ctx, Report& rep) {
   std::vector<Call> calls = calls_from_trace(tr);
   // A refusal seen in both the trace and a denial log is one call: the log adds only its rule.
   std::set<std::pair<std::string, std::string>> traced;
@@ -721,6 +728,10 @@ Report diagnose(const strace::Trace& tr, const std::vector<Call>& denials, const
       case Verdict::Unclassified: rep.unclassified += c.count; break;
     }
   }
+}
+
+// Problems first (by weighted count), then unclassified, then benign.
+void rank_groups(Report& rep) {
   auto rank = [](const Group& g) { return g.verdict == Verdict::Problem ? 0 : g.verdict == Verdict::Unclassified ? 1 : 2; };
   std::stable_sort(rep.groups.begin(), rep.groups.end(), [&](const Group& a, const Group& b) {
     if (rank(a) != rank(b)) return rank(a) < rank(b);
@@ -730,6 +741,10 @@ Report diagnose(const strace::Trace& tr, const std::vector<Call>& denials, const
     return a.count > b.count;
   });
 
+}
+
+// The report's first line: the most likely cause, or why nothing is wrong.
+void write_headline(Report& rep) {
   // The most likely cause: the (class, subject) with the highest weighted count.
   struct Bucket {
     uint64_t score = 0, count = 0;
@@ -785,6 +800,10 @@ Report diagnose(const strace::Trace& tr, const std::vector<Call>& denials, const
     rep.headline = h;
   }
 
+}
+
+// Per process: when the key syscalls ran (only with timestamps); the busiest processes.
+void build_timeline(const strace::Trace& tr, const Options& opts, Report& rep) {
   // Timeline.
   std::optional<double> t0;
   for (const auto& ev : tr.events())
@@ -844,6 +863,18 @@ Report diagnose(const strace::Trace& tr, const std::vector<Call>& denials, const
     if (slow) slow->slowest = true;
     rep.timeline = std::move(all);
   }
+}
+
+}  // namespace
+
+Report diagnose(const strace::Trace& tr, const std::vector<Call>& denials, const Dirs& dirs, const Options& opts) {
+  Report rep;
+  rep.dirs = dirs;
+  const Ctx ctx = make_context(tr, denials, dirs, opts);
+  group_calls(tr, denials, ctx, rep);
+  rank_groups(rep);
+  write_headline(rep);
+  build_timeline(tr, opts, rep);
   return rep;
 }
 

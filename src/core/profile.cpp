@@ -199,7 +199,7 @@ struct FileResult {
   Origin def_origin;
   std::optional<int> default_errno;
   std::optional<int> unknown_errno;
-  ProfileSettings settings;
+  Options settings;
   std::map<int, Entry> entries;
   std::vector<std::string> includes;
 };
@@ -440,11 +440,7 @@ class Loader {
     if (s.def) fr.def = s.def, fr.def_origin = s.def_origin;
     if (s.default_errno) fr.default_errno = s.default_errno;
     if (s.unknown_errno) fr.unknown_errno = s.unknown_errno;
-    for (auto& b : s.settings.bind) fr.settings.bind.push_back(b);
-    for (auto& b : s.settings.ro_bind) fr.settings.ro_bind.push_back(b);
-    for (auto& b : s.settings.unset_env) fr.settings.unset_env.push_back(b);
-    for (auto& b : s.settings.set_env) fr.settings.set_env.push_back(b);
-    if (s.settings.share_net) fr.settings.share_net = s.settings.share_net;
+    fr.settings = merge(fr.settings, s.settings);
     for (auto& [nr, e] : s.entries) {
       auto ex = fr.entries.find(nr);
       if (ex == fr.entries.end()) {
@@ -686,7 +682,7 @@ class Loader {
     return {};
   }
 
-  Result<void> parse_sandbox(const std::string& path, const toml::node& n, ProfileSettings& st) {
+  Result<void> parse_sandbox(const std::string& path, const toml::node& n, Options& st) {
     auto* t = n.as_table();
     if (!t) return err_at(path, n.source().begin, "\"sandbox\" must be a table");
     auto strings = [&](const toml::node& v, const std::string& key,
@@ -703,8 +699,8 @@ class Loader {
     };
     for (auto&& [k, v] : *t) {
       Result<void> r;
-      if (k.str() == "bind") r = strings(v, "bind", st.bind);
-      else if (k.str() == "ro_bind") r = strings(v, "ro_bind", st.ro_bind);
+      if (k.str() == "bind") r = strings(v, "bind", st.binds);
+      else if (k.str() == "ro_bind") r = strings(v, "ro_bind", st.ro_binds);
       else if (k.str() == "unset_env") r = strings(v, "unset_env", st.unset_env);
       else if (k.str() == "set_env") {
         size_t first = st.set_env.size();

@@ -12,6 +12,7 @@ constexpr char kMagic[8] = {'G', 'S', 'B', 'S', 'P', 'E', 'C', '1'};
 class Writer {
  public:
   void u32(uint32_t v) { out_.append(reinterpret_cast<const char*>(&v), sizeof v); }
+  void u64(uint64_t v) { out_.append(reinterpret_cast<const char*>(&v), sizeof v); }
   void str(std::string_view s) {
     u32(static_cast<uint32_t>(s.size()));
     out_.append(s.data(), s.size());
@@ -36,6 +37,7 @@ class Reader {
     p_ += sizeof v;
     return true;
   }
+  bool u64(uint64_t& v) { return raw(&v, sizeof v); }
   bool str(std::string& s) {
     uint32_t n;
     if (!u32(n) || in_.size() - p_ < n) return false;
@@ -63,6 +65,35 @@ class Reader {
   std::string_view in_;
   size_t p_ = 0;
 };
+
+constexpr char kDecisionsMagic[8] = {'G', 'S', 'B', 'D', 'E', 'C', 'I', '1'};
+
+void put_action(Writer& w, const std::optional<Action>& a) {
+  w.u32(a ? 1u + static_cast<uint32_t>(a->kind) : 0u);
+  w.u32(a ? static_cast<uint32_t>(a->err) : 0u);
+}
+bool get_action(Reader& r, std::optional<Action>& a) {
+  uint32_t k = 0, e = 0;
+  if (!r.u32(k) || !r.u32(e) || k > 1u + static_cast<uint32_t>(ActionKind::Log)) return false;
+  if (k == 0) a.reset();
+  else a = Action{static_cast<ActionKind>(k - 1), static_cast<int>(e)};
+  return true;
+}
+void put_origin(Writer& w, const Origin& o) {
+  w.str(o.file);
+  w.u32(static_cast<uint32_t>(o.line));
+  w.u32(static_cast<uint32_t>(o.col));
+  w.str(o.via);
+}
+bool get_origin(Reader& r, Origin& o) {
+  uint32_t line = 0, col = 0;
+  if (!r.str(o.file) || !r.u32(line) || !r.u32(col) || !r.str(o.via)) return false;
+  o.line = static_cast<int>(line);
+  o.col = static_cast<int>(col);
+  return true;
+}
+
+constexpr char kReportMagic[8] = {'G', 'S', 'B', 'R', 'E', 'P', 'T', '1'};
 
 constexpr uint32_t kMaxKind = static_cast<uint32_t>(MountKind::Overlay);
 
@@ -144,6 +175,139 @@ Result<WireSpec> decode_spec(std::string_view bytes) {
   s.filter_log = flags & 2u;
   s.identity_strict = flags & 4u;
   return s;
+}
+
+const char* inode_result_name(InodeResult r) noexcept {
+  switch (r) {
+    case InodeResult::Ok: return "ok";
+    case InodeResult::HostMissing: return "host-missing";
+    case InodeResult::Missing: return "missing";
+    case InodeResult::Mismatch: return "mismatch";
+  }
+  return "unknown";
+}
+
+std::string encode_decisions(const Profile& p) {
+  Writer w;
+  w.raw(std::string_view(kDecisionsMagic, sizeof kDecisionsMagic));
+  w.str(p.name);
+  w.str(p.source_path);
+  put_action(w, p.default_action);
+  put_origin(w, p.default_origin);
+  w.u32(static_cast<uint32_t>(p.unknown_errno));
+  w.u32(static_cast<uint32_t>(p.syscalls.size()));
+  for (const auto& [nr, sp] : p.syscalls) {
+    w.u32(static_cast<uint32_t>(nr));
+    w.str(sp.name);
+    put_action(w, sp.base);
+    put_origin(w, sp.base_origin);
+    put_action(w, sp.cond_action);
+    w.u32(static_cast<uint32_t>(sp.cond_rules.size()));
+    for (const auto& cr : sp.cond_rules) {
+      w.u32(static_cast<uint32_t>(cr.conds.size()));
+      for (const auto& c : cr.conds) {
+        w.u32(c.index);
+        w.u32(static_cast<uint32_t>(c.op));
+        w.u64(c.value);
+        w.u64(c.mask);
+      }
+      put_origin(w, cr.origin);
+    }
+  }
+  return w.take();
+}
+
+Result<Profile> decode_decisions(std::string_view bytes) {
+  auto bad = [](const char* what) { return Error::setup(std::string("decision table: ") + what); };
+  if (bytes.size() < sizeof kDecisionsMagic || std::memcmp(bytes.data(), kDecisionsMagic, sizeof kDecisionsMagic) != 0)
+    return bad("not a gopls-sandbox decision table");
+  Reader r(bytes.substr(sizeof kDecisionsMagic));
+  Profile p;
+  std::optional<Action> def;
+  uint32_t unknown = 0, n = 0;
+  if (!r.str(p.name) || !r.str(p.source_path) || !get_action(r, def) || !def || !get_origin(r, p.default_origin) ||
+      !r.u32(unknown) || !r.u32(n) || n > bytes.size() / 8)
+    return bad("truncated header");
+  p.default_action = *def;
+  p.unknown_errno = static_cast<int>(unknown);
+  for (uint32_t i = 0; i < n; ++i) {
+    uint32_t nr = 0, nrules = 0;
+    SyscallPolicy sp;
+    if (!r.u32(nr) || !r.str(sp.name) || !get_action(r, sp.base) || !get_origin(r, sp.base_origin) ||
+        !get_action(r, sp.cond_action) || !r.u32(nrules) || nrules > bytes.size() / 8)
+      return bad("truncated syscall");
+    sp.nr = static_cast<int>(nr);
+    sp.cond_rules.resize(nrules);
+    for (auto& cr : sp.cond_rules) {
+      uint32_t nc = 0;
+      if (!r.u32(nc) || nc > bytes.size() / 24) return bad("truncated rule");
+      cr.conds.resize(nc);
+      for (auto& c : cr.conds) {
+        uint32_t op = 0;
+        if (!r.u32(c.index) || !r.u32(op) || !r.u64(c.value) || !r.u64(c.mask) || c.index > 5 ||
+            op > static_cast<uint32_t>(CmpOp::MaskedEq))
+          return bad("bad condition");
+        c.op = static_cast<CmpOp>(op);
+      }
+      if (!get_origin(r, cr.origin)) return bad("truncated rule");
+    }
+    p.syscalls.emplace(sp.nr, std::move(sp));
+  }
+  if (!r.done()) return bad("trailing bytes");
+  return p;
+}
+
+std::string encode_report(const Pid1Report& r) {
+  Writer w;
+  w.raw(std::string_view(kReportMagic, sizeof kReportMagic));
+  w.u32(static_cast<uint32_t>(r.kind));
+  if (r.kind == Pid1Report::Kind::InodeCheck) {
+    const InodeCheckReport& c = r.inode;
+    w.u32(c.index);
+    w.u32(static_cast<uint32_t>(c.result));
+    w.u64(c.host_dev);
+    w.u64(c.host_ino);
+    w.u64(c.inside_dev);
+    w.u64(c.inside_ino);
+  } else {
+    const CacheFallbackReport& f = r.fallback;
+    w.u32(f.mount_index);
+    w.u32(static_cast<uint32_t>(f.err));
+    constexpr size_t kFixed = sizeof kReportMagic + 4 * sizeof(uint32_t);
+    w.str(std::string_view(f.detail).substr(0, kMaxReportBytes - kFixed));
+  }
+  return w.take();
+}
+
+Result<Pid1Report> decode_report(std::string_view bytes) {
+  auto bad = [](const char* what) { return Error::setup(std::string("pid 1 report: ") + what); };
+  if (bytes.size() > kMaxReportBytes || bytes.size() < sizeof kReportMagic ||
+      std::memcmp(bytes.data(), kReportMagic, sizeof kReportMagic) != 0)
+    return bad("not a gopls-sandbox report");
+  Reader r(bytes.substr(sizeof kReportMagic));
+  Pid1Report out;
+  uint32_t kind = 0;
+  if (!r.u32(kind)) return bad("truncated");
+  if (kind == static_cast<uint32_t>(Pid1Report::Kind::InodeCheck)) {
+    out.kind = Pid1Report::Kind::InodeCheck;
+    InodeCheckReport& c = out.inode;
+    uint32_t result = 0;
+    if (!r.u32(c.index) || !r.u32(result) || !r.u64(c.host_dev) || !r.u64(c.host_ino) || !r.u64(c.inside_dev) ||
+        !r.u64(c.inside_ino))
+      return bad("truncated inode check");
+    if (result > static_cast<uint32_t>(InodeResult::Mismatch)) return bad("unknown inode check result");
+    c.result = static_cast<InodeResult>(result);
+  } else if (kind == static_cast<uint32_t>(Pid1Report::Kind::CacheFallback)) {
+    out.kind = Pid1Report::Kind::CacheFallback;
+    uint32_t err = 0;
+    if (!r.u32(out.fallback.mount_index) || !r.u32(err) || !r.str(out.fallback.detail))
+      return bad("truncated cache fallback");
+    out.fallback.err = static_cast<int32_t>(err);
+  } else {
+    return bad("unknown report kind");
+  }
+  if (!r.done()) return bad("trailing bytes");
+  return out;
 }
 
 }  // namespace gsb::core

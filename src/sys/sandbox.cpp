@@ -200,16 +200,15 @@ constexpr bool kVforkProgram = true;
 constexpr bool kVforkProgram = true;
 #endif
 
-// The launch spec, sent by the launcher once it is computed: a header message with its size,
-// then chunks (each one SOCK_SEQPACKET message of at most kSpecChunk bytes).
+// The launch spec, sent by the launcher: a header message with its size, then chunks (each one
+// SOCK_SEQPACKET message of at most kSpecChunk bytes).
 constexpr size_t kSpecChunk = 65536;
 struct SpecHeader {
   char magic[8];
   uint64_t size;
 };
 
-// pid 1 waits here for the spec while... it was the launcher that was busy.
-bool receive_spec(std::string& out) noexcept {
+bool receive_spec_bytes(std::string& out) noexcept {
   SpecHeader h;
   ssize_t n;
   while ((n = ::recv(kMsgFd, &h, sizeof h, 0)) < 0 && errno == EINTR) {
@@ -227,12 +226,41 @@ bool receive_spec(std::string& out) noexcept {
   return true;
 }
 
-// pid 1 of the sandbox. Cloned before the launcher has computed the plan: the setup that does
-// not depend on it (id maps, the scratch root, hostname, loopback) runs first, in parallel with
-// the launcher's work; then the spec arrives and the mounts, checks and program follow.
-[[noreturn]] void sandbox_init(const EarlySpec& early, int msg_fd) noexcept {
-  // Keep the message socket at a known fd and close everything else above stderr.
-  // (The proxy's pipe ends move first, to fds that cannot collide with 3..5.)
+// One of pid 1's reports (core/spec_wire.hpp) to the launcher.
+void send_report(const core::Pid1Report& r) noexcept {
+  std::string bytes = core::encode_report(r);
+  ChildMsg m;
+  std::memset(&m, 0, sizeof m);
+  m.type = MsgType::Report;
+  m.index = -1;
+  m.len = static_cast<uint32_t>(std::min(bytes.size(), sizeof m.detail));
+  std::memcpy(m.detail, bytes.data(), m.len);
+  while (::send(kMsgFd, &m, sizeof m, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// pid 1 of the sandbox: the steps, in order. What one step hands to the next is in Pid1.
+
+struct Pid1 {
+  const EarlySpec& early;
+  std::string what;                 // the failing operation's description, from the mount code
+  core::WireSpec wire;              // the launch spec as received
+  SandboxSpec spec;                 // the same, as the program's process reads it
+  std::vector<int> host_ids;        // O_PATH descriptors of the inode-check directories on the host
+  std::vector<struct stat> planned; // a cache path's identity right after its own mount
+  std::vector<char> from_plan;      // ... when that mount was made
+  int landlock_fd = -1;
+  std::vector<char*> argv, envp;
+  std::vector<sock_filter> init_prog;
+  int gate[2] = {-1, -1};
+  pid_t child = -1;
+};
+
+// The message socket at a known fd and nothing else above stderr: no descriptor of the
+// launcher's reaches the program by accident. (The proxy's pipe ends move first, to fds that
+// cannot collide with 3..5.)
+void arrange_descriptors(const EarlySpec& early, int msg_fd) noexcept {
   int in_fd = early.program_stdin, out_fd = early.program_stdout;
   if (in_fd >= 0 && (in_fd = ::fcntl(in_fd, F_DUPFD_CLOEXEC, 10)) < 0) ::_exit(125);
   if (out_fd >= 0 && (out_fd = ::fcntl(out_fd, F_DUPFD_CLOEXEC, 10)) < 0) ::_exit(125);
@@ -245,154 +273,206 @@ bool receive_spec(std::string& out) noexcept {
   ::syscall(SYS_close_range, kStdoutFd + 1, ~0U, 0);
   if (in_fd < 0) ::close(kStdinFd);
   if (out_fd < 0) ::close(kStdoutFd);
+}
 
-  // Die with the launcher; then close the race where it died before prctl: its end of the
-  // socket is gone, which poll reports as a hangup.
+// Die with the launcher; then close the race where it died before prctl: its end of the socket
+// is gone, which poll reports as a hangup.
+void die_with_launcher() noexcept {
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(Phase::ParentGone, errno, "prctl PR_SET_PDEATHSIG");
   struct pollfd p = {kMsgFd, 0, 0};
   if (::poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR))) ::_exit(125);
+}
 
+// Our uid/gid inside = the caller's outside. First privileged step: until the maps exist, the
+// capabilities the new user namespace gave us are useless (no mount, no sethostname).
+void map_ids(Pid1& p) noexcept {
   const char* what = "";
-  if (int e = write_self_id_maps(early.uid, early.gid, &what)) fail(Phase::IdMaps, e, std::string("write ") + what);
-  // Not dumpable from here on (the id maps above were the last write to our own /proc files):
-  // the program shares our uid, and a dumpable pid 1 — which holds capabilities in this user
-  // namespace, the launcher's socket and, for exec, the user's terminal — could be opened through
-  // /proc/1/mem, ptrace or process_vm_writev by anything the program starts.
+  if (int e = write_self_id_maps(p.early.uid, p.early.gid, &what)) fail(Phase::IdMaps, e, std::string("write ") + what);
+}
+
+// Not dumpable from here on (the id maps above were the last write to our own /proc files):
+// the program shares our uid, and a dumpable pid 1 — which holds capabilities in this user
+// namespace, the launcher's socket and, for exec, the user's terminal — could be opened through
+// /proc/1/mem, ptrace or process_vm_writev by anything the program starts.
+void make_undumpable() noexcept {
   if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) fail(Phase::Harden, errno, "prctl PR_SET_DUMPABLE");
+}
 
-  std::string w;
-  if (int e = begin_new_root(w)) fail(Phase::MountNamespace, e, w);
+// A private mount tree with the host's root at /oldroot and an empty tmpfs at /newroot: needs
+// the id maps (CAP_SYS_ADMIN in our namespace) and comes before every mount of the plan.
+void begin_root(Pid1& p) noexcept {
+  if (int e = begin_new_root(p.what)) fail(Phase::MountNamespace, e, p.what);
+}
 
-  if (::sethostname(early.hostname.data(), early.hostname.size()) != 0) fail(Phase::Hostname, errno, "sethostname");
-  if (!early.share_net) {
+// Our own UTS and network namespaces: the hostname, and lo up in the private network (unless
+// the plan shares the host's). Independent of the mounts; before the spec only to overlap the
+// launcher's sending it.
+void set_up_uts_and_net(Pid1& p) noexcept {
+  const std::string& h = p.early.hostname;
+  if (::sethostname(h.data(), h.size()) != 0) fail(Phase::Hostname, errno, "sethostname");
+  if (!p.early.share_net) {
     if (int e = loopback_up()) fail(Phase::Loopback, e, "bring up lo");
   }
+}
 
+// The plan, the program's filter and the inode checks, from the launcher.
+void receive_spec(Pid1& p) noexcept {
   std::string bytes;
-  if (!receive_spec(bytes)) ::_exit(125);  // the launcher gave up (or died): nothing to report to
+  if (!receive_spec_bytes(bytes)) ::_exit(125);  // the launcher gave up (or died): nothing to report to
   auto decoded = core::decode_spec(bytes);
   if (!decoded) fail(Phase::None, 0, decoded.error().message);
-  const core::WireSpec& ws = *decoded;
-  const core::Plan& plan = ws.plan;
-  SandboxSpec spec;
-  spec.plan = &plan;
-  spec.filter = &ws.filter;
-  spec.want_listener = ws.want_listener;
-  spec.filter_log = ws.filter_log;
-  spec.identity_checks = ws.identity_checks;
-  spec.identity_strict = ws.identity_strict;
-  spec.program_stdin = early.program_stdin;
-  spec.program_stdout = early.program_stdout;
-  sigset_t orig_mask = early.orig_mask;
+  p.wire = std::move(*decoded);
+  p.spec.plan = &p.wire.plan;
+  p.spec.filter = &p.wire.filter;
+  p.spec.want_listener = p.wire.want_listener;
+  p.spec.filter_log = p.wire.filter_log;
+  p.spec.identity_checks = p.wire.identity_checks;
+  p.spec.identity_strict = p.wire.identity_strict;
+  p.spec.program_stdin = p.early.program_stdin;
+  p.spec.program_stdout = p.early.program_stdout;
+}
 
-  // Descriptors on the host directories, opened before any of our mounts can shadow them.
-  std::vector<int> ids;
-  for (const auto& path : spec.identity_checks) {
+// Descriptors on the host directories the inode check compares, opened before any of our
+// mounts can shadow them.
+void open_host_identities(Pid1& p) noexcept {
+  for (const auto& path : p.spec.identity_checks) {
     std::string hp = std::string(kOldRoot) + path;
-    ids.push_back(::open(hp.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    p.host_ids.push_back(::open(hp.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   }
+  p.planned.resize(p.host_ids.size());
+  p.from_plan.assign(p.host_ids.size(), 0);
+}
 
-  // Issue 12: a cache path must show the overlay (or private cache) made for it, as it was right
-  // after that mount: whatever covers it later is a mismatch, as for a host directory.
-  std::vector<struct stat> planned(ids.size());
-  std::vector<char> from_plan(ids.size(), 0);
+// Every mount of the plan, in its order, under /newroot. Issue 12: a cache path must show the
+// overlay (or private cache) made for it, as it was right after that mount: whatever covers it
+// later is a mismatch, as for a host directory.
+void apply_mounts(Pid1& p) noexcept {
+  const core::Plan& plan = *p.spec.plan;
   for (size_t i = 0; i < plan.mounts.size(); ++i) {
-    int e = apply_mount(plan.mounts[i], w);
-    if (e > 0) fail(Phase::Mount, e, w, static_cast<int>(i));
-    if (plan.mounts[i].kind == core::MountKind::Overlay) {
-      std::string detail;
-      if (int fe = take_cache_fallback(detail))
-        send_msg(kMsgFd, MsgType::Info, Phase::Mount, fe, static_cast<int>(i), ("cache-fallback " + detail).c_str());
-      for (size_t j = 0; j < ids.size(); ++j)
-        if (spec.identity_checks[j] == plan.mounts[i].dst)
-          from_plan[j] = ::stat((std::string(kNewRoot) + plan.mounts[i].dst).c_str(), &planned[j]) == 0;
+    int e = apply_mount(plan.mounts[i], p.what);
+    if (e > 0) fail(Phase::Mount, e, p.what, static_cast<int>(i));
+    if (plan.mounts[i].kind != core::MountKind::Overlay) continue;
+    core::Pid1Report r;
+    r.kind = core::Pid1Report::Kind::CacheFallback;
+    if (int fe = take_cache_fallback(r.fallback.detail)) {
+      r.fallback.mount_index = static_cast<uint32_t>(i);
+      r.fallback.err = fe;
+      send_report(r);
     }
+    for (size_t j = 0; j < p.host_ids.size(); ++j)
+      if (p.spec.identity_checks[j] == plan.mounts[i].dst)
+        p.from_plan[j] = ::stat((std::string(kNewRoot) + plan.mounts[i].dst).c_str(), &p.planned[j]) == 0;
   }
-  if (int e = finish_new_root(w)) fail(Phase::PivotRoot, e, w);
+}
 
-  // Compare what the program will see with what the host had.
-  if (!spec.identity_checks.empty()) {
-    std::string rec = "[";
-    bool mismatch = false;
-    for (size_t i = 0; i < ids.size(); ++i) {
-      const std::string& path = spec.identity_checks[i];
-      struct stat host_st, in_st;
-      bool have_host = from_plan[i] ? (host_st = planned[i], true) : ids[i] >= 0 && ::fstat(ids[i], &host_st) == 0;
-      bool have_in = ::stat(path.c_str(), &in_st) == 0;
-      const char* result = "ok";
-      if (!have_host) result = "host-missing";
-      else if (!have_in) result = "missing";
-      else if (host_st.st_dev != in_st.st_dev || host_st.st_ino != in_st.st_ino) result = "mismatch";
-      if (std::strcmp(result, "mismatch") == 0 || std::strcmp(result, "missing") == 0) mismatch = true;
-      char buf[256];
-      std::snprintf(buf, sizeof buf, "%s{\"index\":%zu,\"result\":\"%s\",\"host\":[%lu,%lu],\"inside\":[%lu,%lu]}",
-                    i ? "," : "", i, result, have_host ? static_cast<unsigned long>(host_st.st_dev) : 0UL,
-                    have_host ? static_cast<unsigned long>(host_st.st_ino) : 0UL,
-                    have_in ? static_cast<unsigned long>(in_st.st_dev) : 0UL,
-                    have_in ? static_cast<unsigned long>(in_st.st_ino) : 0UL);
-      rec += buf;
-      if (ids[i] >= 0) ::close(ids[i]);
-    }
-    rec += "]";
-    send_msg(kMsgFd, MsgType::Info, Phase::InodeCheck, 0, -1, rec.c_str());
-    if (mismatch && spec.identity_strict) fail(Phase::InodeCheck, 0, "inode check failed (--inode-check strict)");
+// /newroot becomes / and the host's root is detached: after the last mount, before anything
+// that must see the final tree.
+void finish_root(Pid1& p) noexcept {
+  if (int e = finish_new_root(p.what)) fail(Phase::PivotRoot, e, p.what);
+}
+
+// Compare what the program will see with what the host had: one report per path; with
+// --inode-check strict a mismatch stops the launch before the program exists.
+void check_identities(Pid1& p) noexcept {
+  bool mismatch = false;
+  for (size_t i = 0; i < p.host_ids.size(); ++i) {
+    struct stat host_st, in_st;
+    bool have_host = p.from_plan[i] ? (host_st = p.planned[i], true)
+                                    : p.host_ids[i] >= 0 && ::fstat(p.host_ids[i], &host_st) == 0;
+    bool have_in = ::stat(p.spec.identity_checks[i].c_str(), &in_st) == 0;
+    core::Pid1Report r;
+    r.kind = core::Pid1Report::Kind::InodeCheck;
+    core::InodeCheckReport& c = r.inode;
+    c.index = static_cast<uint32_t>(i);
+    if (!have_host) c.result = core::InodeResult::HostMissing;
+    else if (!have_in) c.result = core::InodeResult::Missing;
+    else if (host_st.st_dev != in_st.st_dev || host_st.st_ino != in_st.st_ino) c.result = core::InodeResult::Mismatch;
+    if (have_host) c.host_dev = host_st.st_dev, c.host_ino = host_st.st_ino;
+    if (have_in) c.inside_dev = in_st.st_dev, c.inside_ino = in_st.st_ino;
+    mismatch = mismatch || c.result == core::InodeResult::Mismatch || c.result == core::InodeResult::Missing;
+    send_report(r);
+    if (p.host_ids[i] >= 0) ::close(p.host_ids[i]);
   }
+  if (mismatch && p.spec.identity_strict) fail(Phase::InodeCheck, 0, "inode check failed (--inode-check strict)");
+}
 
-  // The Landlock ruleset, from the same plan, on the paths of the new root (the program's process
-  // enforces it on itself: pid 1 stays outside the domain, under its own seccomp filter).
-  int landlock_fd = -1;
+// The Landlock ruleset, from the same plan, on the paths of the new root (so after
+// finish_root); the program's process enforces it on itself: pid 1 stays outside the domain,
+// under its own seccomp filter.
+void build_landlock(Pid1& p) noexcept {
+  const char* what = "";
   if (int abi = landlock_abi(); abi >= 1) {
-    landlock_fd = landlock_build(core::landlock_plan(plan), abi, &what);
-    if (landlock_fd < 0) fail(Phase::Landlock, -landlock_fd, what);
+    p.landlock_fd = landlock_build(core::landlock_plan(*p.spec.plan), abi, &what);
+    if (p.landlock_fd < 0) fail(Phase::Landlock, -p.landlock_fd, what);
   }
+}
 
+// No capability from here on, for pid 1 and so for the program: the last privileged operation
+// (the mounts, hostname, lo) is done.
+void drop_privileges() noexcept {
+  const char* what = "";
   if (int e = drop_all_capabilities(&what)) fail(Phase::Capabilities, e, what);
+  // no_new_privs: execve cannot gain privileges (setuid files), and it lets both seccomp filters
+  // load without CAP_SYS_ADMIN.
   if (int e = set_no_new_privs()) fail(Phase::NoNewPrivs, e, "prctl PR_SET_NO_NEW_PRIVS");
+}
 
-  // argv/envp as C arrays (pid 1 is single-threaded: allocation is safe here).
-  std::vector<char*> argv, envp;
-  for (const auto& a : plan.argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  for (const auto& e : plan.env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-
-  // Signals arrive through sigwaitinfo; handlers are installed too, because the kernel drops
-  // signals with default disposition sent to a namespace's init.
+// Everything that allocates, done while allocating is still allowed: argv/envp as C arrays,
+// pid 1's own filter (pid 1 is single-threaded), and the signal handlers — installed because
+// the kernel drops signals with default disposition sent to a namespace's init; they arrive
+// through sigwaitinfo.
+void prepare_program(Pid1& p) noexcept {
+  const core::Plan& plan = *p.spec.plan;
+  for (const auto& a : plan.argv) p.argv.push_back(const_cast<char*>(a.c_str()));
+  p.argv.push_back(nullptr);
+  for (const auto& e : plan.env) p.envp.push_back(const_cast<char*>(e.c_str()));
+  p.envp.push_back(nullptr);
   struct sigaction sa;
   std::memset(&sa, 0, sizeof sa);
   sa.sa_handler = noop_handler;
   for (int s : kForwarded) ::sigaction(s, &sa, nullptr);
   ::sigaction(SIGCHLD, &sa, nullptr);
+  p.init_prog = core::init_filter();
+  if (::pipe2(p.gate, O_CLOEXEC) != 0) fail(Phase::Fork, errno, "pipe2 (program start gate)");
+}
 
-  // pid 1's own filter, built now (it allocates) and loaded once the program runs.
-  const std::vector<sock_filter> init_prog = core::init_filter();
-
-  int gate[2];
-  if (::pipe2(gate, O_CLOEXEC) != 0) fail(Phase::Fork, errno, "pipe2 (program start gate)");
-  ExecArgs args{&spec, &orig_mask, argv.data(), envp.data(), gate[0], gate[1], landlock_fd};
-  pid_t child;
+// The program's process, created now but held at the gate until pid 1 is locked down.
+void start_program(Pid1& p, ExecArgs& args) noexcept {
+  args = ExecArgs{&p.spec, &p.early.orig_mask, p.argv.data(), p.envp.data(), p.gate[0], p.gate[1], p.landlock_fd};
   if (kVforkProgram) {
-    child = ::clone(exec_program_entry, g_exec_stack + sizeof g_exec_stack, CLONE_VM | SIGCHLD, &args);
-    if (child < 0) fail(Phase::Fork, errno, "clone the program's process");
+    p.child = ::clone(exec_program_entry, g_exec_stack + sizeof g_exec_stack, CLONE_VM | SIGCHLD, &args);
+    if (p.child < 0) fail(Phase::Fork, errno, "clone the program's process");
   } else {
-    child = ::fork();
-    if (child < 0) fail(Phase::Fork, errno, "fork the program's process");
-    if (child == 0) exec_program_entry(&args);
+    p.child = ::fork();
+    if (p.child < 0) fail(Phase::Fork, errno, "fork the program's process");
+    if (p.child == 0) exec_program_entry(&args);
   }
-  ::close(gate[0]);
-  if (landlock_fd >= 0) ::close(landlock_fd);
-  // From here pid 1 only reaps, forwards signals and exits: its filter allows exactly that
-  // (core/init_filter.cpp) and kills it — and so the namespace — on anything else. Loaded after
-  // the program's process was created (a filter is inherited by children) but before it runs
-  // anything of the program's (the gate). no_new_privs is set.
-  if (int e = load_filter(init_prog.data(), init_prog.size(), false, nullptr)) {
+  ::close(p.gate[0]);
+  if (p.landlock_fd >= 0) ::close(p.landlock_fd);
+}
+
+// From here pid 1 only reaps, forwards signals and exits: its filter allows exactly that
+// (core/init_filter.cpp) and kills it — and so the namespace — on anything else. Loaded after
+// the program's process was created (a filter is inherited by children) but before it runs
+// anything of the program's (the gate is still closed). no_new_privs is set.
+void lock_down(Pid1& p) noexcept {
+  if (int e = load_filter(p.init_prog.data(), p.init_prog.size(), false, nullptr)) {
     send_msg(kMsgFd, MsgType::Error, Phase::Harden, e, -1, "seccomp: load pid 1 filter");
-    ::kill(child, SIGKILL);
+    ::kill(p.child, SIGKILL);
     ::_exit(125);
   }
-  ::close(gate[1]);  // the program may start now
-  ::close(kMsgFd);
+}
 
+// The program may start now; pid 1 has nothing more to say to the launcher.
+void open_gate(Pid1& p) noexcept {
+  ::close(p.gate[1]);
+  ::close(kMsgFd);
+}
+
+// Forward signals to the program; when it is done, exit with its status (everything else in
+// the namespace dies with pid 1). exit_group itself, not _exit: a sanitizer runtime intercepts
+// _exit to run its leak check, which needs syscalls pid 1's filter kills it for.
+[[noreturn]] void reap_until_program_exits(Pid1& p) noexcept {
   sigset_t set;
   sigemptyset(&set);
   for (int s : kForwarded) sigaddset(&set, s);
@@ -402,21 +482,41 @@ bool receive_spec(std::string& out) noexcept {
     int sig = ::sigwaitinfo(&set, &si);
     if (sig < 0) continue;
     if (sig != SIGCHLD) {
-      ::kill(child, sig);
+      ::kill(p.child, sig);
       continue;
     }
     for (;;) {
       int st = 0;
       pid_t r = ::waitpid(-1, &st, WNOHANG);
       if (r <= 0) break;
-      if (r == child) {
-        // The program is done; everything else in the namespace dies with pid 1.
-        // exit_group itself, not _exit: a sanitizer runtime intercepts _exit to run its leak
-        // check, which needs syscalls pid 1's filter kills it for.
-        ::syscall(SYS_exit_group, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
-      }
+      if (r == p.child) ::syscall(SYS_exit_group, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
     }
   }
+}
+
+// pid 1, top to bottom (nsjail's containProc, bubblewrap's setup order). A failing step reports
+// (phase, errno, what) on the message socket and exits 125; the launcher turns it into an error.
+[[noreturn]] void sandbox_init(const EarlySpec& early, int msg_fd) noexcept {
+  Pid1 p{early};
+  ExecArgs args{};
+  arrange_descriptors(early, msg_fd);
+  die_with_launcher();
+  map_ids(p);
+  make_undumpable();
+  begin_root(p);
+  set_up_uts_and_net(p);
+  receive_spec(p);
+  open_host_identities(p);
+  apply_mounts(p);
+  finish_root(p);
+  check_identities(p);
+  build_landlock(p);
+  drop_privileges();
+  prepare_program(p);
+  start_program(p, args);
+  lock_down(p);
+  open_gate(p);
+  reap_until_program_exits(p);
 }
 
 Result<int> recv_msg(int fd, ChildMsg& m, int& passed_fd) {
@@ -442,6 +542,13 @@ Result<int> recv_msg(int fd, ChildMsg& m, int& passed_fd) {
   for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) std::memcpy(&passed_fd, CMSG_DATA(c), sizeof(int));
   return static_cast<int>(n);
+}
+
+// A report from pid 1, decoded for the launcher (a malformed one is dropped: pid 1 is ours, and
+// the launch goes on without it).
+void deliver_report(const ChildMsg& m, SandboxEvents& events) {
+  if (!events.on_report || m.len > sizeof m.detail) return;
+  if (auto r = core::decode_report(std::string_view(m.detail, m.len))) events.on_report(*r);
 }
 
 }  // namespace
@@ -607,10 +714,7 @@ Result<SandboxExit> run_sandbox(StartedSandbox& st, const SandboxSpec& spec, San
           ::close(passed);
         }
         if (m.type == MsgType::Error) ex.failure = m;
-        if (m.type == MsgType::Info && events.on_info) {
-          m.detail[sizeof m.detail - 1] = 0;
-          events.on_info(m.detail);
-        }
+        if (m.type == MsgType::Report) deliver_report(m, events);
       }
     }
     if (lis_i >= 0 && fds[lis_i].revents) {
@@ -644,10 +748,7 @@ Result<SandboxExit> run_sandbox(StartedSandbox& st, const SandboxSpec& spec, San
     if (!r || *r <= 0) break;
     if (passed >= 0) ::close(passed);
     if (m.type == MsgType::Error) ex.failure = m;
-    if (m.type == MsgType::Info && events.on_info) {
-      m.detail[sizeof m.detail - 1] = 0;
-      events.on_info(m.detail);
-    }
+    if (m.type == MsgType::Report) deliver_report(m, events);
   }
   ::close(sv[0]);
   ::close(sfd);

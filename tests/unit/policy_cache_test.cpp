@@ -58,12 +58,23 @@ TEST_F(PolicyCache, SecondResolutionComesFromTheCacheUnchanged) {
   EXPECT_TRUE(second->from_cache);
   EXPECT_TRUE(same_program(first->program, second->program));
   EXPECT_EQ(second->name, "p");
-  EXPECT_EQ(second->settings.ro_bind, std::vector<std::string>{"/opt/x"});
+  EXPECT_EQ(second->settings.ro_binds, std::vector<std::string>{"/opt/x"});
   EXPECT_EQ(second->settings.unset_env, std::vector<std::string>{"SECRET"});
   EXPECT_EQ(second->settings.set_env, std::vector<std::string>{"CGO_ENABLED=0"});
-  // The full profile is still available (loaded lazily) when taken from the cache.
-  ASSERT_NE(second->profile(), nullptr);
-  EXPECT_EQ(second->profile()->name, "p");
+  // The profile's decisions come with the filter, the same as the compiled profile's.
+  auto cached = app::policy_profile(*second);
+  ASSERT_TRUE(cached.ok()) << cached.error().message;
+  auto fresh = app::policy_profile(*first);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ((*cached)->name, "p");
+  EXPECT_EQ((*cached)->syscalls.size(), (*fresh)->syscalls.size());
+  const uint64_t args[6] = {};
+  for (int nr : {0, 1, 39, 231, 101, 9999}) {
+    auto a = core::decide(**cached, nr, args), b = core::decide(**fresh, nr, args);
+    EXPECT_EQ(a.kind, b.kind) << nr;
+    EXPECT_EQ(a.err, b.err) << nr;
+    EXPECT_EQ(a.rule, b.rule) << nr;
+  }
 }
 
 TEST_F(PolicyCache, EditingTheProfileOrAnIncludeRecompiles) {
@@ -97,12 +108,17 @@ TEST_F(PolicyCache, CorruptTruncatedOrForeignEntriesAreIgnoredAndReplaced) {
       "garbage",                                   // no header
       bytes.substr(0, bytes.size() - 3),           // truncated program
       bytes + "x",                                 // trailing byte
-      "GSB-BPF 1 2 8\n{}12345678",                 // valid frame, metadata of another profile
-      "GSB-BPF 1 99999999999999999999 8\n{}1234",  // absurd length
+      "GSB-CACHE 1 bpf 0 2 8\n{}12345678",                 // valid frame, metadata of another profile
+      "GSB-CACHE 1 bpf 0 99999999999999999999 8\n{}1234",  // absurd length
   };
-  std::string flipped = bytes;  // header claims a program length that is not a whole instruction
-  flipped.replace(flipped.find(' ', 10) + 1, 1, "7");
+  std::string flipped = bytes;  // header claims a longer program than the file holds
+  size_t last_len = flipped.rfind(' ', flipped.find('\n')) + 1;
+  flipped.insert(last_len, "1");
   bad.push_back(flipped);
+  std::string stale = bytes;  // a file it was computed from changed: its recorded identity differs
+  size_t dep = stale.find('\n') + 1;
+  stale.replace(dep, stale.find(' ', dep) - dep, "0:0:0:0.0");
+  bad.push_back(stale);
   for (const auto& b : bad) {
     std::ofstream(files[0], std::ios::binary | std::ios::trunc) << b;
     auto r = resolve();

@@ -245,7 +245,7 @@ set_env = ["B=top", "C=with=equals"]
   const auto& io = r->syscalls.at(syscall_nr("ioctl"));
   EXPECT_EQ(io.base->kind, ActionKind::Allow);  // kept from base
   EXPECT_EQ(io.cond_action, (Action{ActionKind::Errno, EACCES}));  // own default_errno
-  EXPECT_EQ(r->settings.bind, (std::vector<std::string>{"/a", "/b"}));
+  EXPECT_EQ(r->settings.binds, (std::vector<std::string>{"/a", "/b"}));
   EXPECT_EQ(r->settings.unset_env, (std::vector<std::string>{"X"}));
   // set_env accumulates, the including file's entries after its includes' (the last one wins)
   EXPECT_EQ(r->settings.set_env, (std::vector<std::string>{"A=base", "B=base", "B=top", "C=with=equals"}));
@@ -304,7 +304,7 @@ TEST(ProfileReadme, TheDocumentedExampleIsAValidProfile) {
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->name, "example");
   EXPECT_EQ(r->settings.share_net, std::optional<bool>(false));
-  EXPECT_EQ(r->settings.ro_bind, (std::vector<std::string>{"/opt/sdk"}));
+  EXPECT_EQ(r->settings.ro_binds, (std::vector<std::string>{"/opt/sdk"}));
   auto c = compile_policy(*r, Delivery::Errno);
   EXPECT_TRUE(c.ok()) << c.error().message;
 }

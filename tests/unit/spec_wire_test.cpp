@@ -2,6 +2,7 @@
 // pid 1 uses, and every truncation or corruption refused with a message instead of trusted.
 #include <gtest/gtest.h>
 
+#include "gopls_sandbox/core/policy.hpp"
 #include "gopls_sandbox/core/spec_wire.hpp"
 
 using namespace gsb::core;
@@ -116,6 +117,65 @@ TEST(SpecWire, NoProgramIsRefused) {
   WireSpec s = sample();
   s.plan.argv.clear();
   EXPECT_FALSE(decode_spec(encode_spec(s)).ok());
+}
+
+// pid 1's reports: fixed records of the same encoding, round-tripped; anything damaged is refused.
+TEST(SpecWire, Pid1ReportsRoundTripAndDamageIsRefused) {
+  Pid1Report in;
+  in.kind = Pid1Report::Kind::InodeCheck;
+  in.inode = {3, InodeResult::Mismatch, 0xfd00, 1234567890123ULL, 0x2a, 7};
+  auto b = encode_report(in);
+  auto out = decode_report(b);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(out->kind, Pid1Report::Kind::InodeCheck);
+  EXPECT_EQ(out->inode.index, 3u);
+  EXPECT_EQ(out->inode.result, InodeResult::Mismatch);
+  EXPECT_EQ(out->inode.host_ino, 1234567890123ULL);
+  EXPECT_EQ(out->inode.inside_dev, 0x2au);
+  EXPECT_STREQ(inode_result_name(out->inode.result), "mismatch");
+  for (size_t n = 0; n < b.size(); ++n) EXPECT_FALSE(decode_report(b.substr(0, n)).ok()) << n;
+  EXPECT_FALSE(decode_report(b + "x").ok());
+  std::string bad_result = b;
+  bad_result[16] = 9;  // result field
+  EXPECT_FALSE(decode_report(bad_result).ok());
+
+  Pid1Report f;
+  f.kind = Pid1Report::Kind::CacheFallback;
+  f.fallback = {5, 22, std::string(5000, 'x')};  // a longer detail is cut to fit one message
+  auto fb = encode_report(f);
+  EXPECT_LE(fb.size(), kMaxReportBytes);
+  auto fo = decode_report(fb);
+  ASSERT_TRUE(fo.ok()) << fo.error().message;
+  EXPECT_EQ(fo->kind, Pid1Report::Kind::CacheFallback);
+  EXPECT_EQ(fo->fallback.mount_index, 5u);
+  EXPECT_EQ(fo->fallback.err, 22);
+  EXPECT_FALSE(fo->fallback.detail.empty());
+  std::string unknown = fb;
+  unknown[8] = 7;  // kind
+  EXPECT_FALSE(decode_report(unknown).ok());
+}
+
+// The decision table stored beside a cached filter decides every call as the profile does.
+TEST(SpecWire, DecisionTableDecidesAsTheProfile) {
+  for (const char* name : {"gopls", "gopls-strict"}) {
+    auto prof = load_profile(name, {GSB_SOURCE_PROFILE_DIR});
+    ASSERT_TRUE(prof.ok()) << prof.error().message;
+    auto back = decode_decisions(encode_decisions(*prof));
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_EQ(back->name, prof->name);
+    const uint64_t argsets[3][6] = {{0, 0, 0, 0, 0, 0}, {1, 0x5412, 2, 3, 4, 5}, {~0ULL, 0x10000000, 0, 0, 0, 0}};
+    for (int nr = 0; nr < 470; ++nr)
+      for (const auto& args : argsets) {
+        auto a = decide(*prof, nr, args), b = decide(*back, nr, args);
+        ASSERT_EQ(a.kind, b.kind) << name << " " << nr;
+        ASSERT_EQ(a.err, b.err) << name << " " << nr;
+        ASSERT_EQ(a.rule, b.rule) << name << " " << nr;
+      }
+    std::string bytes = encode_decisions(*prof);
+    for (size_t n : {size_t(0), size_t(7), size_t(20), bytes.size() / 2, bytes.size() - 1})
+      EXPECT_FALSE(decode_decisions(bytes.substr(0, n)).ok()) << n;
+    EXPECT_FALSE(decode_decisions(bytes + "x").ok());
+  }
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-// Turning options into a plan and running it: shared by run, exec, the drop-in mode, learn
-// and doctor.
+// Turning settings into a plan (prepare) and running it (launch): shared by run, exec, the
+// drop-in mode, learn and doctor.
 #pragma once
 
 #include <map>
@@ -9,6 +9,7 @@
 
 #include "gopls_sandbox/app/cache_setup.hpp"
 #include "gopls_sandbox/app/policy_cache.hpp"
+#include "gopls_sandbox/app/settings.hpp"
 #include "gopls_sandbox/core/config.hpp"
 #include "gopls_sandbox/core/policy.hpp"
 #include "gopls_sandbox/core/profile.hpp"
@@ -31,21 +32,12 @@ struct LaunchRequest {
   std::string notify_client;          // --notify-client on|off ("" = GOPLS_SANDBOX_NOTIFY_CLIENT)
 };
 
-// The caller's environment as a map (from environ).
-std::map<std::string, std::string> environment_map();
-std::vector<std::string> environment_list();
-// The environment for running the host's `go` (go env): GOTOOLCHAIN=local, so that nothing in a
-// workspace can make the host download and run another toolchain.
-std::vector<std::string> host_go_environment();
-
-// Where profile names are looked up: GOPLS_SANDBOX_PROFILE_PATH, then the standard places.
-std::vector<std::string> profile_search_path(const std::map<std::string, std::string>& env);
-
-// Options from the config file and GOPLS_SANDBOX_*, then `cli` on top.
-Result<core::Options> resolve_options(const core::Options& cli, const std::map<std::string, std::string>& env);
+// (The settings' sources — environment_map(), resolve_options(), profile_search_path() — are in
+// app/settings.hpp; the pieces of a launch are app/prepare.cpp, app/launch.cpp and the output in
+// app/launch_output.cpp.)
 
 struct Prepared {
-  core::Options opts;
+  core::Options opts;                       // the final settings (profile's [sandbox] included)
   core::Plan plan;
   std::vector<std::string> identity_paths;  // host paths for the inode check
   std::vector<std::string> identity_names;  // "GOROOT", "GOCACHE", ...

@@ -1,4 +1,10 @@
-// Launcher options and where they come from: defaults < config file < GOPLS_SANDBOX_* < argv.
+// The launcher's settings: one schema for every source, one precedence rule, one merge, one codec.
+//
+// Sources, lowest first: the profile's [sandbox] table < the config file < GOPLS_SANDBOX_* < argv.
+// The rule (merge()): a scalar set by a later source wins; lists accumulate in source order
+// (binds, ro_binds, env, unset_env, set_env), except workspaces, which a later source replaces.
+// A profile may set only binds, ro_binds, share_net, unset_env and set_env (core/profile.cpp);
+// the launcher resolves all sources before the sandbox's pid 1 exists (app/settings.cpp).
 // Parsing is pure: the caller reads the file and the environment and passes them in.
 #pragma once
 
@@ -7,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "gopls_sandbox/core/json.hpp"
 #include "gopls_sandbox/core/plan.hpp"
 #include "gopls_sandbox/core/result.hpp"
 
@@ -35,9 +42,14 @@ struct Options {
   // layers a launch uses (default: one per workspace). See core/cache_domains.hpp.
   std::optional<CacheMode> cache_mode;
   std::optional<std::string> cache_domain;
+  // Profile-only (its [sandbox] table): variables removed from the program's environment, and
+  // "KEY=VALUE" set in it after that (the last one for a key wins).
+  std::vector<std::string> unset_env;
+  std::vector<std::string> set_env;
   bool share_tty = false;  // exec --share-tty: the program keeps the caller's session and terminal
   bool dry_run = false;
 };
+using Settings = Options;
 
 // Parse config.toml text; errors are "FILE:LINE:COL: message".
 Result<Options> parse_config(std::string_view text, const std::string& file_name);
@@ -45,8 +57,12 @@ Result<Options> parse_config(std::string_view text, const std::string& file_name
 // _SHARE_NET, _GOPLS, _PROFILE, _LOG, _VERBOSE, _INODE_CHECK, _ENV (','-separated), _WRITABLE_VCS,
 // _CACHE_MODE, _CACHE_DOMAIN.
 Result<Options> parse_env(const std::map<std::string, std::string>& env);
-// Later wins for scalars and workspaces; bind lists accumulate.
+// The precedence rule (see the top of this file): `over` is the later source.
 Options merge(const Options& base, const Options& over);
+// The codec: every field that is set, as a JSON object (lists always present), and back.
+// Used wherever settings are stored (the compiled-filter cache) or shown.
+json::Value settings_to_json(const Options& o);
+Result<Options> settings_from_json(const json::Value& v);
 Result<InodeCheck> parse_inode_check(std::string_view s);
 // An --env / config `env` entry: "NAME" or "NAME=VALUE"; TMPDIR and GOPLS_SANDBOX* are refused.
 Result<void> check_env_entry(const std::string& entry);

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gopls_sandbox/core/config.hpp"
 #include "gopls_sandbox/core/result.hpp"
 
 namespace gsb::core {
@@ -59,21 +60,14 @@ struct SyscallPolicy {
   std::vector<CondRule> cond_rules;   // any match -> cond_action
 };
 
-struct ProfileSettings {
-  std::vector<std::string> bind, ro_bind;
-  std::optional<bool> share_net;
-  std::vector<std::string> unset_env;
-  // "KEY=VALUE" set in the program's environment (after unset_env; the last one for a key wins,
-  // so a profile overrides what its includes set).
-  std::vector<std::string> set_env;
-};
-
 struct Profile {
   std::string name;
   std::string description;
   std::string source_path;
   std::vector<std::string> includes;  // resolved paths of all included files (depth first)
-  ProfileSettings settings;
+  // Its [sandbox] table: the lowest source of the launcher's settings (core/config.hpp), with
+  // its includes merged in first (the including file is the later source).
+  Options settings;
   Action default_action;              // errno(EPERM) unless set
   Origin default_origin;
   int unknown_errno = 38;             // ENOSYS

@@ -34,7 +34,7 @@ const char* phase_name(Phase p) noexcept;
 enum class MsgType : uint32_t {
   Error = 1,     // setup failed: phase, err, detail
   Listener = 2,  // carries the seccomp user-notification fd (SCM_RIGHTS)
-  Info = 3,      // informational record (detail holds a JSON object), e.g. inode check results
+  Report = 3,    // one of pid 1's reports: detail holds `len` bytes of core::encode_report
 };
 
 struct ChildMsg {
@@ -42,7 +42,8 @@ struct ChildMsg {
   Phase phase;
   int32_t err;
   int32_t index;    // mount op index for Phase::Mount, else -1
-  char detail[1024];
+  uint32_t len;     // Report: the record's length in detail
+  char detail[1024];  // Error: text; Report: the record
 };
 
 }  // namespace gsb::sys

@@ -15,6 +15,7 @@
 
 #include "gopls_sandbox/core/plan.hpp"
 #include "gopls_sandbox/core/result.hpp"
+#include "gopls_sandbox/core/spec_wire.hpp"
 #include "gopls_sandbox/sys/child_msg.hpp"
 
 namespace gsb::sys {
@@ -38,8 +39,8 @@ struct SandboxEvents {
   std::function<void()> on_started;
   // Called in the launcher with the user-notification fd when the child sends it.
   std::function<void(int fd)> on_listener;
-  // Called for each Info record (JSON text) the child sends.
-  std::function<void(const std::string&)> on_info;
+  // Called for each report pid 1 sends (inode check results, a cache fallback).
+  std::function<void(const core::Pid1Report&)> on_report;
   // Called when the listener fd is readable (the supervisor's work). Return false to stop polling it.
   std::function<bool(int fd)> on_listener_ready;
 };
@@ -49,10 +50,9 @@ struct SandboxExit {
   std::optional<ChildMsg> failure;  // set when setup or exec failed
 };
 
-// Runs the sandbox to completion. Signals SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2
-// received by the launcher are forwarded to the program.
-// What the sandbox's pid 1 needs before the plan exists (clone flags, id maps, hostname, the
-// program's stdio), so that it can be started while the launcher is still computing the plan.
+// What pid 1 needs at clone time (clone flags, id maps, hostname, the program's stdio); the rest
+// of the spec (plan, filter, inode checks) follows over the message socket in the spec encoding
+// (core/spec_wire.hpp), while pid 1 sets up its namespaces.
 struct EarlySpec {
   unsigned uid = 0, gid = 0;
   bool share_net = false;
@@ -78,7 +78,8 @@ void abort_sandbox(StartedSandbox& st) noexcept;
 // Send the spec (plan, filter, checks) to a started sandbox and run it to the end. The plan's
 // share_net and hostname must be the ones the sandbox was started with.
 Result<SandboxExit> run_sandbox(StartedSandbox& st, const SandboxSpec& spec, SandboxEvents& events);
-// start_sandbox + run_sandbox.
+// start_sandbox + run_sandbox: runs the sandbox to completion. Signals SIGTERM, SIGINT, SIGHUP,
+// SIGQUIT, SIGUSR1, SIGUSR2 received by the launcher are forwarded to the program.
 Result<SandboxExit> run_sandbox(const SandboxSpec& spec, SandboxEvents& events);
 
 // One-line description of a child failure ("bind /x -> /x: mount: Permission denied (EACCES)").

@@ -1,0 +1,110 @@
+#include "gopls_sandbox/app/settings.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "gopls_sandbox/core/profile.hpp"
+#include "gopls_sandbox/sys/host_probe.hpp"
+#include "gopls_sandbox/sys/io.hpp"
+
+extern char** environ;
+
+namespace gsb::app {
+
+namespace {
+
+std::string get(const std::map<std::string, std::string>& env, const char* k) {
+  auto it = env.find(k);
+  return it == env.end() ? std::string() : it->second;
+}
+
+std::string config_path(const std::map<std::string, std::string>& env) {
+  std::string p = get(env, "GOPLS_SANDBOX_CONFIG");
+  if (!p.empty()) return p;
+  std::string x = get(env, "XDG_CONFIG_HOME");
+  if (x.empty() || x[0] != '/') {
+    std::string home = get(env, "HOME");
+    if (home.empty()) return {};
+    x = home + "/.config";
+  }
+  return x + "/gopls-sandbox/config.toml";
+}
+
+}  // namespace
+
+std::map<std::string, std::string> environment_map() {
+  std::map<std::string, std::string> m;
+  for (char** e = environ; e && *e; ++e) {
+    const char* eq = std::strchr(*e, '=');
+    if (!eq) continue;
+    m.emplace(std::string(*e, static_cast<size_t>(eq - *e)), std::string(eq + 1));
+  }
+  return m;
+}
+
+std::vector<std::string> environment_list() {
+  std::vector<std::string> v;
+  for (char** e = environ; e && *e; ++e) v.emplace_back(*e);
+  return v;
+}
+
+std::vector<std::string> host_go_environment() {
+  std::vector<std::string> v;
+  for (char** e = environ; e && *e; ++e)
+    if (std::strncmp(*e, "GOTOOLCHAIN=", 12) != 0) v.emplace_back(*e);
+  // Never let a go.mod/go.work `toolchain` line make the host download and run another Go.
+  v.emplace_back("GOTOOLCHAIN=local");
+  return v;
+}
+
+std::vector<std::string> profile_search_path(const std::map<std::string, std::string>& env) {
+  // GOPLS_SANDBOX_PROFILE_PATH (':'-separated) comes first, then the standard places.
+  std::vector<std::string> path;
+  std::string extra = get(env, "GOPLS_SANDBOX_PROFILE_PATH");
+  for (size_t i = 0; i <= extra.size();) {
+    size_t j = extra.find(':', i);
+    if (j == std::string::npos) j = extra.size();
+    if (j > i) path.push_back(extra.substr(i, j - i));
+    i = j + 1;
+  }
+  std::string xdg = get(env, "XDG_CONFIG_HOME"), home = get(env, "HOME");
+  for (auto& d : core::profile_search_path(xdg.c_str(), home.c_str())) path.push_back(d);
+  return path;
+}
+
+std::string launcher_cache_dir(const std::map<std::string, std::string>& env) {
+  std::string c = get(env, "XDG_CACHE_HOME");
+  if (c.empty() || c[0] != '/') {
+    std::string home = get(env, "HOME");
+    if (home.empty()) return {};
+    c = home + "/.cache";
+  }
+  return c + "/gopls-sandbox";
+}
+
+Result<core::Options> resolve_options(const core::Options& cli, const std::map<std::string, std::string>& env) {
+  core::Options base;
+  std::string cfg = config_path(env);
+  if (!cfg.empty() && sys::access_err(cfg, F_OK) == 0) {
+    auto text = sys::read_file(cfg);
+    if (!text) return Error::usage("config " + text.error().message);
+    auto parsed = core::parse_config(*text, cfg);
+    if (!parsed) return std::move(parsed).error();
+    base = *parsed;
+  } else if (!get(env, "GOPLS_SANDBOX_CONFIG").empty()) {
+    return Error::usage("config " + cfg + ": " + errno_text(ENOENT) + " (from GOPLS_SANDBOX_CONFIG)");
+  }
+  auto from_env = core::parse_env(env);
+  if (!from_env) return std::move(from_env).error();
+  core::expand_home(base, get(env, "HOME"));
+  core::expand_home(*from_env, get(env, "HOME"));
+  return core::merge(core::merge(base, *from_env), cli);
+}
+
+core::Options with_profile_settings(const core::Options& profile_settings, const core::Options& resolved) {
+  return core::merge(profile_settings, resolved);
+}
+
+}  // namespace gsb::app

@@ -1,0 +1,90 @@
+#include "gopls_sandbox/sys/host_probe.hpp"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "gopls_sandbox/sys/io.hpp"
+
+namespace gsb::sys {
+
+std::string current_dir() {
+  char buf[PATH_MAX];
+  if (!::getcwd(buf, sizeof buf)) return {};
+  return buf;
+}
+
+std::string real_path(const std::string& p) {
+  char buf[PATH_MAX];
+  if (!::realpath(p.c_str(), buf)) return {};
+  return buf;
+}
+
+core::PathFacts probe_path(const std::string& path) {
+  core::PathFacts f;
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return f;
+  auto kind = [](const struct stat& s) {
+    return S_ISDIR(s.st_mode) ? core::PathFacts::Dir : S_ISREG(s.st_mode) ? core::PathFacts::File : core::PathFacts::Other;
+  };
+  if (!S_ISLNK(st.st_mode)) {
+    f.type = f.resolved = kind(st);
+    f.real = real_path(path);  // (a symlink in a parent directory: resolved too)
+    return f;
+  }
+  f.type = core::PathFacts::Symlink;
+  char buf[PATH_MAX];
+  ssize_t n = ::readlink(path.c_str(), buf, sizeof buf - 1);
+  if (n > 0) f.link_target.assign(buf, static_cast<size_t>(n));
+  struct stat tst;
+  if (::stat(path.c_str(), &tst) == 0) {
+    f.resolved = kind(tst);
+    f.real = real_path(path);
+  }
+  return f;
+}
+
+PathStat stat_path(const std::string& path) {
+  PathStat r;
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    r.err = errno;
+    return r;
+  }
+  r.is_dir = S_ISDIR(st.st_mode);
+  r.is_regular = S_ISREG(st.st_mode);
+  r.size = static_cast<uint64_t>(st.st_size);
+  return r;
+}
+
+int access_err(const std::string& path, int mode) { return ::access(path.c_str(), mode) == 0 ? 0 : errno; }
+
+Result<void> check_executable(const std::string& abs) {
+  PathStat st = stat_path(abs);
+  if (st.err) return Error{ErrorKind::NotFound, abs + ": " + errno_text(st.err), {}};
+  if (st.is_dir) return Error{ErrorKind::NotExec, abs + ": is a directory", {}};
+  if (int e = access_err(abs, X_OK)) return Error{ErrorKind::NotExec, abs + ": not executable: " + errno_text(e), {}};
+  return {};
+}
+
+std::string read_small_file(const std::string& path, uint64_t max_bytes) {
+  PathStat st = stat_path(path);
+  if (st.err || !st.is_regular || st.size > max_bytes) return {};
+  auto t = read_file(path);
+  return t ? *t : std::string();
+}
+
+void ensure_dir(const std::string& p, unsigned mode) {
+  if (p.empty()) return;
+  PathStat st = stat_path(p);
+  if (!st.err && st.is_dir) return;  // the usual case: one stat
+  (void)mkdir_p(p, mode);
+}
+
+unsigned effective_uid() { return ::geteuid(); }
+unsigned effective_gid() { return ::getegid(); }
+
+}  // namespace gsb::sys
