@@ -178,6 +178,8 @@ Check check_load(const std::string& ws, const std::map<std::string, std::string>
           "download` in " + dir + " on the host";
   else if (first.find("no such file") != std::string::npos || first.find("outside") != std::string::npos)
     fix = "a directory Go needs is not visible inside; see the workspace layout check";
+  for (char& ch : first)
+    if (ch == '\n' || ch == '\t') ch = ' ';  // one line (go's messages carry "to add:\n\tgo get ...")
   if (first.size() > 300) first = first.substr(0, 300) + "...";
   return {"package load", CheckStatus::Error,
           std::to_string(bad) + " of " + std::to_string(pkgs.size()) + " packages fail to load inside the sandbox; first: " +
