@@ -241,6 +241,7 @@ TEST_P(WorkspaceFolders, GoWorkInTheParentWithTwoUseModules) {
   put(w + "/b/b.go", "package b\n\nfunc Hello() string { return \"hi\" }\n", as());
   Scenario s;
   s.folders = {w + "/a"};
+  s.env = {{"GOFLAGS", ""}};  // (the harness' -mod=mod is refused in workspace mode)
   s.open = {w + "/a/a.go"};
   s.defs = {{w + "/a/a.go", 4, 29}};
   s.refs = {{w + "/b/b.go", 2, 6}};
