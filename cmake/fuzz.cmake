@@ -20,7 +20,7 @@ target_compile_definitions(gsb_core_fuzz PUBLIC $<TARGET_PROPERTY:gsb_core,INTER
 target_link_libraries(gsb_core_fuzz PUBLIC gsb_tomlpp gsb::seccomp gsb::zlib)
 target_compile_options(gsb_core_fuzz PRIVATE -fsanitize=fuzzer-no-link ${GSB_FUZZ_FLAGS})
 
-set(GSB_FUZZ_TARGETS profile config strace lsp_framing json)
+set(GSB_FUZZ_TARGETS profile config strace lsp_framing json lsp_initialize)
 add_custom_target(gsb_fuzzers)
 foreach(t ${GSB_FUZZ_TARGETS})
   add_executable(fuzz_${t} tests/fuzz/fuzz_${t}.cpp)

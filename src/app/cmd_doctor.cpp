@@ -22,6 +22,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "gopls_sandbox/app/doctor_workspace.hpp"
 #include "gopls_sandbox/app/cli.hpp"
 #include "gopls_sandbox/app/commands.hpp"
 #include "gopls_sandbox/app/landlock_only.hpp"  // issue 16 hook
@@ -652,6 +653,8 @@ class StartupRun {
 
 constexpr const char* kFooter = R"(Checks: go and `go env` directories (readable; caches writable), the real gopls (not this
 launcher), unprivileged user namespaces (sysctls), seccomp and user notification, the sandbox plan,
+the workspace (gopls cache writable; go.work, replace and GOPATH directories bound; requirements
+present in GOMODCACHE; its packages loading inside the sandbox with gopls' `go list` flags),
 VS Code settings (go.alternateTools.gopls, go.goroot, go.gopath, go.toolsEnvVars), and a minimal
 startup reproduction: this launcher started like an editor starts gopls (no arguments, cwd = the
 workspace, stdio pipes) answering initialize / initialized / shutdown / exit.
@@ -671,7 +674,7 @@ int cmd_doctor(const Args& args) {
                   "\nUsage: gopls-sandbox doctor [--vscode-settings FILE]... [--workspace DIR] [--json]");
   std::vector<std::string> settings;
   std::string workspace;
-  bool as_json = false, no_startup = false;
+  bool as_json = false, no_startup = false, no_load = false;
   double timeout = 30;
   std::optional<std::string> gopls;
   app.add_option("--vscode-settings", settings,
@@ -689,6 +692,7 @@ int cmd_doctor(const Args& args) {
                                        "Use this gopls (passed to the sandbox as GOPLS_SANDBOX_GOPLS)")
       ->type_name("PATH");
   app.add_flag("--no-startup", no_startup, "Skip the startup reproduction");
+  app.add_flag("--no-load", no_load, "Skip loading the workspace's packages inside the sandbox (go list)");
   app.footer(kFooter);
   if (auto rc = parse_cli(app, args, "gopls-sandbox doctor", true)) return *rc;
 
@@ -727,6 +731,8 @@ int cmd_doctor(const Args& args) {
   bool share_net = false;
   checks.push_back(check_plan(workspace, gopls, &share_net));
   checks.push_back(network_check(workspace, gopls));  // issue 14 (app/net_proxy.cpp)
+  for (auto& c : check_workspace_truths(workspace, gopls, env, g.env ? g.env->gomodcache : std::string(), !no_load))
+    checks.push_back(std::move(c));  // issue 13 (app/doctor_workspace.cpp)
   if (g.env) checks.push_back(check_toolchain(g, workspace, share_net));
   bool explicit_settings = !settings.empty();
   if (!explicit_settings) settings = default_settings_files(env, workspace);

@@ -9,6 +9,8 @@
 
 #include "gopls_sandbox/app/launch_output.hpp"
 #include "gopls_sandbox/app/learn.hpp"
+#include "gopls_sandbox/app/lsp_relay.hpp"
+#include "gopls_sandbox/app/lsp_workspace.hpp"
 #include "gopls_sandbox/app/metrics.hpp"
 #include "gopls_sandbox/app/net_proxy.hpp"
 #include "gopls_sandbox/app/supervisor.hpp"
@@ -39,7 +41,10 @@ int launch(const LaunchRequest& req) {
   auto env = environment_map();
   auto opts = resolve_options(req.cli, env);
   if (!opts) return report(opts.error());
-  auto prep = prepare(req, std::move(*opts), env);
+  LaunchRequest lreq;  // issue 13: with the folders of the client's initialize (app/lsp_workspace.cpp)
+  auto lsp = lsp_relay_for(req, *opts, env, lreq);
+  if (!lsp) return report(lsp.error());
+  auto prep = prepare(lreq, std::move(*opts), env);
   if (!prep) return report(prep.error());
   const core::Options& o = prep->opts;
   bool verbose = o.verbose.value_or(false);
@@ -58,6 +63,7 @@ int launch(const LaunchRequest& req) {
   Learner learner;
   for (const auto& a : prep->plan.argv) learner.command_line += (learner.command_line.empty() ? "" : " ") + a;
   if (req.learn) so.on_record = [&learner](const core::DenialRecord& r) { learner.add(r); };
+  else if (*lsp) so.on_record = [&lsp, &log](const core::DenialRecord& r) { notify_denial(**lsp, r, log.path()); };
   Supervisor supervisor(so);
   bool notify = prep->policy && prep->policy->delivery != core::Delivery::Errno;
 
@@ -70,6 +76,15 @@ int launch(const LaunchRequest& req) {
   spec.identity_strict = o.inode_check.value_or(core::InodeCheck::Warn) == core::InodeCheck::Strict;
   sys::SandboxEvents events;
   events.on_listener = [&supervisor](int fd) { supervisor.start(fd); };
+  if (*lsp) {  // issue 13: initialize was read; hand it over, then splice (app/lsp_relay.cpp)
+    spec.program_stdin = (*lsp)->child_stdin();
+    spec.program_stdout = (*lsp)->child_stdout();
+    events.on_started = [&lsp] {
+      (*lsp)->close_child_ends();
+      (*lsp)->start();
+    };
+    notify_prepared(**lsp, *prep, notify);
+  }
   // --metrics: relay stdio through the LSP-aware proxy instead of handing the descriptors over.
   std::unique_ptr<MetricsProxy> proxy;
   if (o.metrics) {
@@ -103,6 +118,7 @@ int launch(const LaunchRequest& req) {
   auto ex = run_isolated(*prep, spec, events, verbose);  // issue 16: namespaces, else Landlock-only (app/landlock_only.cpp)
   supervisor.stop();
   if (net) net->stop();
+  if (*lsp) (*lsp)->finish();
   if (proxy) proxy->finish(ex ? ex->status : 125);
   if (net && !net->summary(log.path()).empty())
     std::fprintf(stderr, "gopls-sandbox: %s\n", net->summary(log.path()).c_str());

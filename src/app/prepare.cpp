@@ -8,6 +8,7 @@
 
 #include "gopls_sandbox/app/go_env.hpp"
 #include "gopls_sandbox/app/launch.hpp"
+#include "gopls_sandbox/app/lsp_workspace.hpp"
 #include "gopls_sandbox/app/settings.hpp"
 #include "gopls_sandbox/core/goenv.hpp"
 #include "gopls_sandbox/sys/host_probe.hpp"
@@ -84,9 +85,10 @@ Result<std::optional<ResolvedPolicy>> resolve_profile(const LaunchRequest& req, 
 }
 
 // Workspaces: validated on the host, bound at the same absolute path.
-Result<void> add_workspaces(core::PlanInputs& in, const core::Options& o) {
+Result<void> add_workspaces(core::PlanInputs& in, const core::Options& o, const std::vector<std::string>& lsp_folders) {
   std::vector<std::string> ws = o.workspaces;
   bool explicit_ws = !ws.empty();
+  if (ws.empty()) ws = lsp_folders;  // issue 13: what the editor opens (app/lsp_workspace.cpp)
   if (ws.empty()) ws.push_back(in.cwd);
   for (const auto& w : ws) {
     std::string a = absolute(w, in.cwd);
@@ -139,7 +141,7 @@ Result<core::PlanInputs> plan_inputs(const LaunchRequest& req, const core::Optio
   in.read_text = [](const std::string& p) { return sys::read_small_file(p, 65536); };
   in.unset_env = o.unset_env;
   in.set_env = o.set_env;
-  if (auto r = add_workspaces(in, o); !r) return std::move(r).error();
+  if (auto r = add_workspaces(in, o, req.lsp_folders); !r) return std::move(r).error();
   if (auto r = add_binds(in, o.binds, false); !r) return std::move(r).error();
   if (auto r = add_binds(in, o.ro_binds, true); !r) return std::move(r).error();
 
@@ -239,6 +241,7 @@ Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const
 
   auto in = plan_inputs(req, out.opts, env, cwd, *program);
   if (!in) return std::move(in).error();
+  add_go_discovery(*in, env, out.client_notes);  // issue 13: go.work, replace, GOPATH
   if (auto r = setup_caches(out, *in, env); !r) return std::move(r).error();
   // Issue 14: the network mode and the proxy's allowlist (app/net_proxy.cpp).
   bool proxy_mode = core::effective_net_mode(out.opts) == core::NetMode::Proxy;

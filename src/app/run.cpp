@@ -134,6 +134,11 @@ int cmd_run(const Args& args) {
   LaunchRequest req;
   req.kind = ProgramKind::Gopls;
   add_sandbox_options(app, o, ic);
+  app.add_option("--notify-client", req.notify_client,
+                 "Show the user what the sandbox refused or could not bind as window/showMessage in the editor: on "
+                 "(default), off (also GOPLS_SANDBOX_NOTIFY_CLIENT)")
+      ->type_name("on|off")
+      ->check(CLI::IsMember({"on", "off"}));
   app.prefix_command(true);
   return parse_and_launch(app, args, o, ic, req);
 }

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <random>
+#include <utility>
 #include <chrono>
 #include <cstdio>
 #include <fstream>

@@ -3,6 +3,11 @@
 // bwrap with the same namespaces and mounts; interleaved repetitions, medians.
 //
 //   lsp_bench [REPS]   (default 9)
+//   lsp_bench --initialize [REPS]   (issue 13; default 21) the current gopls bare, through the
+//       launcher that reads initialize (cwd /: the folder comes from initialize; stdout relayed
+//       for client messages, and with --notify-client off: stdin spliced, stdout inherited),
+//       and through today's path (GOPLS_SANDBOX_FROM_INITIALIZE=off, cwd = the workspace);
+//       ratios to bare gopls and to today's path with bootstrap 95% CIs.
 #include <chrono>
 #include <cstdlib>
 #include <map>
@@ -17,10 +22,12 @@ using namespace gsb::test;
 
 namespace {
 
-double session(const std::vector<std::string>& argv, const std::string& ws) {
+double session(const std::vector<std::string>& argv, const std::string& ws, const std::string& cwd = {},
+               const std::map<std::string, std::string>& env = {}) {
   auto t0 = std::chrono::steady_clock::now();
   SpawnOptions so;
-  so.cwd = ws;
+  so.cwd = cwd.empty() ? ws : cwd;
+  so.env = env;
   so.host_caches = true;  // the runner's caches, warmed once, the same for every variant (bwrap's plan binds them)
   Proc p = spawn(As::Root, argv, so);
   LspClient c(p);
@@ -28,6 +35,13 @@ double session(const std::vector<std::string>& argv, const std::string& ws) {
   json::Value init;
   init.set("processId", nullptr);
   init.set("rootUri", "file://" + ws);
+  {
+    json::Value folders, f;
+    f.set("uri", "file://" + ws);
+    f.set("name", "ws");
+    folders.push(f);
+    init.set("workspaceFolders", folders);
+  }
   init.set("capabilities", json::Object{});
   if (!c.response(c.request("initialize", init))) return -1;
   c.notify("initialized", json::Object{});
@@ -53,7 +67,61 @@ double session(const std::vector<std::string>& argv, const std::string& ws) {
 
 }  // namespace
 
+// Issue 13: the initialize-reading launcher against today's path and bare gopls.
+int initialize_mode(int reps) {
+  const GoplsGen& gen = gopls_gen(Gen::Current);
+  if (!gen.why_unavailable.empty()) {
+    std::fprintf(stderr, "current gopls unavailable: %s\n", gen.why_unavailable.c_str());
+    return 1;
+  }
+  TempDir ws(As::Root, "lspbench");
+  write_go_module(ws.path, As::Root);
+  std::map<std::string, std::string> env;
+  gen.apply(env);
+  auto off = env;
+  off["GOPLS_SANDBOX_FROM_INITIALIZE"] = "off";
+  auto quiet = env;
+  quiet["GOPLS_SANDBOX_NOTIFY_CLIENT"] = "off";
+  struct Variant {
+    std::string name;
+    std::vector<std::string> argv;
+    std::string cwd;
+    std::map<std::string, std::string> env;
+  };
+  std::vector<Variant> vs = {
+      {"bare gopls", {gen.gopls}, ws.path, env},
+      {"today's path (cwd)", {world().launcher}, ws.path, off},
+      {"from initialize (cwd /)", {world().launcher}, "/", env},
+      {"from initialize, notify off", {world().launcher}, "/", quiet},
+  };
+  for (auto& v : vs) session(v.argv, ws.path, v.cwd, v.env);  // warm-up
+  std::map<std::string, std::vector<double>> t;
+  for (int i = 0; i < reps; ++i)
+    for (auto& v : vs) {
+      double ms = session(v.argv, ws.path, v.cwd, v.env);
+      if (ms < 0) {
+        std::fprintf(stderr, "%s: session failed\n", v.name.c_str());
+        return 1;
+      }
+      t[v.name].push_back(ms);
+    }
+  std::printf("machine: %s\n%s\n\n## LSP session, workspace from initialize (%d repetitions, interleaved; medians, "
+              "bootstrap 95%% CI)\n\n",
+              bench::machine().c_str(), gen.describe().c_str(), reps);
+  std::printf("| %-28s | %9s | %-24s | %-24s |\n|---|---:|---|---|\n", "variant", "median ms", "vs bare gopls",
+              "vs today's path");
+  for (auto& v : vs) {
+    auto [blo, bhi] = bench::ratio_ci(t["bare gopls"], t[v.name]);
+    auto [tlo, thi] = bench::ratio_ci(t["today's path (cwd)"], t[v.name]);
+    std::printf("| %-28s | %9.1f | %.3fx [%.3f, %.3f] | %.3fx [%.3f, %.3f] |\n", v.name.c_str(),
+                bench::median(t[v.name]), bench::median(t[v.name]) / bench::median(t["bare gopls"]), blo, bhi,
+                bench::median(t[v.name]) / bench::median(t["today's path (cwd)"]), tlo, thi);
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "--initialize") return initialize_mode(argc > 2 ? std::atoi(argv[2]) : 21);
   int reps = argc > 1 ? std::atoi(argv[1]) : 9;
   TempDir ws(As::Root, "lspbench");
   write_go_module(ws.path, As::Root);

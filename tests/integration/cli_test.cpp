@@ -17,6 +17,8 @@ TEST(Cli, TyposAreOneLineErrorsWithASuggestion) {
       {{"run", "--worksapce", "X"}, "unknown option --worksapce; did you mean --workspace?"},
       {{"run", "--profle=gopls"}, "unknown option --profle; did you mean --profile?"},
       {{"exec", "--frobnicate", "--", "/bin/true"}, "unknown option --frobnicate"},
+      {{"profile", "lst"}, "unknown subcommand \"lst\"; did you mean \"list\"?"},
+      {{"cache", "prnue"}, "unknown subcommand \"prnue\"; did you mean \"prune\"?"},
   };
   for (const auto& c : cases) {
     std::vector<std::string> argv = {world().launcher};

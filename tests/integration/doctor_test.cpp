@@ -1,7 +1,10 @@
 // gopls-sandbox doctor against the real machine: a healthy setup, a broken VS Code setting and a
 // server that exits at once.
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <map>
+#include <optional>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -237,6 +240,140 @@ TEST(Doctor, UsageErrors) {
   auto h = run(As::Root, {world().launcher, "doctor", "--help"});
   EXPECT_EQ(h.status, 0);
   EXPECT_NE(h.out.find("gopls-sandbox doctor --workspace"), std::string::npos) << h.out;
+}
+
+
+// ---- issue 13 §5: doctor --workspace tells the truth about the workspace ----
+
+void put(const std::string& path, const std::string& data) {
+  std::string dir = path.substr(0, path.rfind('/'));
+  for (size_t i = 1; i <= dir.size(); ++i)
+    if (i == dir.size() || dir[i] == '/') ::mkdir(dir.substr(0, i).c_str(), 0755);
+  write_file(path, data);
+}
+
+struct DoctorRun {
+  int status = -1;
+  std::optional<json::Value> report;
+  std::string out, err;
+};
+
+DoctorRun doctor_json(As as, const std::string& ws, const std::map<std::string, std::string>& env = {},
+                      std::shared_ptr<GoCaches> caches = nullptr) {
+  SpawnOptions so;
+  so.cwd = ws;
+  so.caches = caches;
+  gopls_gen(Gen::Current).apply(so.env);
+  for (const auto& [k, v] : env) so.env[k] = v;
+  auto r = run(as, {world().launcher, "doctor", "--workspace", ws, "--json", "--no-startup"}, so);
+  DoctorRun d;
+  d.status = r.status;
+  d.out = r.out;
+  d.err = r.err;
+  if (auto j = json::parse(r.out)) d.report = *j;
+  return d;
+}
+
+std::string status_detail(const DoctorRun& d, const std::string& name) {
+  if (!d.report) return "no report: " + d.out + d.err;
+  const json::Value* c = check(*d.report, name);
+  if (!c) return "no check " + name + ": " + d.out;
+  return (*c)["status"].as_string() + ": " + (*c)["detail"].as_string() + " | fix: " + (*c)["fix"].as_string();
+}
+
+class DoctorTruth : public ::testing::Test {
+ protected:
+  void SetUp() override { GSB_REQUIRE_GEN(Gen::Current); }
+};
+
+TEST_F(DoctorTruth, HealthyModuleLoadsInsideTheSandbox) {
+  TempDir ws(As::Root, "doctor");
+  write_go_module(ws.path, As::Root);
+  auto d = doctor_json(As::Root, ws.path);
+  EXPECT_EQ(d.status, 0) << d.out << d.err;
+  EXPECT_EQ(status_detail(d, "package load").rfind("ok: ", 0), 0u) << status_detail(d, "package load");
+  EXPECT_EQ(status_detail(d, "workspace layout").rfind("ok: ", 0), 0u) << status_detail(d, "workspace layout");
+  EXPECT_EQ(status_detail(d, "gopls cache").rfind("ok: ", 0), 0u) << status_detail(d, "gopls cache");
+}
+
+TEST_F(DoctorTruth, ReadOnlyGoplsCacheIsAnError) {
+  if (!world().why_unavailable.empty()) GSB_SKIP_OR_FAIL(world().why_unavailable);  // (root may write anywhere)
+  TempDir ws(As::User, "doctor");
+  write_go_module(ws.path, As::User);
+  auto caches = fresh_go_caches(As::User);
+  ASSERT_EQ(::system(("mkdir -p " + shell_quote(caches->gopls_cache) + " && chown " + kTestUser + " " +
+                      shell_quote(caches->gopls_cache) + " && chmod 0555 " + shell_quote(caches->gopls_cache))
+                         .c_str()),
+            0);
+  auto d = doctor_json(As::User, ws.path, {}, caches);
+  EXPECT_EQ(d.status, 1) << d.out << d.err;
+  std::string c = status_detail(d, "gopls cache");
+  EXPECT_EQ(c.rfind("error: ", 0), 0u) << c;
+  EXPECT_NE(c.find("not writable"), std::string::npos) << c;
+}
+
+TEST_F(DoctorTruth, MissingDependencyIsNamed) {
+  TempDir ws(As::Root, "doctor");
+  put(ws.path + "/go.mod", "module example.com/m\n\ngo 1.22\n\nrequire example.com/missing v1.2.3\n");
+  put(ws.path + "/m.go", "package m\n\nimport _ \"example.com/missing\"\n");
+  auto d = doctor_json(As::Root, ws.path);
+  EXPECT_EQ(d.status, 1) << d.out << d.err;
+  std::string c = status_detail(d, "dependencies");
+  EXPECT_EQ(c.rfind("error: ", 0), 0u) << c;
+  EXPECT_NE(c.find("example.com/missing@v1.2.3"), std::string::npos) << c;
+  EXPECT_NE(c.find("go mod download"), std::string::npos) << c;
+  std::string l = status_detail(d, "package load");
+  EXPECT_EQ(l.rfind("error: ", 0), 0u) << l;
+  EXPECT_NE(l.find("example.com/missing"), std::string::npos) << l;
+}
+
+TEST_F(DoctorTruth, GoWorkInTheParentIsNamedAndBound) {
+  TempDir t(As::Root, "doctor");
+  put(t.path + "/go.work", "go 1.22\n\nuse (\n\t./a\n\t./b\n)\n");
+  put(t.path + "/a/go.mod", "module example.com/a\n\ngo 1.22\n");
+  put(t.path + "/a/a.go", "package a\n\nimport \"example.com/b\"\n\nvar A = b.B\n");
+  put(t.path + "/b/go.mod", "module example.com/b\n\ngo 1.22\n");
+  put(t.path + "/b/b.go", "package b\n\nconst B = 1\n");
+  // (the harness' GOFLAGS=-mod=mod is refused in workspace mode, by bare go as well)
+  auto d = doctor_json(As::Root, t.path + "/a", {{"GOFLAGS", ""}});
+  std::string c = status_detail(d, "workspace layout");
+  EXPECT_NE(c.find("go.work " + t.path + "/go.work"), std::string::npos) << c;
+  EXPECT_NE(c.find("go.work use " + t.path + "/b"), std::string::npos) << c;
+  EXPECT_EQ(status_detail(d, "package load").rfind("ok: ", 0), 0u) << status_detail(d, "package load");
+  EXPECT_EQ(d.status, 0) << d.out;
+}
+
+TEST_F(DoctorTruth, LocalReplaceIsNamedAndBound) {
+  TempDir t(As::Root, "doctor");
+  put(t.path + "/m/go.mod",
+             "module example.com/m\n\ngo 1.22\n\nrequire example.com/x v0.0.0\n\nreplace example.com/x => ../x\n");
+  put(t.path + "/m/m.go", "package m\n\nimport \"example.com/x\"\n\nvar M = x.X\n");
+  put(t.path + "/x/go.mod", "module example.com/x\n\ngo 1.22\n");
+  put(t.path + "/x/x.go", "package x\n\nconst X = 1\n");
+  auto d = doctor_json(As::Root, t.path + "/m");
+  std::string c = status_detail(d, "workspace layout");
+  EXPECT_NE(c.find("replace " + t.path + "/x (read-only)"), std::string::npos) << c;
+  EXPECT_EQ(status_detail(d, "dependencies").rfind("ok: ", 0), 0u) << status_detail(d, "dependencies");
+  EXPECT_EQ(status_detail(d, "package load").rfind("ok: ", 0), 0u) << status_detail(d, "package load");
+}
+
+TEST_F(DoctorTruth, GopathProjectIsNamed) {
+  TempDir t(As::Root, "doctor");
+  std::string a = t.path + "/gopath/src/example.com/a";
+  put(a + "/a.go", "package a\n\nimport \"example.com/b\"\n\nvar A = b.B\n");
+  put(t.path + "/gopath/src/example.com/b/b.go", "package b\n\nconst B = 1\n");
+  // Module mode (the default): nothing loads, and doctor says why.
+  auto d = doctor_json(As::Root, a, {{"GOPATH", t.path + "/gopath"}});
+  std::string c = status_detail(d, "workspace layout");
+  EXPECT_EQ(c.rfind("warning: ", 0), 0u) << c;
+  EXPECT_NE(c.find("no go.mod"), std::string::npos) << c;
+  EXPECT_NE(c.find("GO111MODULE=off"), std::string::npos) << c;
+  // GOPATH mode: GOPATH/src is bound read-only and the packages load.
+  auto g = doctor_json(As::Root, a, {{"GOPATH", t.path + "/gopath"}, {"GO111MODULE", "off"}});
+  c = status_detail(g, "workspace layout");
+  EXPECT_NE(c.find("GOPATH mode"), std::string::npos) << c;
+  EXPECT_NE(c.find("GOPATH " + t.path + "/gopath/src (read-only)"), std::string::npos) << c;
+  EXPECT_EQ(status_detail(g, "package load").rfind("ok: ", 0), 0u) << status_detail(g, "package load");
 }
 
 }  // namespace

@@ -27,6 +27,10 @@ struct LaunchRequest {
   std::string learn_output;           // learn mode: where the profile goes
   ProgramKind kind = ProgramKind::Gopls;
   std::vector<std::string> args;      // gopls args, or PROGRAM + args for ProgramKind::Any
+  // Issue 13 (app/lsp_workspace.hpp): the folders of the client's initialize request, used
+  // like the default workspace (same refusals) when no workspace is configured.
+  std::vector<std::string> lsp_folders;
+  std::string notify_client;          // --notify-client on|off ("" = GOPLS_SANDBOX_NOTIFY_CLIENT)
 };
 
 // (The settings' sources — environment_map(), resolve_options(), profile_search_path() — are in
@@ -42,6 +46,7 @@ struct Prepared {
   CacheSetup caches;                        // issue 12: cache mode and trust domain
   int cache_lock_fd = -1;                   // the domain's lock (shared), held until exit
   NetSetup net;                             // issue 14: network mode and the proxy's allowlist
+  std::vector<std::string> client_notes;    // issue 13: paths Go needs that were not bound
 };
 Result<Prepared> prepare(const LaunchRequest& req);
 // The same with the options already resolved (resolve_options) from `env`.

@@ -1,0 +1,65 @@
+// Issue 13: the LSP server mode's stdio. The launcher has read the client's first frame (the
+// initialize request) to decide what to bind; LspRelay hands those bytes to the program first
+// and then splices the rest of stdin through (no per-message work). With client notifications
+// on, the program's stdout goes through a frame-boundary relay that can insert a
+// window/showMessage between two frames (never inside one); otherwise stdout is inherited.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gopls_sandbox/core/result.hpp"
+
+namespace gsb::app {
+
+class LspRelay {
+ public:
+  // `prefix`: bytes already read from client_in. `inject`: relay stdout (for notify()).
+  static Result<std::unique_ptr<LspRelay>> create(std::string prefix, bool inject, int client_in = 0,
+                                                  int client_out = 1);
+  ~LspRelay();
+  LspRelay(const LspRelay&) = delete;
+  LspRelay& operator=(const LspRelay&) = delete;
+
+  int child_stdin() const { return to_child_r_; }
+  int child_stdout() const { return from_child_w_; }  // -1 without injection (inherit fd 1)
+  void close_child_ends();
+  void start();
+  void finish();
+  // Queues a window/showMessage (Warning) for the client, once per `cause` per session;
+  // thread-safe. Without injection: ignored.
+  void notify(const std::string& cause, const std::string& text);
+  size_t notified() const;
+
+ private:
+  LspRelay() = default;
+  void pump_in();
+  void pump_out();
+  void flush_pending_locked_out();
+
+  std::string prefix_;
+  bool inject_ = false;
+  int client_in_ = 0, client_out_ = 1;
+  int to_child_r_ = -1, to_child_w_ = -1;
+  int from_child_r_ = -1, from_child_w_ = -1;
+  int stop_fd_ = -1, wake_fd_ = -1;
+  std::thread in_, out_;
+  bool started_ = false, finished_ = false;
+
+  mutable std::mutex mu_;
+  std::set<std::string> causes_;
+  std::vector<std::string> pending_;  // frames to inject
+  size_t sent_ = 0;
+  bool out_eof_ = false;
+  std::condition_variable out_cv_;  // finish() waits for pump_out's end of stream
+};
+
+// GOPLS_SANDBOX_NOTIFY_CLIENT / --notify-client: "on" (default) or "off".
+bool notify_client_enabled(const std::string& cli_value, const std::string& env_value);
+
+}  // namespace gsb::app

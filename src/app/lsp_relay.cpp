@@ -1,0 +1,195 @@
+#include "gopls_sandbox/app/lsp_relay.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+
+#include "gopls_sandbox/core/lsp_initialize.hpp"
+#include "gopls_sandbox/sys/io.hpp"
+#include "gopls_sandbox/sys/splice.hpp"
+
+namespace gsb::app {
+
+namespace {
+void close_fd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+}  // namespace
+
+bool notify_client_enabled(const std::string& cli_value, const std::string& env_value) {
+  const std::string& v = cli_value.empty() ? env_value : cli_value;
+  return !(v == "off" || v == "0" || v == "false" || v == "no");
+}
+
+Result<std::unique_ptr<LspRelay>> LspRelay::create(std::string prefix, bool inject, int client_in, int client_out) {
+  std::unique_ptr<LspRelay> r(new LspRelay());
+  r->prefix_ = std::move(prefix);
+  r->inject_ = inject;
+  r->client_in_ = client_in;
+  r->client_out_ = client_out;
+  int a[2];
+  if (::pipe2(a, O_CLOEXEC) != 0) return Error::sys("lsp relay: stdin pipe", "pipe2", errno);
+  r->to_child_r_ = a[0];
+  r->to_child_w_ = a[1];
+  // A bigger pipe: fewer wake-ups for large didOpen/didChange messages (best effort).
+  (void)::fcntl(r->to_child_w_, F_SETPIPE_SZ, 1 << 20);
+  if (inject) {
+    int b[2];
+    if (::pipe2(b, O_CLOEXEC) != 0) return Error::sys("lsp relay: stdout pipe", "pipe2", errno);
+    r->from_child_r_ = b[0];
+    r->from_child_w_ = b[1];
+    (void)::fcntl(r->from_child_w_, F_SETPIPE_SZ, 1 << 20);
+    r->wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (r->wake_fd_ < 0) return Error::sys("lsp relay", "eventfd", errno);
+  }
+  r->stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (r->stop_fd_ < 0) return Error::sys("lsp relay", "eventfd", errno);
+  return r;
+}
+
+LspRelay::~LspRelay() {
+  if (started_ && !finished_) finish();
+  for (int* fd : {&to_child_r_, &to_child_w_, &from_child_r_, &from_child_w_, &stop_fd_, &wake_fd_}) close_fd(*fd);
+}
+
+void LspRelay::close_child_ends() {
+  close_fd(to_child_r_);
+  close_fd(from_child_w_);
+}
+
+void LspRelay::notify(const std::string& cause, const std::string& text) {
+  if (!inject_) return;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (!causes_.insert(cause).second) return;
+    pending_.push_back(core::show_message_frame("gopls-sandbox: " + text));
+  }
+  uint64_t one = 1;
+  if (::write(wake_fd_, &one, sizeof one) < 0) { /* counter cannot overflow here */ }
+}
+
+size_t LspRelay::notified() const {
+  std::lock_guard<std::mutex> lk(mu_);
+  return sent_;
+}
+
+void LspRelay::pump_in() {
+  // The initialize request (and whatever came with it), byte for byte, then the rest spliced.
+  if (!prefix_.empty() && sys::write_all(to_child_w_, prefix_.data(), prefix_.size()) != 0) {
+    close_fd(to_child_w_);
+    return;
+  }
+  std::string().swap(prefix_);
+  bool fallback = false;
+  char buf[65536];
+  for (;;) {
+    pollfd fds[2] = {{client_in_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    int r = ::poll(fds, 2, -1);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[1].revents && !(fds[0].revents & (POLLIN | POLLHUP))) break;
+    ssize_t n = sys::splice_step(client_in_, to_child_w_, 1 << 20, &fallback, buf, sizeof buf);
+    if (n <= 0) break;  // end of input, or the program is gone (EPIPE)
+  }
+  close_fd(to_child_w_);  // the program sees end of input
+}
+
+void LspRelay::flush_pending_locked_out() {
+  std::vector<std::string> frames;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    frames.swap(pending_);
+    sent_ += frames.size();
+  }
+  for (const auto& f : frames) (void)sys::write_all(client_out_, f.data(), f.size());
+}
+
+void LspRelay::pump_out() {
+  core::FrameBoundaryTracker tracker;
+  std::vector<size_t> bounds;
+  std::vector<char> buf(1 << 16);
+  bool forward = true;
+  auto has_pending = [&] {
+    std::lock_guard<std::mutex> lk(mu_);
+    return !pending_.empty();
+  };
+  for (;;) {
+    pollfd fds[3] = {{from_child_r_, POLLIN, 0}, {wake_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    int r = ::poll(fds, 3, -1);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[2].revents && !(fds[0].revents & (POLLIN | POLLHUP))) break;
+    if (fds[1].revents & POLLIN) {
+      uint64_t v;
+      if (::read(wake_fd_, &v, sizeof v) < 0) { /* EAGAIN: another reader took it */ }
+      if (forward && tracker.at_boundary()) flush_pending_locked_out();
+    }
+    if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+    ssize_t n = ::read(from_child_r_, buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      break;
+    }
+    if (n == 0) break;
+    std::string_view chunk(buf.data(), static_cast<size_t>(n));
+    bounds.clear();
+    tracker.feed(chunk, bounds);
+    if (!forward) continue;
+    size_t off = 0;
+    if (!bounds.empty() && has_pending()) {
+      // Up to the first frame end, the messages, then the rest (at most one insertion point
+      // per chunk: later causes wait for the next boundary).
+      if (sys::write_all(client_out_, chunk.data(), bounds[0]) != 0) forward = false;
+      off = bounds[0];
+      if (forward) flush_pending_locked_out();
+    }
+    if (forward && sys::write_all(client_out_, chunk.data() + off, chunk.size() - off) != 0) forward = false;
+  }
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    out_eof_ = true;
+  }
+  out_cv_.notify_all();
+}
+
+void LspRelay::start() {
+  if (started_) return;
+  started_ = true;
+  sigset_t pipe_set, old;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  in_ = std::thread([this] { pump_in(); });
+  if (inject_) out_ = std::thread([this] { pump_out(); });
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
+void LspRelay::finish() {
+  if (finished_) return;
+  finished_ = true;
+  close_child_ends();
+  if (!started_) return;
+  if (inject_) {
+    // The program's stdout ends once every writer is gone (pid 1 kills the rest); bounded so
+    // that a leaked descriptor cannot hang the exit.
+    std::unique_lock<std::mutex> lk(mu_);
+    out_cv_.wait_for(lk, std::chrono::seconds(2), [&] { return out_eof_; });
+  }
+  uint64_t one = 1;
+  if (::write(stop_fd_, &one, sizeof one) < 0) { /* cannot be full */ }
+  in_.join();
+  if (out_.joinable()) out_.join();
+}
+
+}  // namespace gsb::app

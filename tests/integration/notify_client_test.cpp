@@ -1,0 +1,133 @@
+// Issue 13 §4: the launcher tells the user what the sandbox refused, as window/showMessage in the
+// editor: once per cause, between two frames, and otherwise the stream is byte for byte the
+// server's.
+#include <algorithm>
+
+#include "gopls_sandbox/core/lsp_framing.hpp"
+#include "gopls_sandbox/core/lsp_initialize.hpp"
+#include "harness.hpp"
+
+namespace gsb::test {
+namespace {
+
+class NotifyClient : public ::testing::TestWithParam<As> {
+ protected:
+  void SetUp() override {
+    if (as() == As::User && !world().why_unavailable.empty()) GSB_SKIP_OR_FAIL(world().why_unavailable);
+  }
+  As as() const { return GetParam(); }
+};
+INSTANTIATE_TEST_SUITE_P(As, NotifyClient, ::testing::Values(As::Root, As::User),
+                         [](const auto& info) { return as_name(info.param); });
+
+// What lsp_fake_server writes.
+std::string server_stream() {
+  std::string big = "{\"jsonrpc\":\"2.0\",\"method\":\"x/big\",\"params\":\"" + std::string(200000, 'a') + "\"}";
+  return core::lsp_frame(big) + core::lsp_frame("{\"jsonrpc\":\"2.0\",\"method\":\"x/small\",\"params\":1}") +
+         core::lsp_frame("{\"jsonrpc\":\"2.0\",\"method\":\"x/last\",\"params\":2}");
+}
+
+// Splits a stream into frames (header + body), failing on a torn one.
+std::vector<std::string> frames_of(const std::string& s) {
+  std::vector<std::string> out;
+  size_t off = 0;
+  while (off < s.size()) {
+    auto f = core::scan_first_frame(std::string_view(s).substr(off));
+    if (f.status != core::FirstFrame::Complete) {
+      ADD_FAILURE() << "torn frame at " << off;
+      break;
+    }
+    out.emplace_back(s, off, f.end);
+    off += f.end;
+  }
+  return out;
+}
+
+struct FakeRun {
+  std::string out, err;
+  int status = -1;
+};
+
+FakeRun run_fake(As as, const std::vector<std::string>& extra, const std::map<std::string, std::string>& env = {}) {
+  TempDir ws(as);
+  write_go_module(ws.path, as);
+  std::vector<std::string> argv = {world().launcher, "run", "--gopls", world().helper("lsp_fake_server")};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  SpawnOptions so;
+  so.cwd = "/";
+  so.env = env;
+  Proc p = spawn(as, argv, so);
+  std::string init = core::lsp_frame("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"rootUri\":\"file://" +
+                                     ws.path + "\"}}");
+  p.write_all(init);
+  const std::string want_tail = core::lsp_frame("{\"jsonrpc\":\"2.0\",\"method\":\"x/last\",\"params\":2}");
+  bool got = p.read_until(
+      [&](const std::string& s) {
+        return s.size() >= want_tail.size() && s.compare(s.size() - want_tail.size(), want_tail.size(), want_tail) == 0;
+      },
+      std::chrono::seconds(60));
+  EXPECT_TRUE(got) << p.err_buf;
+  // The last refusal may still be on its way: end the session, then collect everything.
+  p.close_stdin();
+  FakeRun r;
+  r.status = p.wait(std::chrono::seconds(30));
+  r.out = p.out_buf;
+  r.err = p.err_buf;
+  return r;
+}
+
+TEST_P(NotifyClient, OneMessagePerRefusedSyscallBetweenFramesOtherwiseByteExact) {
+  FakeRun r = run_fake(as(), {});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<std::string> frames = frames_of(r.out), kept, shown;
+  for (const auto& f : frames) {
+    if (f.find("\"window/showMessage\"") != std::string::npos && f.size() < 4096) shown.push_back(f);
+    else kept.push_back(f);
+  }
+  std::string rest;
+  for (const auto& f : kept) rest += f;
+  EXPECT_TRUE(rest == server_stream()) << "the relay changed the server's bytes (" << rest.size() << " vs "
+                                       << server_stream().size() << ")";
+  // keyctl twice: one message; add_key: one more.
+  auto count = [&](const char* name) {
+    return std::count_if(shown.begin(), shown.end(), [&](const std::string& f) {
+      return f.find(std::string("system call ") + name + " ") != std::string::npos;
+    });
+  };
+  EXPECT_EQ(count("keyctl"), 1) << r.out.substr(0, 300) << "\n" << r.err;
+  EXPECT_EQ(count("add_key"), 1) << r.err;
+  EXPECT_EQ(shown.size(), 2u);
+  for (const auto& f : shown) EXPECT_NE(f.find("\"type\":2"), std::string::npos) << f;
+}
+
+TEST_P(NotifyClient, OffMeansTheServersBytesOnly) {
+  FakeRun r = run_fake(as(), {"--notify-client", "off"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(r.out == server_stream()) << r.out.size() << " vs " << server_stream().size();
+  FakeRun e = run_fake(as(), {}, {{"GOPLS_SANDBOX_NOTIFY_CLIENT", "off"}});
+  EXPECT_TRUE(e.out == server_stream());
+}
+
+TEST_P(NotifyClient, AFolderThatCannotBeBoundIsShown) {
+  TempDir ws(as());
+  Proc p = spawn(as(), {world().launcher, "run", "--gopls", world().helper("lsp_fake_server")}, [] {
+    SpawnOptions so;
+    so.cwd = "/";
+    return so;
+  }());
+  p.write_all(core::lsp_frame(
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"workspaceFolders\":[{\"uri\":\"file://" +
+      ws.path + "/missing\"},{\"uri\":\"file://" + ws.path + "\"}]}}"));
+  bool got = p.read_until([](const std::string& s) { return s.find("x/last") != std::string::npos; },
+                          std::chrono::seconds(60));
+  EXPECT_TRUE(got) << p.err_buf;
+  p.close_stdin();
+  EXPECT_EQ(p.wait(std::chrono::seconds(30)), 0) << p.err_buf;
+  auto frames = frames_of(p.out_buf);
+  ASSERT_FALSE(frames.empty());
+  EXPECT_NE(frames[0].find("window/showMessage"), std::string::npos) << frames[0];
+  EXPECT_NE(frames[0].find(ws.path + "/missing could not be bound"), std::string::npos) << frames[0];
+}
+
+}  // namespace
+}  // namespace gsb::test
