@@ -13,6 +13,7 @@
 #include "gopls_sandbox/app/launch.hpp"
 #include "gopls_sandbox/app/supervisor.hpp"
 #include "gopls_sandbox/core/denials.hpp"
+#include "gopls_sandbox/core/workspace_discovery.hpp"
 #include "gopls_sandbox/sys/http_proxy.hpp"
 #include "gopls_sandbox/sys/io.hpp"
 #include "gopls_sandbox/sys/process.hpp"
@@ -36,11 +37,13 @@ std::vector<std::string> missing_modules(const std::string& workspace, const std
   if (::stat(gm.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (1 << 20)) return out;
   auto text = sys::read_file(gm);
   if (!text) return out;
-  for (const auto& [path, ver] : core::go_mod_requires(*text)) {
-    std::string f = gomodcache + "/cache/download/" + core::escape_module_path(path) + "/@v/" +
-                    core::escape_module_path(ver) + ".mod";
-    if (::stat(f.c_str(), &st) != 0) out.push_back(path + "@" + ver);
+  auto missing = core::missing_requirements(core::parse_gomod(*text), gomodcache, [](const std::string& f) {
+    struct stat fst;
+    return ::stat(f.c_str(), &fst) == 0;
+  });
+  for (const auto& [path, ver] : missing) {
     if (out.size() >= limit) break;
+    out.push_back(path + "@" + ver);
   }
   return out;
 }
@@ -163,7 +166,7 @@ core::Check network_check(const std::string& workspace, const std::optional<std:
       if (p->identity_names[i] == "GOMODCACHE") gomodcache = p->identity_paths[i];
     std::vector<std::string> miss = missing_modules(workspace, gomodcache, 4);
     auto text = sys::read_file(workspace + "/go.mod");
-    size_t total = text ? core::go_mod_requires(*text).size() : 0;
+    size_t total = text ? core::parse_gomod(*text).require.size() : 0;
     if (!miss.empty()) {
       c.status = core::CheckStatus::Warning;
       c.detail += "; go.mod requires modules not in GOMODCACHE: " + miss[0];

@@ -332,7 +332,10 @@ json::Value settings_to_json(const Options& o) {
 Result<Options> settings_from_json(const json::Value& v) {
   if (!v.is_object()) return Error::usage("settings: expected a JSON object");
   Options o;
-  for (const auto& [k, x] : v.as_object()) {
+  for (const auto& entry : v.as_object()) {
+    // Not a structured binding: clang 14 (the fuzz build) cannot capture one in the lambdas below.
+    const std::string& k = entry.first;
+    const json::Value& x = entry.second;
     auto strings = [&](std::vector<std::string>& out) -> Result<void> {
       if (!x.is_array()) return Error::usage("settings: \"" + k + "\" must be an array of strings");
       for (const auto& s : x.as_array()) {

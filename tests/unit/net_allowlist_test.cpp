@@ -2,6 +2,7 @@
 
 #include "gopls_sandbox/core/config.hpp"
 #include "gopls_sandbox/core/net_allowlist.hpp"
+#include "gopls_sandbox/core/workspace_discovery.hpp"
 
 using namespace gsb;
 using namespace gsb::core;
@@ -205,10 +206,10 @@ TEST(NetAllowlist, OptionsWiring) {
   EXPECT_EQ(effective_net_mode(Options{}), NetMode::None);
 }
 
-TEST(NetAllowlist, GoModRequires) {
-  auto r = go_mod_requires(
+TEST(NetAllowlist, GoModRequires) {  // the none-mode check reads requirements with parse_gomod
+  auto r = parse_gomod(
       "module x\n\ngo 1.21\n\nrequire example.net/greet v1.0.0 // indirect\nrequire (\n\tgithub.com/BurntSushi/toml v1.3.2\n"
-      "\t\"golang.org/x/mod\" v0.14.0\n)\nrequired v9\n");
+      "\t\"golang.org/x/mod\" v0.14.0\n)\nrequired v9\n").require;
   ASSERT_EQ(r.size(), 3u);
   EXPECT_EQ(r[0].first, "example.net/greet");
   EXPECT_EQ(r[0].second, "v1.0.0");

@@ -73,9 +73,6 @@ void apply_proxy_env(std::vector<std::string>& env, uint16_t port = kSandboxProx
 // the first path element of each entry.
 std::vector<std::string> private_pattern_hosts(std::string_view patterns);
 
-// The requirements of a go.mod ("require x v1" and require blocks; "// indirect" included).
-std::vector<std::pair<std::string, std::string>> go_mod_requires(std::string_view go_mod);
-// The module cache's case encoding: "github.com/BurntSushi/toml" -> "github.com/!burnt!sushi/toml".
-std::string escape_module_path(std::string_view path);
+// go.mod's requirements and the module cache's case encoding: core/workspace_discovery.hpp.
 
 }  // namespace gsb::core
