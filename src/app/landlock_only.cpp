@@ -85,7 +85,7 @@ Result<std::string> make_run_dir(const Prepared& prep, core::LandlockOnlyDirs& d
 }  // namespace
 
 Result<sys::SandboxExit> run_isolated(const Prepared& prep, sys::SandboxSpec& spec, sys::SandboxEvents& events,
-                                      bool verbose) {
+                                      bool verbose, const std::function<void(const std::string&)>& tell_client) {
   const core::Require req = required(prep);
   const int abi = sys::landlock_abi();
   std::string why;
@@ -122,6 +122,7 @@ Result<sys::SandboxExit> run_isolated(const Prepared& prep, sys::SandboxSpec& sp
     why += ", and " + lack;
   }
   std::fprintf(stderr, "gopls-sandbox: %s\n", core::isolation_line(level, why, abi).c_str());
+  if (tell_client) tell_client("reduced mode: " + core::isolation_line(level, why, abi));
 
   core::LandlockOnlyDirs dirs;
   auto run_dir = make_run_dir(prep, dirs);

@@ -114,8 +114,13 @@ int launch(const LaunchRequest& req) {
   say_net(prep->net, verbose);
   SandboxReports reports(*prep, log, verbose);
   events.on_report = [&reports](const core::Pid1Report& r) { reports.on_report(r); };
+  std::function<void(const std::string&)> tell_client;
+  if (*lsp) {  // issue 13: reduced modes reach the editor too
+    reports.tell_client = [&lsp](const std::string& key, const std::string& text) { (*lsp)->notify(key, text); };
+    tell_client = [&lsp](const std::string& text) { (*lsp)->notify("isolation", text); };
+  }
 
-  auto ex = run_isolated(*prep, spec, events, verbose);  // issue 16: namespaces, else Landlock-only (app/landlock_only.cpp)
+  auto ex = run_isolated(*prep, spec, events, verbose, tell_client);  // issue 16: namespaces, else Landlock-only (app/landlock_only.cpp)
   supervisor.stop();
   if (net) net->stop();
   if (*lsp) (*lsp)->finish();

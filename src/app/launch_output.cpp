@@ -71,6 +71,9 @@ void SandboxReports::cache_fallback(const core::CacheFallbackReport& f) {
                  "caches of domain %s instead (empty at first, under %s/private; the host's caches are neither "
                  "used nor exposed). To make this the plan and silence this message: --cache-mode private\n",
                  f.detail.c_str(), prep_.caches.domain.c_str(), prep_.caches.domain_dir.c_str());
+  if (!cache_fallback_said_ && tell_client)
+    tell_client("cache-fallback", "reduced mode: copy-on-write caches are not available here (" + f.detail +
+                                      "): private caches of domain " + prep_.caches.domain + " are used instead");
   cache_fallback_said_ = true;
 }
 

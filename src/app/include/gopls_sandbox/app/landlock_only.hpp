@@ -9,6 +9,9 @@
 // `require`, GOPLS_SANDBOX_REQUIRE) exits 125 instead of falling back.
 #pragma once
 
+#include <functional>
+#include <string>
+
 #include <string>
 #include <vector>
 
@@ -18,9 +21,11 @@
 
 namespace gsb::app {
 
-// Runs the prepared launch at the strongest level available and allowed.
+// Runs the prepared launch at the strongest level available and allowed. A reduced level is
+// said on stderr and, when given, through tell_client (issue 13: the editor's window/showMessage).
 Result<sys::SandboxExit> run_isolated(const Prepared& prep, sys::SandboxSpec& spec, sys::SandboxEvents& events,
-                                      bool verbose);
+                                      bool verbose,
+                                      const std::function<void(const std::string&)>& tell_client = {});
 // --dry-run's "isolation" object: the level this machine gives (a probe), and in the
 // Landlock-only mode the rules on host paths and the environment changes.
 json::Value isolation_json(const Prepared& prep);

@@ -3,6 +3,8 @@
 // carries only the dry-run document (otherwise it is the program's, i.e. the LSP stream).
 #pragma once
 
+#include <functional>
+
 #include <map>
 #include <string>
 
@@ -24,6 +26,8 @@ class SandboxReports {
  public:
   SandboxReports(const Prepared& prep, DenialLog& log, bool verbose) : prep_(prep), log_(log), verbose_(verbose) {}
   void on_report(const core::Pid1Report& r);
+  // Issue 13: a reduced mode is also told to the editor (window/showMessage), when set.
+  std::function<void(const std::string& key, const std::string& text)> tell_client;
 
  private:
   void cache_fallback(const core::CacheFallbackReport& f);
