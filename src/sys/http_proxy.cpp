@@ -450,6 +450,14 @@ void HttpProxy::serve(int client, int peer_port) {
   }
   ProxyRequestInfo info;
   info.method = line.substr(0, s1);
+  // A method is an RFC 9110 token: anything else (control bytes, escape sequences) is refused here.
+  if (info.method.empty() || info.method.size() > 32 ||
+      !std::all_of(info.method.begin(), info.method.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || (ch != '\0' && std::strchr("!#$%&'*+-.^_`|~", ch) != nullptr);
+      })) {
+    reply(client, stop_fd_, "400 Bad Request", "gopls-sandbox: malformed request method\n");
+    return;
+  }
   info.peer_port = peer_port;
   std::string target = line.substr(s1 + 1, s2 - s1 - 1);
   std::string version = line.substr(s2 + 1);

@@ -315,6 +315,8 @@ TEST_P(NetProxy, ProxyModeDownloadsTheModuleAndRefusesEverythingElse) {
       {"CONNECT not-allowed.invalid:443 HTTP/1.1", "", "status: HTTP/1.1 403 Forbidden"},
       {"CONNECT 127.0.0.1:" + port + " HTTP/1.1", "", "status: HTTP/1.1 403 Forbidden"},
       {"GET http://not-allowed.invalid/x HTTP/1.1", "", "status: HTTP/1.1 403 Forbidden"},
+      // A method with an escape sequence (it would reach the launcher's terminal with -v): 400.
+      {"G\x1b]0;pwned\x07T http://not-allowed.invalid/ HTTP/1.1", "", "status: HTTP/1.1 400 Bad Request"},
   };
   for (const auto& c : cases) {
     std::vector<std::string> argv = {world().launcher, "exec", "--net", "proxy", "--", probe, "3128", c.head};
