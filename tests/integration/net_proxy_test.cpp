@@ -329,6 +329,16 @@ TEST_P(NetProxy, ProxyModeDownloadsTheModuleAndRefusesEverythingElse) {
       EXPECT_TRUE(has(p.err, "1 network connection refused by the proxy")) << p.err;
     }
   }
+  // An allowed name that resolves to 0.0.0.0 (the host's own services: "0" does, as a DNS
+  // sinkhole's or rebinding attacker's answer would) or link-local: refused before connecting.
+  {
+    auto p = run(GetParam(),
+                 {world().launcher, "exec", "--net", "proxy", "--allow-host", "0:" + port, "--", probe, "3128",
+                  "CONNECT 0:" + port + " HTTP/1.1", "GET / HTTP/1.0"},
+                 so);
+    EXPECT_TRUE(has(p.out, "status: HTTP/1.1 502 Bad Gateway")) << p.out << p.err;
+    EXPECT_NE(p.out.find("resolves only to unspecified or link-local addresses"), std::string::npos) << p.out;
+  }
   // The refusals are network records in the denial log, with the process when it was found.
   std::string text = read_file(log);
   for (const char* dest : {":22", "not-allowed.invalid", "\"127.0.0.1\""})
