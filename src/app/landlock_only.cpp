@@ -37,8 +37,10 @@ bool setup_refused(const sys::ChildMsg& m) {
 
 core::Require required(const Prepared& prep) { return prep.opts.require.value_or(core::Require::Landlock); }
 
-// Landlock is a wall of its own only with the network too (ABI 4) unless the network is shared.
-int needed_abi(const Prepared& prep) { return prep.plan.share_net ? 1 : 4; }
+// Landlock is a wall of its own only when it also scopes signals (ABI 6: otherwise code inside
+// may kill(-1, SIGKILL) every process of the user, the editor included; the seccomp profile
+// allows kill for gopls' own children) and restricts TCP (ABI 4, implied).
+int needed_abi(const Prepared&) { return 6; }
 
 std::string parent_dir(const std::string& p) {
   size_t i = p.rfind('/');
@@ -114,7 +116,8 @@ Result<sys::SandboxExit> run_isolated(const Prepared& prep, sys::SandboxSpec& sp
   core::IsolationLevel level = core::IsolationLevel::LandlockOnly;
   if (abi < needed_abi(prep)) {
     std::string lack = abi < 1 ? "Landlock is not available either"
-                               : "Landlock ABI " + std::to_string(abi) + " cannot restrict TCP (needs ABI 4)";
+                               : "Landlock ABI " + std::to_string(abi) +
+                                     " cannot scope signals (needs ABI 6, Linux 6.12)";
     if (req != core::Require::None)
       return Error{ErrorKind::Setup, why + ", and " + lack + ": refusing to run without a sandbox",
                    std::string(apparmor_hint) + "; --require none runs with seccomp only (unsafe)"};
@@ -187,7 +190,7 @@ std::vector<std::string> isolation_doctor_lines() {
   std::string why = sys::probe_user_namespaces();
   if (why.empty()) return {};
   int abi = sys::landlock_abi();
-  return core::isolation_doctor_lines(abi >= 4 ? core::IsolationLevel::LandlockOnly : core::IsolationLevel::SeccompOnly,
+  return core::isolation_doctor_lines(abi >= 6 ? core::IsolationLevel::LandlockOnly : core::IsolationLevel::SeccompOnly,
                                       why, abi);
 }
 

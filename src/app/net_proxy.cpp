@@ -14,6 +14,7 @@
 #include "gopls_sandbox/app/supervisor.hpp"
 #include "gopls_sandbox/core/denials.hpp"
 #include "gopls_sandbox/core/workspace_discovery.hpp"
+#include "gopls_sandbox/core/text.hpp"
 #include "gopls_sandbox/sys/http_proxy.hpp"
 #include "gopls_sandbox/sys/io.hpp"
 #include "gopls_sandbox/sys/process.hpp"
@@ -273,8 +274,9 @@ int NetSession::start(int listen_fd) {
     if (nth > 200) return;
     auto [pid, comm] = find_client(netns_, r.peer_port);
     if (verbose_)
-      std::fprintf(stderr, "gopls-sandbox: network: refused %s %s%s: %s\n", r.method.c_str(), dest.c_str(),
-                   comm.empty() ? "" : (" (" + comm + ")").c_str(), why.c_str());
+      // The method and the comm are the sandbox's text: no escape sequence reaches the terminal.
+      std::fprintf(stderr, "gopls-sandbox: network: refused %s %s%s: %s\n", core::printable(r.method).c_str(),
+                   dest.c_str(), comm.empty() ? "" : (" (" + core::printable(comm) + ")").c_str(), why.c_str());
     if (!log_) return;
     json::Value v;
     v.set("time", core::rfc3339_us(std::chrono::duration_cast<std::chrono::microseconds>(

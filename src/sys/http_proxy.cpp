@@ -202,6 +202,27 @@ std::vector<std::pair<sockaddr_storage, socklen_t>> resolve(const std::string& h
     if (g_dns.size() > 256) g_dns.clear();
     g_dns[host] = {out, now_ms()};
   }
+  // A name never reaches an unspecified (0.0.0.0: the host's own services) or link-local
+  // (169.254.169.254: a cloud's metadata service) address: a DNS answer, a sinkhole or a
+  // rebinding attacker's, would otherwise turn an allowed name into them. IP literals are explicit.
+  size_t before = out.size();
+  std::erase_if(out, [](const std::pair<sockaddr_storage, socklen_t>& a) {
+    uint32_t v4;
+    if (a.first.ss_family == AF_INET) {
+      v4 = ntohl(reinterpret_cast<const sockaddr_in*>(&a.first)->sin_addr.s_addr);
+    } else {
+      const in6_addr* v6 = &reinterpret_cast<const sockaddr_in6*>(&a.first)->sin6_addr;
+      if (IN6_IS_ADDR_UNSPECIFIED(v6) || IN6_IS_ADDR_LINKLOCAL(v6)) return true;
+      if (!IN6_IS_ADDR_V4MAPPED(v6)) return false;
+      std::memcpy(&v4, v6->s6_addr + 12, 4);
+      v4 = ntohl(v4);
+    }
+    return (v4 >> 24) == 0 || (v4 >> 16) == 0xa9fe;
+  });
+  if (out.empty() && before) {
+    err = "refused " + host + ": it resolves only to unspecified or link-local addresses";
+    return out;
+  }
   for (auto& [ss, len] : out) {
     if (ss.ss_family == AF_INET) reinterpret_cast<sockaddr_in*>(&ss)->sin_port = htons(port);
     else reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port = htons(port);
@@ -450,6 +471,14 @@ void HttpProxy::serve(int client, int peer_port) {
   }
   ProxyRequestInfo info;
   info.method = line.substr(0, s1);
+  // A method is an RFC 9110 token: anything else (control bytes, escape sequences) is refused here.
+  if (info.method.empty() || info.method.size() > 32 ||
+      !std::all_of(info.method.begin(), info.method.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || (ch != '\0' && std::strchr("!#$%&'*+-.^_`|~", ch) != nullptr);
+      })) {
+    reply(client, stop_fd_, "400 Bad Request", "gopls-sandbox: malformed request method\n");
+    return;
+  }
   info.peer_port = peer_port;
   std::string target = line.substr(s1 + 1, s2 - s1 - 1);
   std::string version = line.substr(s2 + 1);

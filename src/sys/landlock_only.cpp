@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/capability.h>
+#include <netinet/in.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <sched.h>
@@ -239,10 +240,15 @@ std::vector<sock_filter> landlock_only_socket_filter(bool share_net) {
   jump(BPF_JMP | BPF_JEQ | BPF_K, AF_NETLINK, 0, 1);
   stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
   jump(BPF_JMP | BPF_JEQ | BPF_K, AF_INET, 1, 0);
-  jump(BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, 0, 3);
+  jump(BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, 0, 6);
   stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1]));
   stmt(BPF_ALU | BPF_AND | BPF_K, 0xf);  // the type without SOCK_CLOEXEC / SOCK_NONBLOCK
-  jump(BPF_JMP | BPF_JEQ | BPF_K, SOCK_STREAM, 1, 0);
+  jump(BPF_JMP | BPF_JEQ | BPF_K, SOCK_STREAM, 0, 3);
+  // TCP only: Landlock's TCP rights ignore other stream protocols, and an MPTCP (262), SCTP or
+  // SMC socket would connect anywhere, the host's loopback services included.
+  stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2]));
+  jump(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 0);
+  jump(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 1, 0);
   stmt(BPF_RET | BPF_K, deny);
   stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
   return f;

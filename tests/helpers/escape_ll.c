@@ -5,6 +5,7 @@
  *   write PATH      open(PATH, O_WRONLY|O_CREAT|O_TRUNC) and write a byte
  *   exec PATH       execve(PATH) in a child (the child exits 0 after a successful exec of true)
  *   tcp PORT        connect to 127.0.0.1:PORT
+ *   mptcp PORT      the same over MPTCP (IPPROTO_MPTCP, 262), which Landlock's TCP rights ignore
  *   abstract NAME   connect to the abstract unix socket "\0NAME" (socket() or connect() failing)
  *   unix PATH       connect to the pathname unix socket PATH
  *   signal PID      kill(PID, 0)
@@ -72,8 +73,8 @@ int main(int argc, char** argv) {
       if (read(p[0], &e, sizeof e) != (ssize_t)sizeof e) e = 0;
       close(p[0]);
       waitpid(pid, NULL, 0);
-    } else if (strcmp(what, "tcp") == 0) {
-      int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    } else if (strcmp(what, "tcp") == 0 || strcmp(what, "mptcp") == 0) {
+      int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, strcmp(what, "mptcp") == 0 ? 262 : 0);
       if (s < 0) {
         e = errno;
       } else {

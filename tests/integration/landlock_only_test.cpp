@@ -137,7 +137,7 @@ TEST_P(LandlockOnly, AttacksFromInsideAreDenied) {
   auto r = exec(ws.path, {"--profile", "gopls"},
                 {world().helper("escape_ll"), "read", host + "/.ssh/id_ed25519", "read", home_secret, "read",
                  "/etc/shadow", "write", host + "/victim", "write", host + "/new", "write", host_tmp,
-                 "write", ws.path + "/ok", "exec", host + "/true", "exec", "/bin/true", "tcp", port, "abstract", name,
+                 "write", ws.path + "/ok", "exec", host + "/true", "exec", "/bin/true", "tcp", port, "mptcp", port, "abstract", name,
                  "unix", sock_path, "signal", std::to_string(victim.pid), "read", ws.path + "/ok"});
   victim.close_stdin();
   EXPECT_EQ(victim.wait(std::chrono::seconds(10)), 0) << "the host process was disturbed";
@@ -157,7 +157,7 @@ TEST_P(LandlockOnly, AttacksFromInsideAreDenied) {
        {"read " + host + "/.ssh/id_ed25519 errno=EACCES", "read " + home_secret + " errno=EACCES",
         std::string("read /etc/shadow errno=EACCES"), "write " + host + "/victim errno=EACCES",
         "write " + host + "/new errno=EACCES", "exec " + host + "/true errno=EACCES", "tcp " + port + " errno=EACCES",
-        "abstract " + name + " errno=EACCES", "unix " + sock_path + " errno=EACCES",
+        "mptcp " + port + " errno=EACCES", "abstract " + name + " errno=EACCES", "unix " + sock_path + " errno=EACCES",
         "signal " + std::to_string(victim.pid) + " errno=EPERM"})
     EXPECT_TRUE(has(r.out, line)) << line << "\n" << r.out;
   EXPECT_TRUE(has(r.out, "write " + host_tmp + " errno=EACCES")) << "no private /tmp: the host's is denied\n" << r.out;

@@ -315,6 +315,8 @@ TEST_P(NetProxy, ProxyModeDownloadsTheModuleAndRefusesEverythingElse) {
       {"CONNECT not-allowed.invalid:443 HTTP/1.1", "", "status: HTTP/1.1 403 Forbidden"},
       {"CONNECT 127.0.0.1:" + port + " HTTP/1.1", "", "status: HTTP/1.1 403 Forbidden"},
       {"GET http://not-allowed.invalid/x HTTP/1.1", "", "status: HTTP/1.1 403 Forbidden"},
+      // A method with an escape sequence (it would reach the launcher's terminal with -v): 400.
+      {"G\x1b]0;pwned\x07T http://not-allowed.invalid/ HTTP/1.1", "", "status: HTTP/1.1 400 Bad Request"},
   };
   for (const auto& c : cases) {
     std::vector<std::string> argv = {world().launcher, "exec", "--net", "proxy", "--", probe, "3128", c.head};
@@ -326,6 +328,16 @@ TEST_P(NetProxy, ProxyModeDownloadsTheModuleAndRefusesEverythingElse) {
       EXPECT_TRUE(has(p.out, "not on the allowlist")) << p.out;
       EXPECT_TRUE(has(p.err, "1 network connection refused by the proxy")) << p.err;
     }
+  }
+  // An allowed name that resolves to 0.0.0.0 (the host's own services: "0" does, as a DNS
+  // sinkhole's or rebinding attacker's answer would) or link-local: refused before connecting.
+  {
+    auto p = run(GetParam(),
+                 {world().launcher, "exec", "--net", "proxy", "--allow-host", "0:" + port, "--", probe, "3128",
+                  "CONNECT 0:" + port + " HTTP/1.1", "GET / HTTP/1.0"},
+                 so);
+    EXPECT_TRUE(has(p.out, "status: HTTP/1.1 502 Bad Gateway")) << p.out << p.err;
+    EXPECT_NE(p.out.find("resolves only to unspecified or link-local addresses"), std::string::npos) << p.out;
   }
   // The refusals are network records in the denial log, with the process when it was found.
   std::string text = read_file(log);

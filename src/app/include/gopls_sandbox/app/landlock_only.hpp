@@ -3,8 +3,8 @@
 //   landlock-only — when user namespaces cannot be created (clone/unshare refused with EPERM,
 //                   ENOSPC or EINVAL, or a namespace whose id maps or mounts are refused with
 //                   EPERM/EACCES, as under Ubuntu's AppArmor restriction)
-//   seccomp-only  — only with --require none, when Landlock is missing (or below ABI 4 without
-//                   --share-net: no network wall)
+//   seccomp-only  — only with --require none, when Landlock is missing or below ABI 6 (no signal
+//                   scoping: code inside could signal every process of the user)
 // A weaker level is never silent: one stderr line names it and why. --require namespaces (config
 // `require`, GOPLS_SANDBOX_REQUIRE) exits 125 instead of falling back.
 #pragma once
