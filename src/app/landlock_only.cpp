@@ -91,9 +91,11 @@ Result<sys::SandboxExit> run_isolated(const Prepared& prep, sys::SandboxSpec& sp
   const core::Require req = required(prep);
   const int abi = sys::landlock_abi();
   std::string why;
-  // With --metrics the relay starts with the sandbox and cannot be restarted: ask first.
+  // A relay (--metrics, or issue 13's LSP relay) starts with the sandbox and cannot be restarted:
+  // ask first instead of falling back after a failed attempt.
   bool try_ns = true;
-  if (prep.opts.metrics) try_ns = (why = sys::probe_user_namespaces()).empty();
+  if (prep.opts.metrics || spec.program_stdin >= 0 || spec.program_stdout >= 0)
+    try_ns = (why = sys::probe_user_namespaces()).empty();
   if (try_ns) {
     if (verbose) std::fprintf(stderr, "gopls-sandbox: %s\n", core::isolation_line(core::IsolationLevel::Namespaces, "", abi).c_str());
     auto ex = sys::run_sandbox(spec, events);

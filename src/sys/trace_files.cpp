@@ -23,6 +23,24 @@ Result<void> add_file(const std::string& path, const std::string& shown, bool sk
 }
 }  // namespace
 
+// The files of a `-ff` directory (recursively, sorted; dot files and dot directories skipped).
+static Result<std::vector<std::string>> list_trace_directory(const std::string& p) {
+  std::error_code ec;
+  std::vector<std::string> files;
+  for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (!name.empty() && name[0] == '.') {
+      if (it->is_directory()) it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file()) files.push_back(it->path().string());
+  }
+  if (ec) return Error::usage(p + ": cannot list directory: " + ec.message());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 Result<std::vector<trace_input::TraceText>> read_trace_inputs(const std::vector<std::string>& paths) {
   std::vector<trace_input::TraceText> out;
   for (const auto& p : paths) {
@@ -34,18 +52,9 @@ Result<std::vector<trace_input::TraceText>> read_trace_inputs(const std::vector<
     auto st = fs::status(p, ec);
     if (ec || !fs::exists(st)) return Error::usage(p + ": no such file or directory");
     if (fs::is_directory(st)) {
-      std::vector<std::string> files;
-      for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
-           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        std::string name = it->path().filename().string();
-        if (!name.empty() && name[0] == '.') {
-          if (it->is_directory()) it.disable_recursion_pending();
-          continue;
-        }
-        if (it->is_regular_file()) files.push_back(it->path().string());
-      }
-      if (ec) return Error::usage(p + ": cannot list directory: " + ec.message());
-      std::sort(files.begin(), files.end());
+      auto listed = list_trace_directory(p);
+      if (!listed) return std::move(listed).error();
+      const std::vector<std::string>& files = *listed;
       size_t before = out.size();
       for (const auto& f : files)
         if (auto r = add_file(f, f, true, out); !r) return std::move(r).error();
@@ -345,18 +354,9 @@ Result<void> stream_trace_inputs(const std::vector<std::string>& paths, TraceSin
     auto s = fs::status(p, ec);
     if (ec || !fs::exists(s)) return Error::usage(p + ": no such file or directory");
     if (fs::is_directory(s)) {
-      std::vector<std::string> files;
-      for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
-           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        std::string name = it->path().filename().string();
-        if (!name.empty() && name[0] == '.') {
-          if (it->is_directory()) it.disable_recursion_pending();
-          continue;
-        }
-        if (it->is_regular_file()) files.push_back(it->path().string());
-      }
-      if (ec) return Error::usage(p + ": cannot list directory: " + ec.message());
-      std::sort(files.begin(), files.end());
+      auto listed = list_trace_directory(p);
+      if (!listed) return std::move(listed).error();
+      const std::vector<std::string>& files = *listed;
       bool any = false;
       for (const auto& f : files) {
         auto r = stream_file(st, f, f, true);

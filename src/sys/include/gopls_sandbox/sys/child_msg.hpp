@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "gopls_sandbox/core/result.hpp"
+
 namespace gsb::sys {
 
 enum class Phase : int32_t {
@@ -47,5 +49,14 @@ struct ChildMsg {
   uint32_t len;     // Report: the record's length in detail
   char detail[1024];  // Error: text; Report: the record
 };
+
+// Sends one message (detail: text, truncated to fit; pass_fd >= 0 travels with SCM_RIGHTS),
+// retrying on EINTR. Async-signal-safe, no allocation: used between clone and execve.
+// Returns 0 or the errno of sendmsg.
+int send_child_msg(int fd, MsgType type, Phase phase, int err, int index, const char* detail,
+                   int pass_fd = -1) noexcept;
+// Receives one message without blocking: its size, 0 at EOF, -1 when nothing is waiting.
+// passed_fd: a descriptor that came with it (CLOEXEC), else -1.
+Result<int> recv_child_msg(int fd, ChildMsg& m, int& passed_fd);
 
 }  // namespace gsb::sys
