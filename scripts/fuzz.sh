@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 [[ "$secs" =~ ^[0-9]+$ ]] || { echo "usage: $0 [SECONDS]" >&2; exit 2; }
-read -r -a targets <<<"${FUZZ_TARGETS:-profile config strace lsp_framing json}"
+read -r -a targets <<<"${FUZZ_TARGETS:-profile config strace lsp_framing json lsp_initialize}"
 jobs=${FUZZ_JOBS:-$(nproc)}
 
 cmake -S . -B build-fuzz -DGSB_BUILD_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
