@@ -56,8 +56,14 @@ Result<int> recv_child_msg(int fd, ChildMsg& m, int& passed_fd) {
   msg.msg_iovlen = 1;
   msg.msg_control = u.buf;
   msg.msg_controllen = sizeof u.buf;
+  // ECONNRESET: the child exited with our spec still unread in its queue (a setup step failed
+  // first). Reading the error clears it; the messages it sent before exiting — the reason — are
+  // still queued, so read once more instead of losing them.
   ssize_t n;
-  while ((n = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT)) < 0 && errno == EINTR) {
+  bool reset_seen = false;
+  while ((n = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT)) < 0 &&
+         (errno == EINTR || (errno == ECONNRESET && !reset_seen))) {
+    if (errno == ECONNRESET) reset_seen = true;
   }
   if (n < 0) {
     if (errno == EAGAIN) return -1;

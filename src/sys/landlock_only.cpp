@@ -309,25 +309,8 @@ Result<SandboxExit> run_landlock_only(const SandboxSpec& spec, const LandlockOnl
       if ((fds[lis_i].revents & (POLLHUP | POLLERR)) || !events.on_listener_ready(listener))
         events.on_listener_ready = nullptr;
     }
-    if (fds[0].revents & POLLIN) {
-      struct signalfd_siginfo si;
-      while (::read(sfd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
-        int sig = static_cast<int>(si.ssi_signo);
-        if (sig != SIGCHLD) {
-          ::kill(child, sig);
-          continue;
-        }
-        // Reap everything that is done: the program, and orphans re-parented to us.
-        int st = 0;
-        pid_t r;
-        while ((r = ::waitpid(-1, &st, WNOHANG)) > 0) {
-          if (r == child) {
-            ex.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-            done = true;
-          }
-        }
-      }
-    }
+    // Reap everything that is done: the program, and orphans re-parented to us.
+    if (fds[0].revents & POLLIN) done = forward_signals_and_reap(sfd, child, true, ex) || done;
   }
   while (msgs_open) {
     ChildMsg m;

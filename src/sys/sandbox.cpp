@@ -659,26 +659,30 @@ bool read_messages(int sock, SandboxExit& ex, int& listener, SandboxEvents& even
   }
 }
 
-// Signals for the launcher go to the program; SIGCHLD may mean pid 1 is done. True when it is.
-bool handle_signals(int sfd, pid_t pid, SandboxExit& ex) {
+
+}  // namespace
+
+bool forward_signals_and_reap(int sfd, pid_t child, bool reap_orphans, SandboxExit& ex) {
   bool done = false;
   struct signalfd_siginfo si;
   while (::read(sfd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
     int sig = static_cast<int>(si.ssi_signo);
     if (sig != SIGCHLD) {
-      ::kill(pid, sig);
+      ::kill(child, sig);
       continue;
     }
     int st = 0;
-    if (::waitpid(pid, &st, WNOHANG) == pid) {
-      ex.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-      done = true;
+    pid_t r;
+    while ((r = ::waitpid(reap_orphans ? -1 : child, &st, WNOHANG)) > 0) {
+      if (r == child) {
+        ex.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        done = true;
+      }
+      if (!reap_orphans) break;
     }
   }
   return done;
 }
-
-}  // namespace
 
 Result<SandboxExit> run_sandbox(StartedSandbox& st, const SandboxSpec& spec, SandboxEvents& events) {
   const pid_t pid = st.pid;
@@ -719,7 +723,7 @@ Result<SandboxExit> run_sandbox(StartedSandbox& st, const SandboxSpec& spec, San
       if ((fds[lis_i].revents & (POLLHUP | POLLERR)) || !events.on_listener_ready(listener))
         events.on_listener_ready = nullptr;  // keep the fd for the owner; just stop polling it
     }
-    if (fds[0].revents & POLLIN) done = handle_signals(sfd, pid, ex);
+    if (fds[0].revents & POLLIN) done = forward_signals_and_reap(sfd, pid, false, ex);
   }
   // Collect anything the child said before it went away.
   if (msgs_open) (void)read_messages(sock, ex, listener, events, pid, false);

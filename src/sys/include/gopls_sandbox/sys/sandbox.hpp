@@ -56,6 +56,11 @@ struct SandboxExit {
   std::optional<ChildMsg> failure;  // set when setup or exec failed
 };
 
+// The launcher's side of a running sandbox: drains the signalfd `sfd`; a signal other than
+// SIGCHLD goes to `child`, SIGCHLD reaps it (and, with reap_orphans — the Landlock-only mode's
+// subreaper — every other process that ended below us) and sets ex.status. True when `child` ended.
+bool forward_signals_and_reap(int sfd, pid_t child, bool reap_orphans, SandboxExit& ex);
+
 // What pid 1 needs at clone time (clone flags, id maps, hostname, the program's stdio); the rest
 // of the spec (plan, filter, inode checks) follows over the message socket in the spec encoding
 // (core/spec_wire.hpp), while pid 1 sets up its namespaces.
