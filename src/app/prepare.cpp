@@ -217,6 +217,22 @@ void add_inode_checks(Prepared& out, const core::PlanInputs& in) {
   add_id("gopls cache", in.gopls_cache);
 }
 
+// Issue 13.7: a named workspace (--workspace, config, GOPLS_SANDBOX_WORKSPACE) that does not
+// contain the caller's directory. The plan then starts the program in the first workspace; for
+// `exec` that silently changes what a relative path or `./...` means, so it is refused (125)
+// with the fix; a gopls command gets a warning line (an LSP server does not care: the editor
+// names its folders).
+Result<void> check_working_directory(const LaunchRequest& req, const core::PlanInputs& in, core::Plan& plan) {
+  std::string cwd = core::normalize_path(in.cwd);
+  if (!in.workspaces_explicit || plan.cwd == cwd || in.workspaces.empty()) return {};
+  std::string where = "the working directory " + cwd + " is not inside the sandbox (workspace " + in.workspaces[0] +
+                      (in.workspaces.size() > 1 ? " and " + std::to_string(in.workspaces.size() - 1) + " more" : "") + ")";
+  std::string fix = "cd into the workspace, or add the directory: --workspace " + cwd;
+  if (req.kind == ProgramKind::Any && !req.cli.dry_run) return Error::setup(where, fix);
+  plan.notes.push_back("warning: " + where + "; starting in " + plan.cwd + " (" + fix + ")");
+  return {};
+}
+
 }  // namespace
 
 Result<Prepared> prepare(const LaunchRequest& req) {
@@ -253,6 +269,7 @@ Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const
   auto plan = core::build_plan(*in, sys::probe_path);
   if (!plan) return std::move(plan).error();
   out.plan = std::move(*plan);
+  if (auto r = check_working_directory(req, *in, out.plan); !r) return std::move(r).error();
   apply_net_to_plan(out.plan, out.net);
   if (out.cache_lock_fd >= 0) {
     if (auto r = create_cache_dirs(out.plan); !r) return std::move(r).error();

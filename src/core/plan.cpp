@@ -189,12 +189,14 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
   }
   add_cache(in.gopls_cache, "gopls", "gopls cache");
   add_cache(in.goimports_cache, "goimports", "goimports cache");
-  add_bind(in.telemetry_dir, false, true, "go telemetry");
   // Counters may be written, the mode may not: code inside could otherwise switch uploading on
-  // for the host user ("on" in the mode file). (A missing mode file means the default, local.)
-  if (std::string mode = normalize_path(in.telemetry_dir + "/mode");
-      !in.telemetry_dir.empty() && !mode.empty() && probe(mode).type == PathFacts::File)
-    add_bind(mode, true, true, "go telemetry mode (read-only)");
+  // for the host user ("on" in the mode file). A missing mode file means the default (local),
+  // and then the directory is read-only as a whole, or code inside could create the file: gopls'
+  // counters go nowhere until the user chooses a mode (`gopls telemetry local`).
+  std::string mode_file = in.telemetry_dir.empty() ? std::string() : normalize_path(in.telemetry_dir + "/mode");
+  bool has_mode = !mode_file.empty() && probe(mode_file).type == PathFacts::File;
+  add_bind(in.telemetry_dir, !has_mode, true, has_mode ? "go telemetry" : "go telemetry (read-only: no mode file)");
+  if (has_mode) add_bind(mode_file, true, true, "go telemetry mode (read-only)");
   add_bind(in.gopls_config, false, true, "gopls config");
   std::vector<std::string> bound_ws;  // every path a workspace is bound at
   struct WsSet {
@@ -316,7 +318,9 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
   for (const auto& op : m)
     if ((op.kind == MountKind::Bind || op.kind == MountKind::RoBind || op.kind == MountKind::Tmpfs ||
          op.kind == MountKind::Overlay) &&
-        op.dst != "/etc" && op.dst != "/dev" && !cwd.empty() && path_is_under(cwd, op.dst))
+        op.dst != "/etc" && op.dst != "/dev" && !cwd.empty() &&
+        // a fresh tmpfs (the sandbox's /tmp) has nothing below its root: the host's /tmp/x is not there
+        (op.kind == MountKind::Tmpfs ? cwd == op.dst : path_is_under(cwd, op.dst)))
       visible = true;
   if (visible) plan.cwd = cwd;
   else if (!bound_ws.empty()) plan.cwd = bound_ws[0];  // (never a workspace that was refused)

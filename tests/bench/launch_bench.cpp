@@ -84,6 +84,16 @@ int main(int argc, char** argv) {
       {"4 gopls-sandbox exec --profile none", {launcher, "exec", "--profile", "none", "--", "/bin/true"}},
   };
   if (have_bwrap) variants["5 bwrap, same namespaces and mounts"] = bwrap;
+  // GSB_BASELINE_LAUNCHER: an older build of the launcher, for "no slower" checks of a refactor.
+  const char* baseline = std::getenv("GSB_BASELINE_LAUNCHER");
+  // Both through env(1) with a state directory each: an older launcher may not mount the cache
+  // layers a newer one left (e.g. volatile overlays) and would fall back to private caches.
+  if (baseline && *baseline) {
+    variants["6 baseline launcher exec -- /bin/true"] = {"/usr/bin/env", "XDG_STATE_HOME=" + tmpdir("state-before"),
+                                                         baseline, "exec", "--", "/bin/true"};
+    variants["7 this launcher, the same way"] = {"/usr/bin/env", "XDG_STATE_HOME=" + tmpdir("state-after"), launcher,
+                                                 "exec", "--", "/bin/true"};
+  }
   // Warm-up (fills the go env and filter caches, page cache).
   for (auto& [name, av] : variants)
     if (time_run(av, nullptr, ws, av[0] == "/usr/bin/bwrap" ? bwrap_fds : std::vector<std::string>{}) < 0)
@@ -104,6 +114,14 @@ int main(int argc, char** argv) {
   row("gopls-sandbox exec -- /bin/true", ours, bw, "of bwrap");
   row("gopls-sandbox exec --profile none", med["4 gopls-sandbox exec --profile none"], bw, "of bwrap");
   if (have_bwrap) row("bwrap, same namespaces + mount set", bw, bare, "of bare");
+  if (baseline && *baseline) {
+    auto& b = t["6 baseline launcher exec -- /bin/true"];
+    auto& a = t["7 this launcher, the same way"];
+    auto [lo, hi] = ratio_ci(b, a);
+    std::printf("| %-44s | %9.2f | %s |\n", "baseline launcher (through env)", median(b), baseline);
+    std::printf("| %-44s | %9.2f | |\n", "this launcher (through env)", median(a));
+    std::printf("\nthis launcher vs the baseline: %.3fx, bootstrap 95%% CI [%.3f, %.3f]\n", median(a) / median(b), lo, hi);
+  }
   std::printf("\ngopls-sandbox over the floor: %+.2f ms (target <= 1.5 ms); vs bwrap: %.2fx (target <= 0.5x)\n\n",
               ours - fl, bw > 0 ? ours / bw : 0.0);
 

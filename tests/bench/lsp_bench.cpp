@@ -145,6 +145,14 @@ int main(int argc, char** argv) {
   bw.insert(bw.end(), {"--chdir", ws.path, "--setenv", "TMPDIR", "/tmp", "--", "/usr/bin/gopls"});
   std::map<std::string, std::vector<std::string>> variants = {
       {"bare gopls", {"/usr/bin/gopls"}}, {"gopls-sandbox", {world().launcher}}, {"bwrap", bw}};
+  // GSB_BASELINE_LAUNCHER: an older build of the launcher, for "no slower" checks of a refactor.
+  const char* baseline = std::getenv("GSB_BASELINE_LAUNCHER");
+  TempDir state(As::Root, "lspstate");
+  if (baseline && *baseline) {  // both with a state directory each (see launch_bench.cpp)
+    variants["baseline launcher"] = {"/usr/bin/env", "XDG_STATE_HOME=" + state.path + "/before", baseline};
+    variants["this launcher, the same way"] = {"/usr/bin/env", "XDG_STATE_HOME=" + state.path + "/after",
+                                               world().launcher};
+  }
   for (auto& [n, av] : variants) session(av, ws.path);  // warm-up: caches
   std::map<std::string, std::vector<double>> t;
   for (int i = 0; i < reps; ++i)
@@ -155,5 +163,10 @@ int main(int argc, char** argv) {
   for (auto& [n, v] : t)
     std::printf("| %-28s | %9.1f | %6.3fx %-16s |\n", n.c_str(), bench::median(v), bench::median(v) / bare,
                 n == "gopls-sandbox" ? "(target <=1.03x)" : "");
+  if (baseline && *baseline) {
+    auto [lo, hi] = bench::ratio_ci(t["baseline launcher"], t["this launcher, the same way"]);
+    std::printf("\nthis launcher vs the baseline launcher (%s): %.3fx, bootstrap 95%% CI [%.3f, %.3f]\n", baseline,
+                bench::median(t["this launcher, the same way"]) / bench::median(t["baseline launcher"]), lo, hi);
+  }
   return 0;
 }

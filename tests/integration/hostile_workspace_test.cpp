@@ -313,6 +313,30 @@ TEST_P(Hostile, TelemetryUploadingCannotBeSwitchedOnFromInside) {
   EXPECT_EQ(read_file(dir + "/mode"), "local\n");
 }
 
+// The same with no mode file on the host (the default mode, local): code inside must not be able
+// to create one that says "on".
+TEST_P(Hostile, TelemetryModeCannotBeCreatedFromInside) {
+  TempDir ws(as());
+  auto caches = fresh_go_caches(as());
+  std::string dir = caches->xdg_config + "/go/telemetry";
+  ASSERT_EQ(std::system(("mkdir -p " + shell_quote(dir + "/local")).c_str()), 0);
+  if (as() == As::User) {
+    ASSERT_EQ(std::system(("chown -R " + std::to_string(uid()) + ":" + std::to_string(gid()) + " " +
+                           shell_quote(caches->xdg_config))
+                              .c_str()),
+              0);
+  }
+  SpawnOptions so;
+  so.cwd = ws.path;
+  so.caches = caches;
+  auto r = run(as(), {world().launcher, "exec", "--profile", "gopls", "--", "/bin/sh", "-c",
+                      "(echo 'on 2026-01-01' > " + dir + "/mode) 2>/dev/null && echo 'mode created' || echo 'mode refused'"},
+               so);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(has(r.out, "mode refused")) << r.out;
+  EXPECT_NE(::access((dir + "/mode").c_str(), F_OK), 0) << "a mode file appeared on the host";
+}
+
 // ---- 3. the host never runs the workspace's own go or gopls ------------------------------------
 
 TEST_P(Hostile, AGoOrGoplsInTheWorkspaceNeverRunsOnTheHostThroughARelativePathEntry) {

@@ -259,6 +259,25 @@ TEST_P(Launcher, BadInputExits2NamingTheObject) {
   EXPECT_EQ(r.status, 2) << r.err;
 }
 
+// Issue 13.7: `exec` from a directory outside the named workspace would run the program in the
+// workspace instead (a relative path or ./... then means something else): 125 with the fix.
+TEST_P(Launcher, ExecOutsideTheNamedWorkspaceExits125WithTheFix) {
+  TempDir ws(as()), other(as(), "other");
+  auto r = run(as(), {world().launcher, "exec", "--workspace", ws.path, "--", "/bin/pwd"}, {other.path, {}, false});
+  EXPECT_EQ(r.status, 125) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_NE(r.err.find("working directory " + other.path + " is not inside the sandbox"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--workspace " + other.path), std::string::npos) << r.err;
+  // The same from inside the workspace (a subdirectory) runs where it was started.
+  ASSERT_EQ(std::system(("mkdir -p " + shell_quote(ws.path + "/sub") +
+                         (as() == As::User ? " && chown " + std::to_string(world().user_uid) + " " + shell_quote(ws.path + "/sub") : ""))
+                            .c_str()),
+            0);
+  r = run(as(), {world().launcher, "exec", "--workspace", ws.path, "--", "/bin/pwd"}, {ws.path + "/sub", {}, false});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, ws.path + "/sub\n");
+}
+
 TEST(LauncherUser, UnreadableBindSourceExits2) {
   if (!world().why_unavailable.empty()) GSB_SKIP_OR_FAIL(world().why_unavailable);
   TempDir ws(As::User);
