@@ -67,7 +67,8 @@ std::string boot_id() {
 
 bool is_layer_entry(const std::string& name) {
   return name != "lock" && name != "info.json" && name != "private" && name != kBootMarker && name != kSetupLock &&
-         name.rfind("discard.", 0) != 0 && name.find(".tmp") == std::string::npos;
+         name != kLayersLock && name.rfind(kSessionPrefix, 0) != 0 && name.rfind("discard.", 0) != 0 &&
+         name.find(".tmp") == std::string::npos;
 }
 
 Result<VolatileRecovery> prepare_volatile_layers(const std::string& domain_dir) {
@@ -127,7 +128,38 @@ Result<VolatileRecovery> prepare_volatile_layers(const std::string& domain_dir) 
   return rec;
 }
 
-Result<int> open_cache_domain(const CacheSetup& c, const std::vector<std::string>& workspaces) {
+namespace {
+
+// Session layers whose launcher is gone (its lock on <session>/lock is free): removed.
+void remove_stale_session_layers(const std::string& domain_dir) {
+  for (const auto& n : dir_names(domain_dir)) {
+    if (n.rfind(kSessionPrefix, 0) != 0) continue;
+    const std::string d = domain_dir + "/" + n;
+    auto held = sys::try_lock_exclusive(d + "/lock");
+    if (!held || *held < 0) continue;  // in use (or not ours to judge)
+    (void)sys::remove_tree(d);
+    ::close(*held);
+  }
+}
+
+// A session layer of its own for a second sandbox of the domain; its lock is held until exit.
+Result<std::string> make_session_layer(const std::string& domain_dir) {
+  const std::string d = domain_dir + "/" + kSessionPrefix + std::to_string(::getpid());
+  (void)sys::remove_tree(d);  // a leftover of an earlier launcher with this pid (its lock is free)
+  if (::mkdir(d.c_str(), 0700) != 0) return Error::sys(d, "mkdir", errno);
+  auto lock = sys::try_lock_exclusive(d + "/lock");
+  if (!lock) return std::move(lock).error();
+  if (*lock < 0) return Error::sys(d + "/lock", "flock", EWOULDBLOCK);
+  return d;  // (the descriptor stays open: the lock lasts as long as this process)
+}
+
+}  // namespace
+
+void release_session_layer(const CacheSetup& c) {
+  if (c.session_layer && !c.layer_dir.empty()) (void)sys::remove_tree(c.layer_dir);
+}
+
+Result<int> open_cache_domain(CacheSetup& c, const std::vector<std::string>& workspaces) {
   auto hint = [](Error e) {
     e.hint = "the copy-on-write caches keep their layers there; set XDG_STATE_HOME to a writable directory";
     return e;
@@ -136,8 +168,24 @@ Result<int> open_cache_domain(const CacheSetup& c, const std::vector<std::string
   auto lock = sys::lock_shared(c.domain_dir + "/lock");
   if (!lock) return hint(std::move(lock).error());
   ::futimens(*lock, nullptr);  // the domain's last use: now
+  c.layer_dir = c.domain_dir;
   if (c.mode == core::CacheMode::Cow) {
-    if (auto r = prepare_volatile_layers(c.domain_dir); !r) {
+    auto layers = sys::try_lock_exclusive(c.domain_dir + "/" + kLayersLock);  // held until exit
+    if (!layers) {
+      ::close(*lock);
+      return hint(std::move(layers).error());
+    }
+    Result<void> r = {};
+    if (*layers >= 0) {
+      if (auto v = prepare_volatile_layers(c.domain_dir); !v) r = std::move(v).error();
+      else remove_stale_session_layers(c.domain_dir);
+    } else if (auto d = make_session_layer(c.domain_dir)) {
+      c.layer_dir = *d;
+      c.session_layer = true;
+    } else {
+      r = std::move(d).error();
+    }
+    if (!r) {
       ::close(*lock);
       return hint(std::move(r).error());
     }

@@ -174,7 +174,9 @@ int cmd_cache(const Args& args) {
       for (const auto& n : entries(d.dir))
         if (n == "private") {
           for (const auto& k : entries(d.dir + "/private")) add("private/" + k, d.dir + "/private/" + k, "private");
-        } else if (n != "lock" && n != "info.json" && n != kBootMarker && n != kSetupLock) {
+        } else if (n.rfind(kSessionPrefix, 0) == 0) {
+          add(n, d.dir + "/" + n, "session");  // a concurrent sandbox's own layer, dropped at its exit
+        } else if (n != "lock" && n != "info.json" && n != kBootMarker && n != kSetupLock && n != kLayersLock) {
           add(n, d.dir + "/" + n, "overlay");
         }
       e.set("bytes", sum);

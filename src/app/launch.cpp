@@ -53,6 +53,14 @@ int launch(const LaunchRequest& req) {
     return 0;
   }
   say_plan(*prep, verbose);
+  // A second sandbox of a cache domain wrote to a session layer of its own: dropped at the end.
+  struct SessionLayerGuard {
+    const CacheSetup& c;
+    ~SessionLayerGuard() { release_session_layer(c); }
+  } session_layer{prep->caches};
+  if (verbose && prep->caches.session_layer)
+    std::fprintf(stderr, "gopls-sandbox: note: another sandbox of cache domain %s is running: this one's cache writes go "
+                 "to %s and are dropped at exit\n", prep->caches.domain.c_str(), prep->caches.layer_dir.c_str());
 
   DenialLog log(o.log.value_or(default_denial_log(env)), 4u << 20);
   Supervisor::Options so;

@@ -195,6 +195,7 @@ Result<void> setup_caches(Prepared& out, core::PlanInputs& in, const std::map<st
   }
   in.cache_mode = caches->mode;
   in.cache_domain_dir = caches->domain_dir;
+  in.cache_layer_dir = caches->layer_dir;
   out.caches = *caches;
   return {};
 }

@@ -129,8 +129,9 @@ std::string cache_state_root(const std::map<std::string, std::string>& env) {
   return (s == "/" ? std::string() : s) + "/gopls-sandbox/caches";
 }
 
-CacheLayerPaths cache_layer_paths(const std::string& domain_dir, const std::string& key) {
-  return {domain_dir + "/" + key + "/upper", domain_dir + "/" + key + "/work", domain_dir + "/private/" + key};
+CacheLayerPaths cache_layer_paths(const std::string& domain_dir, const std::string& key, const std::string& layer_dir) {
+  const std::string& l = layer_dir.empty() ? domain_dir : layer_dir;
+  return {l + "/" + key + "/upper", l + "/" + key + "/work", domain_dir + "/private/" + key};
 }
 
 std::string cache_key(const std::string& kind, const std::string& host_dir) {

@@ -177,7 +177,7 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
       note(why + " " + p + ": no host directory to layer over; the domain's private cache is used");
       mode = CacheMode::Private;
     }
-    binds.push_back(cache_mount_op(mode, source_of(p, f), p, cache_layer_paths(in.cache_domain_dir, cache_key(key, p)), why));
+    binds.push_back(cache_mount_op(mode, source_of(p, f), p, cache_layer_paths(in.cache_domain_dir, cache_key(key, p), in.cache_layer_dir), why));
   };
   if (in.go) {
     add_bind(in.go->goroot, true, true, "GOROOT");

@@ -7,6 +7,7 @@
 // and the launcher's (launcher + the sandbox's pid 1).
 //
 //   large_ws_bench [REPS]   (default 7)
+#include <algorithm>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -199,6 +200,12 @@ int main(int argc, char** argv) {
   auto caches = fresh_go_caches(As::Root);
   caches->gomodcache = modcache;
   std::map<std::string, std::vector<std::string>> variants = {{"bare", {gen.gopls}}, {"sandboxed", {world().launcher}}};
+  // GSB_LARGE_FACTORS=1: also the sandbox without each suspect (which one costs what).
+  if (const char* f = std::getenv("GSB_LARGE_FACTORS"); f && *f == '1') {
+    variants["sandboxed, no stdout relay"] = {"/usr/bin/env", "GOPLS_SANDBOX_NOTIFY_CLIENT=off", world().launcher};
+    variants["sandboxed, cache-mode shared"] = {world().launcher, "run", "--cache-mode", "shared", "--"};
+    variants["sandboxed, profile none"] = {world().launcher, "run", "--profile", "none", "--"};
+  }
   std::map<std::string, std::map<std::string, std::vector<double>>> t;  // variant -> op -> samples
   for (auto& [n, av] : variants) {
     std::map<std::string, double> warm;
@@ -208,8 +215,9 @@ int main(int argc, char** argv) {
     }
   }
   for (int i = 0; i < reps; ++i) {
-    std::vector<std::string> order = i % 2 ? std::vector<std::string>{"sandboxed", "bare"}
-                                           : std::vector<std::string>{"bare", "sandboxed"};
+    std::vector<std::string> order;
+    for (auto& [n, av] : variants) order.push_back(n);
+    if (i % 2) std::reverse(order.begin(), order.end());
     for (const auto& n : order) {
       std::map<std::string, double> r;
       if (!session(variants[n], ws, file, caches, gen, &r)) {
@@ -244,5 +252,15 @@ int main(int argc, char** argv) {
                 bench::median(b) / bench::median(a), lo, hi);
   }
   std::printf("\n(times in ms; target: every ratio <= 1.02x, CI upper bound <= 1.05x)\n");
+  for (auto& [n, ops] : t) {
+    if (n == "bare" || n == "sandboxed") continue;
+    std::printf("\n%s vs bare:", n.c_str());
+    for (const char* op : kOps) {
+      if (std::string(op).find("RSS") != std::string::npos || std::string(op).find("PSS") != std::string::npos) continue;
+      auto [lo, hi] = bench::ratio_ci(t["bare"][op], ops[op]);
+      std::printf(" %s %.3fx [%.3f-%.3f];", op, bench::median(ops[op]) / bench::median(t["bare"][op]), lo, hi);
+    }
+    std::printf("\n");
+  }
   return 0;
 }

@@ -213,6 +213,40 @@ TEST_P(Caches, DomainsAreSeparateAndPersistAcrossSessions) {
   EXPECT_EQ(priv.out, "0\n");
 }
 
+// Two sandboxes of one domain at the same time (two editor windows, or gopls and an `exec`): one
+// overlay upper/work pair must never serve two mounts (undefined behaviour in the kernel). The
+// second gets a session layer of its own, over the same host caches, dropped when it ends; the
+// first keeps the domain's layers, and what it wrote is what the next session sees.
+TEST_P(Caches, ConcurrentSessionsOfOneDomainNeverShareAnUpperLayer) {
+  const std::string gc = t->path + "/gocache";
+  const std::string ws = t->path + "/ws";
+  ASSERT_EQ(exec(ws, {}, "echo before > " + gc + "/earlier").status, 0);
+  std::string dir = t->path + "/state/gopls-sandbox/caches/" + domain_of(ws);
+  std::vector<std::string> argv = {world().launcher, "exec", "--workspace", ws, "--log", "off", "--", "/bin/sh", "-c",
+                                   "echo first > " + gc + "/first; echo ready; read x"};
+  Proc p = spawn(as(), argv, {ws, env(), true});
+  ASSERT_TRUE(p.read_until([](const std::string& o) { return o.find("ready\n") != std::string::npos; },
+                           std::chrono::seconds(60)))
+      << p.err_buf;
+  // The second, while the first runs: its own layer (under session.*), not the first's writes.
+  auto second = exec(ws, {"-v"},
+                     "cat " + gc + "/first 2>/dev/null || echo no-first; echo second > " + gc + "/second; "
+                     "ls -d " + dir + "/session.* 2>/dev/null | wc -l");
+  EXPECT_EQ(second.status, 0) << second.err;
+  EXPECT_EQ(second.out, "no-first\n0\n") << second.err;  // (the state directory is not visible inside)
+  EXPECT_NE(second.err.find("another sandbox of cache domain"), std::string::npos) << second.err;
+  // Its layer is gone once it ended; the first's is untouched.
+  bool session_left = false;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().filename().string().rfind("session.", 0) == 0) session_left = true;
+  EXPECT_FALSE(session_left);
+  p.write_all("\n");
+  p.close_stdin();
+  EXPECT_EQ(p.wait(std::chrono::seconds(60)), 0) << p.err_buf;
+  auto next = exec(ws, {}, "cat " + gc + "/earlier " + gc + "/first; cat " + gc + "/second 2>/dev/null || echo no-second");
+  EXPECT_EQ(next.out, "before\nfirst\nno-second\n") << next.err;
+}
+
 TEST_P(Caches, InvalidModeIsAUsageErrorAndDryRunShowsTheLayers) {
   auto bad = exec(t->path + "/ws", {"--cache-mode", "nope"}, "true");
   EXPECT_EQ(bad.status, 2);

@@ -19,6 +19,10 @@ struct CacheSetup {
   std::string domain;      // its directory name
   std::string domain_dir;  // state_root/domain
   bool named = false;      // --cache-domain / cache_domain
+  // Where this session's upper and work directories live: domain_dir, or a session layer of its
+  // own (below) when another sandbox of the domain holds the domain's layers.
+  std::string layer_dir;
+  bool session_layer = false;
 };
 
 // Decides (no side effects): mode (default cow), domain (the name given, or one per workspace set).
@@ -26,7 +30,17 @@ Result<CacheSetup> decide_caches(const core::Options& o, const std::vector<std::
                                  const std::map<std::string, std::string>& env);
 // Creates the domain's directories and takes its lock, shared, held until the process exits;
 // records the last use. Returns the lock's descriptor.
-Result<int> open_cache_domain(const CacheSetup& c, const std::vector<std::string>& workspaces);
+// Copy-on-write: one overlay upper and work directory must never serve two mounts at once (the
+// kernel calls that undefined behaviour and only warns). The first sandbox of a domain takes
+// <domain>/layers.lock exclusively and uses the domain's layers; a second one running at the
+// same time gets a session layer of its own, <domain>/session.<pid>/ (upper layers over the same
+// host caches, without the domain's earlier writes), removed when it ends
+// (release_session_layer) or, if it was killed, by the next launcher of the domain (the
+// session's own lock is free then). c.layer_dir and c.session_layer say which.
+Result<int> open_cache_domain(CacheSetup& c, const std::vector<std::string>& workspaces);
+void release_session_layer(const CacheSetup& c);
+inline constexpr const char* kLayersLock = "layers.lock";
+inline constexpr const char* kSessionPrefix = "session.";
 // The overlays are mounted `volatile` (sys/overlay.hpp): no sync of the upper filesystem when a
 // sandbox ends. What a session wrote is then in the page cache and reaches the disk later, so it
 // is intact for every later session of the same boot (a killed session loses nothing), and may be

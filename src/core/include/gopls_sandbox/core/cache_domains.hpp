@@ -50,7 +50,10 @@ std::string cache_state_root(const std::map<std::string, std::string>& env);
 struct CacheLayerPaths {
   std::string upper, work, private_dir;
 };
-CacheLayerPaths cache_layer_paths(const std::string& domain_dir, const std::string& key);
+// Upper and work below layer_dir (default: the domain's directory; a session layer of its own
+// when another sandbox of the domain runs), the private cache always the domain's.
+CacheLayerPaths cache_layer_paths(const std::string& domain_dir, const std::string& key,
+                                  const std::string& layer_dir = {});
 // The layers' key for a cache of kind `kind` ("gocache", …) at host path `host_dir`: the kind and
 // 12 hex of SHA-256 of the path, so that another GOCACHE (say) never sees this one's upper layer.
 std::string cache_key(const std::string& kind, const std::string& host_dir);

@@ -98,6 +98,7 @@ struct PlanInputs {
   // Private need the domain's directory (<state root>/<domain>).
   CacheMode cache_mode = CacheMode::Shared;
   std::string cache_domain_dir;
+  std::string cache_layer_dir;   // where upper/work live (empty: the domain directory; see app/cache_setup.hpp)
 };
 
 // What the host runs on its own from a workspace (git hooks and core.fsmonitor, direnv, editor
