@@ -144,13 +144,24 @@ void remove_stale_session_layers(const std::string& domain_dir) {
 
 // A session layer of its own for a second sandbox of the domain; its lock is held until exit.
 Result<std::string> make_session_layer(const std::string& domain_dir) {
-  const std::string d = domain_dir + "/" + kSessionPrefix + std::to_string(::getpid());
-  (void)sys::remove_tree(d);  // a leftover of an earlier launcher with this pid (its lock is free)
-  if (::mkdir(d.c_str(), 0700) != 0) return Error::sys(d, "mkdir", errno);
-  auto lock = sys::try_lock_exclusive(d + "/lock");
-  if (!lock) return std::move(lock).error();
-  if (*lock < 0) return Error::sys(d + "/lock", "flock", EWOULDBLOCK);
-  return d;  // (the descriptor stays open: the lock lasts as long as this process)
+  // session.<pid>[.<n>]: a launcher with the same pid in another pid namespace may hold one.
+  for (int n = 0; n < 16; ++n) {
+    const std::string d = domain_dir + "/" + kSessionPrefix + std::to_string(::getpid()) +
+                          (n ? "." + std::to_string(n) : std::string());
+    if (::mkdir(d.c_str(), 0700) != 0) {
+      if (errno != EEXIST) return Error::sys(d, "mkdir", errno);
+      auto held = sys::try_lock_exclusive(d + "/lock");  // a leftover (its lock is free) or in use
+      if (!held || *held < 0) continue;
+      (void)sys::remove_tree(d);
+      ::close(*held);
+      if (::mkdir(d.c_str(), 0700) != 0) continue;
+    }
+    auto lock = sys::try_lock_exclusive(d + "/lock");
+    if (!lock) return std::move(lock).error();
+    if (*lock < 0) continue;
+    return d;  // (the descriptor stays open: the lock lasts as long as this process)
+  }
+  return Error::sys(domain_dir + "/" + kSessionPrefix + std::to_string(::getpid()), "mkdir", EEXIST);
 }
 
 }  // namespace
