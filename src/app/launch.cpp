@@ -68,6 +68,8 @@ int launch(const LaunchRequest& req) {
   so.verbose = verbose;
   so.log = &log;
   so.learn = req.learn;
+  for (const auto& m : prep->plan.mounts)  // issue 12: no copy-up for an mtime refresh
+    if (m.kind == core::MountKind::Overlay) so.skip_times_under.push_back(m.dst);
   Learner learner;
   for (const auto& a : prep->plan.argv) learner.command_line += (learner.command_line.empty() ? "" : " ") + a;
   if (req.learn) so.on_record = [&learner](const core::DenialRecord& r) { learner.add(r); };

@@ -149,6 +149,11 @@ void Supervisor::handle(int64_t t) {
   int err = core::kForeignAbiErrno;
   bool cont = false;
   const core::Profile* prof = native && o_.profile ? o_.profile() : nullptr;
+  if (prof && !o_.learn && core::is_intercepted_when_allowed(static_cast<int>(n.nr)) &&
+      core::decide(*prof, n.nr, n.args).kind == core::Decision::Allow) {
+    answer_time_update(n);  // not a denial: nothing is recorded
+    return;
+  }
   if (prof) {
     core::Decision d = core::decide(*prof, n.nr, n.args);
     rec.rule = d.rule;
@@ -204,6 +209,23 @@ void Supervisor::handle(int64_t t) {
     last_.err = err;
     last_.at_us = it->second.at_us;
   }
+}
+
+// utimensat(dirfd, path, times, flags) / utimes(path, times), allowed by the profile, on a
+// cache path: success without running it. The decision only ever skips a timestamp update, so a
+// path changed behind our back after the read gains the caller nothing; anything not plainly
+// below a cache mount point (relative, "..", no path: futimens) continues unchanged.
+void Supervisor::answer_time_update(const sys::Notification& n) {
+  const bool at = n.nr == 280;  // utimensat: the path is the second argument
+  bool skip = false;
+  if (!o_.skip_times_under.empty() && n.args[at ? 1 : 0] != 0) {
+    auto p = sys::read_string_arg(listener_, n.id, n.tid, n.args[at ? 1 : 0]);
+    if (p && !p->empty() && (*p)[0] == '/' && p->find("/..") == std::string::npos &&
+        p->find("/./") == std::string::npos)
+      for (const auto& dir : o_.skip_times_under)
+        if (p->size() > dir.size() && p->compare(0, dir.size(), dir) == 0 && (*p)[dir.size()] == '/') skip = true;
+  }
+  sys::notif_respond(listener_, n.id, 0, !skip);
 }
 
 void Supervisor::emit(const core::DenialRecord& r) {

@@ -52,6 +52,10 @@ std::string cache_entry_path(const std::string& dir, std::string_view kind, std:
   uint64_t h = fnv(kind, 1469598103934665603ULL);
   h = fnv(key, h);
   h = fnv(GSB_VERSION, h);
+  // And the launcher binary itself: a rebuild or upgrade with the same version string may
+  // compile filters differently (a cached filter of the old compiler must not be loaded).
+  static const std::string self = file_identity("/proc/self/exe");
+  h = fnv(self, h);
   char name[40];
   std::snprintf(name, sizeof name, "-%016llx.bin", static_cast<unsigned long long>(h));
   return dir + "/" + std::string(kind) + name;

@@ -247,6 +247,34 @@ TEST_P(Caches, ConcurrentSessionsOfOneDomainNeverShareAnUpperLayer) {
   EXPECT_EQ(next.out, "before\nfirst\nno-second\n") << next.err;
 }
 
+// Go and gopls refresh a cache entry's mtime on a hit when it is older than an hour; under the
+// overlay that would copy the whole entry up (the first build of yesterday's project paid 1.5x).
+// The supervisor answers utimensat on a cache path with success without running it; anywhere
+// else the call runs as made.
+TEST_P(Caches, AnMtimeRefreshInACacheCopiesNothingUpElsewhereItRuns) {
+  const std::string gc = t->path + "/gocache";
+  const std::string ws = t->path + "/ws";
+  write_file(gc + "/ab/entry-a", "genuine\n", as());
+  ASSERT_EQ(std::system(("touch -h -d '3 hours ago' " + shell_quote(gc + "/ab/entry-a")).c_str()), 0);
+  struct stat before {};
+  ASSERT_EQ(::stat((gc + "/ab/entry-a").c_str(), &before), 0);
+  // touch -h: utimensat(AT_FDCWD, path, times, AT_SYMLINK_NOFOLLOW), what os.Chtimes does.
+  // (with the supervisor, so not through the fixture's exec, which says `--log off`)
+  auto r = run(as(),
+               {world().launcher, "exec", "--workspace", ws, "--log", t->path + "/denials.jsonl", "--", "/bin/sh", "-c",
+                "touch -h " + gc + "/ab/entry-a && echo refreshed; cat " + gc + "/ab/entry-a; : > " + ws +
+                    "/f && touch -h -d @1000 " + ws + "/f && stat -c %Y " + ws + "/f"},
+               {ws, env(), false});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "refreshed\ngenuine\n1000\n");
+  std::string dir = t->path + "/state/gopls-sandbox/caches/" + domain_of(ws);
+  const std::string upper = dir + "/" + core::cache_key("gocache", gc) + "/upper";
+  EXPECT_FALSE(fs::exists(upper + "/ab/entry-a")) << "the entry was copied up";
+  struct stat after {};
+  ASSERT_EQ(::stat((gc + "/ab/entry-a").c_str(), &after), 0);
+  EXPECT_EQ(after.st_mtim.tv_sec, before.st_mtim.tv_sec);  // the host's entry is untouched
+}
+
 TEST_P(Caches, InvalidModeIsAUsageErrorAndDryRunShowsTheLayers) {
   auto bad = exec(t->path + "/ws", {"--cache-mode", "nope"}, "true");
   EXPECT_EQ(bad.status, 2);

@@ -10,10 +10,12 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "gopls_sandbox/core/denials.hpp"
 #include "gopls_sandbox/core/policy.hpp"
 #include "gopls_sandbox/core/profile.hpp"
+#include "gopls_sandbox/sys/notify.hpp"
 
 namespace gsb::app {
 
@@ -48,6 +50,10 @@ class Supervisor {
     bool verbose = false;               // one stderr line per denial as it happens
     DenialLog* log = nullptr;           // may be null
     std::function<void(const core::DenialRecord&)> on_record;  // every event (learn mode)
+    // Copy-on-write cache mount points inside (issue 12): an allowed utimensat/utimes on an
+    // absolute path below one of them is answered with success without running it (no copy-up
+    // for an mtime refresh); every other intercepted call continues as the caller made it.
+    std::vector<std::string> skip_times_under;
   };
   explicit Supervisor(Options o);
   ~Supervisor();
@@ -61,6 +67,7 @@ class Supervisor {
  private:
   void loop();
   void handle(int64_t now_us);
+  void answer_time_update(const sys::Notification& n);
   void emit(const core::DenialRecord& r);
   Options o_;
   int listener_ = -1;

@@ -17,6 +17,13 @@ namespace gsb::core {
 // How refused-with-errno calls are delivered (see profiles/README.md "Compilation").
 enum class Delivery { Errno, Notify, Learn };
 
+// Syscalls a Notify filter sends to the supervisor even where the profile allows them:
+// utimensat and utimes. Go and gopls refresh a cache entry's mtime on a hit when it is older
+// than an hour; under a copy-on-write cache overlay that copies the whole entry up. The
+// supervisor answers such a call on a cache path with success without running it, and lets
+// every other one continue (app/supervisor.cpp).
+bool is_intercepted_when_allowed(int nr);
+
 struct CompiledPolicy {
   std::vector<sock_filter> program;
   Delivery delivery = Delivery::Errno;
