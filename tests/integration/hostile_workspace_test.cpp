@@ -287,54 +287,35 @@ TEST_P(Hostile, WithHomeUnsetTheHomeDirectoryIsStillNotTheDefaultWorkspace) {
 }
 
 // Go telemetry: counters may be written inside, the mode (which decides uploading for the host
-// user) may not be switched on.
+// user) may not be switched on — whether the host has a mode file ("local") or none (the default,
+// local: then the directory is read-only, or code inside could create one that says "on").
 TEST_P(Hostile, TelemetryUploadingCannotBeSwitchedOnFromInside) {
-  TempDir ws(as());
-  auto caches = fresh_go_caches(as());
-  std::string dir = caches->xdg_config + "/go/telemetry";
-  ASSERT_EQ(std::system(("mkdir -p " + shell_quote(dir + "/local")).c_str()), 0);
-  write_file(dir + "/mode", "local\n", as());
-  if (as() == As::User) {
-    ASSERT_EQ(std::system(("chown -R " + std::to_string(uid()) + ":" + std::to_string(gid()) + " " +
-                           shell_quote(caches->xdg_config))
-                              .c_str()),
-              0);
+  for (bool with_mode : {true, false}) {
+    SCOPED_TRACE(with_mode ? "mode file local" : "no mode file");
+    TempDir ws(as());
+    auto caches = fresh_go_caches(as());
+    std::string dir = caches->xdg_config + "/go/telemetry";
+    ASSERT_EQ(std::system(("mkdir -p " + shell_quote(dir + "/local")).c_str()), 0);
+    if (with_mode) write_file(dir + "/mode", "local\n", as());
+    if (as() == As::User) {
+      ASSERT_EQ(std::system(("chown -R " + std::to_string(uid()) + ":" + std::to_string(gid()) + " " +
+                             shell_quote(caches->xdg_config))
+                                .c_str()),
+                0);
+    }
+    SpawnOptions so;
+    so.cwd = ws.path;
+    so.caches = caches;
+    auto r = run(as(), {world().launcher, "exec", "--profile", "gopls", "--", "/bin/sh", "-c",
+                        "(echo 'on 2026-01-01' > " + dir + "/mode) 2>/dev/null && echo 'mode writable' || echo 'mode refused'; "
+                        "(echo 1 > " + dir + "/local/counter) 2>/dev/null && echo 'counters writable' || echo 'counters refused'"},
+                 so);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(has(r.out, "mode refused")) << r.out;
+    EXPECT_TRUE(has(r.out, with_mode ? "counters writable" : "counters refused")) << r.out;
+    if (with_mode) EXPECT_EQ(read_file(dir + "/mode"), "local\n");
+    else EXPECT_NE(::access((dir + "/mode").c_str(), F_OK), 0) << "a mode file appeared on the host";
   }
-  SpawnOptions so;
-  so.cwd = ws.path;
-  so.caches = caches;
-  auto r = run(as(), {world().launcher, "exec", "--profile", "gopls", "--", "/bin/sh", "-c",
-                      "(echo 'on 2026-01-01' > " + dir + "/mode) 2>/dev/null && echo 'mode writable' || echo 'mode refused'; "
-                      "echo 1 > " + dir + "/local/counter && echo 'counters writable'"},
-               so);
-  ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_TRUE(has(r.out, "mode refused")) << r.out;
-  EXPECT_TRUE(has(r.out, "counters writable")) << r.out;
-  EXPECT_EQ(read_file(dir + "/mode"), "local\n");
-}
-
-// The same with no mode file on the host (the default mode, local): code inside must not be able
-// to create one that says "on".
-TEST_P(Hostile, TelemetryModeCannotBeCreatedFromInside) {
-  TempDir ws(as());
-  auto caches = fresh_go_caches(as());
-  std::string dir = caches->xdg_config + "/go/telemetry";
-  ASSERT_EQ(std::system(("mkdir -p " + shell_quote(dir + "/local")).c_str()), 0);
-  if (as() == As::User) {
-    ASSERT_EQ(std::system(("chown -R " + std::to_string(uid()) + ":" + std::to_string(gid()) + " " +
-                           shell_quote(caches->xdg_config))
-                              .c_str()),
-              0);
-  }
-  SpawnOptions so;
-  so.cwd = ws.path;
-  so.caches = caches;
-  auto r = run(as(), {world().launcher, "exec", "--profile", "gopls", "--", "/bin/sh", "-c",
-                      "(echo 'on 2026-01-01' > " + dir + "/mode) 2>/dev/null && echo 'mode created' || echo 'mode refused'"},
-               so);
-  ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_TRUE(has(r.out, "mode refused")) << r.out;
-  EXPECT_NE(::access((dir + "/mode").c_str(), F_OK), 0) << "a mode file appeared on the host";
 }
 
 // ---- 3. the host never runs the workspace's own go or gopls ------------------------------------
