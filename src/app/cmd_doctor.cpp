@@ -19,6 +19,7 @@
 #include "gopls_sandbox/core/doctor.hpp"
 #include "gopls_sandbox/core/goenv.hpp"
 #include "gopls_sandbox/core/lsp_framing.hpp"
+#include "gopls_sandbox/sys/console.hpp"
 #include "gopls_sandbox/sys/fs.hpp"
 #include "gopls_sandbox/sys/host_probe.hpp"
 #include "gopls_sandbox/sys/io.hpp"
@@ -529,7 +530,7 @@ int cmd_doctor(const Args& args) {
   std::optional<core::StartupResult> startup;
   if (!no_startup) startup = StartupRun().run(workspace, gopls, timeout, env);
   core::DoctorReport rep = core::make_doctor_report(std::move(notes), std::move(checks), std::move(startup));
-  std::fputs(as_json ? (core::to_json(rep).dump(2) + "\n").c_str() : core::to_text(rep).c_str(), stdout);
+  sys::print_out(as_json ? core::to_json(rep).dump(2) + "\n" : core::to_text(rep));
   return rep.exit_status;
 }
 

@@ -1,6 +1,7 @@
 #include "gopls_sandbox/sys/fs.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>  // mkstemp, mkdtemp
 #include <sys/stat.h>
@@ -78,6 +79,40 @@ Result<std::vector<std::string>> list_dir(const std::string& path) {
   ::closedir(d);
   if (e) return Error::sys(path, "readdir", e);
   return out;
+}
+
+Result<std::vector<DirEntry>> list_dir_entries(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return Error::sys(path, "open", errno);
+  DIR* d = ::fdopendir(fd);
+  if (!d) {
+    int e = errno;
+    ::close(fd);
+    return Error::sys(path, "fdopendir", e);
+  }
+  std::vector<DirEntry> out;
+  while (struct dirent* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    if (n == "." || n == "..") continue;
+    FileKind k = e->d_type == DT_DIR ? FileKind::Directory
+                 : e->d_type == DT_REG ? FileKind::Regular
+                 : e->d_type == DT_LNK ? FileKind::Symlink
+                                       : FileKind::Other;
+    if (e->d_type == DT_UNKNOWN) {
+      struct stat st;
+      if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      k = info_of(st).kind;
+    }
+    out.push_back({std::move(n), k});
+  }
+  ::closedir(d);
+  return out;
+}
+
+Result<int> open_append(const std::string& path, unsigned mode) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, mode);
+  if (fd < 0) return Error::sys(path, "open", errno);
+  return fd;
 }
 
 Result<std::string> make_temp_file(const std::string& tmpl, unsigned mode) {

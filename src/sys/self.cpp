@@ -11,11 +11,7 @@ namespace gsb::sys {
 pid_t own_pid() { return ::getpid(); }
 bool is_root() { return ::geteuid() == 0; }
 
-std::optional<std::string> env_var(const char* name) {
-  const char* v = std::getenv(name);
-  if (!v) return std::nullopt;
-  return std::string(v);
-}
+const char* env_or_null(const char* name) { return std::getenv(name); }
 
 void ignore_sigpipe() { ::signal(SIGPIPE, SIG_IGN); }
 

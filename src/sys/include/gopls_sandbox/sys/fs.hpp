@@ -46,6 +46,16 @@ Result<std::string> read_link(const std::string& path);
 
 // Entry names of a directory, without "." and "..".
 Result<std::vector<std::string>> list_dir(const std::string& path);
+// The same with each entry's kind (d_type, else fstatat without following; entries whose kind
+// cannot be found are left out); `path` itself must not be a symlink (O_NOFOLLOW).
+struct DirEntry {
+  std::string name;
+  FileKind kind = FileKind::Other;
+};
+Result<std::vector<DirEntry>> list_dir_entries(const std::string& path);
+
+// open(O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, mode): a log file's descriptor.
+Result<int> open_append(const std::string& path, unsigned mode);
 
 // mkstemp with `tmpl` (ending in XXXXXX), closed, chmod'ed to mode: the path.
 Result<std::string> make_temp_file(const std::string& tmpl, unsigned mode);

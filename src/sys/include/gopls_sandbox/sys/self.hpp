@@ -4,7 +4,6 @@
 
 #include <sys/types.h>
 
-#include <optional>
 #include <string>
 
 #include "gopls_sandbox/core/result.hpp"
@@ -13,8 +12,8 @@ namespace gsb::sys {
 
 pid_t own_pid();
 bool is_root();  // effective uid 0
-// getenv(3): nullopt when unset.
-std::optional<std::string> env_var(const char* name);
+// getenv(3): the value, or nullptr when unset (valid until the environment changes).
+const char* env_or_null(const char* name);
 // SIGPIPE ignored: a write to a reader that is gone fails with EPIPE instead of killing us.
 void ignore_sigpipe();
 
