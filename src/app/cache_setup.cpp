@@ -8,8 +8,12 @@
 
 #include <cerrno>
 
+#include "gopls_sandbox/sys/fd.hpp"
+#include "gopls_sandbox/sys/fs.hpp"
 #include "gopls_sandbox/sys/fs_tree.hpp"
+#include "gopls_sandbox/sys/host_probe.hpp"
 #include "gopls_sandbox/sys/io.hpp"
+#include "gopls_sandbox/sys/self.hpp"
 
 namespace gsb::app {
 
@@ -39,21 +43,11 @@ Result<CacheSetup> decide_caches(const core::Options& o, const std::vector<std::
 namespace {
 
 std::vector<std::string> dir_names(const std::string& dir) {
-  std::vector<std::string> out;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (const dirent* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") out.push_back(n);
-    }
-    ::closedir(d);
-  }
-  return out;
+  auto names = sys::list_dir(dir);
+  return names ? std::move(*names) : std::vector<std::string>{};
 }
 
-bool exists(const std::string& p) {
-  struct stat st;
-  return ::lstat(p.c_str(), &st) == 0;
-}
+bool exists(const std::string& p) { return sys::path_info(p, false).exists(); }
 
 std::string boot_id() {
   auto r = sys::read_file("/proc/sys/kernel/random/boot_id");
@@ -96,11 +90,9 @@ Result<VolatileRecovery> prepare_volatile_layers(const std::string& domain_dir) 
       // The kernel creates work/work and its incompat/ with mode 0: unprivileged, we must open
       // them up first (the work directory is not reachable from inside: no one can swap them).
       for (const char* sub : {"/work/work", "/work/work/incompat"}) {
-        struct stat st;
         const std::string p = d + sub;
-        if (::lstat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == ::geteuid() &&
-            (st.st_mode & 0700) != 0700)
-          (void)::chmod(p.c_str(), 0700);
+        sys::PathInfo st = sys::path_info(p, false);
+        if (st.is_dir() && st.uid == sys::effective_uid() && (st.mode & 0700) != 0700) (void)sys::change_mode(p, 0700);
       }
       if (exists(d + "/work/work/incompat")) {
         if (auto r = sys::remove_tree(d + "/work/work/incompat"); !r) return std::move(r).error();
@@ -110,21 +102,20 @@ Result<VolatileRecovery> prepare_volatile_layers(const std::string& domain_dir) 
     }
     // Written (volatile) in another boot, or before this scheme: it may have lost writes in a
     // crash. It is a cache: drop it, atomically first (a half-removed upper layer is never used).
-    std::string aside = domain_dir + "/discard." + n + "." + std::to_string(::getpid());
-    if (::rename(d.c_str(), aside.c_str()) != 0) return Error::sys(d, "rename", errno);
+    std::string aside = domain_dir + "/discard." + n + "." + std::to_string(sys::own_pid());
+    if (auto r = sys::rename_path(d, aside); !r) return std::move(r).error();
     (void)sys::remove_tree(aside);
     ++rec.discarded;
   }
   if (!same_boot && !boot.empty()) {
-    std::string tmp = domain_dir + "/" + kBootMarker + ".tmp" + std::to_string(::getpid());
+    std::string tmp = domain_dir + "/" + kBootMarker + ".tmp" + std::to_string(sys::own_pid());
     if (auto r = sys::write_file(tmp, boot + "\n"); !r) return std::move(r).error();
-    if (::rename(tmp.c_str(), (domain_dir + "/" + kBootMarker).c_str()) != 0) {
-      int e = errno;
-      ::unlink(tmp.c_str());
-      return Error::sys(domain_dir + "/" + kBootMarker, "rename", e);
+    if (auto r = sys::rename_path(tmp, domain_dir + "/" + kBootMarker); !r) {
+      (void)sys::remove_file(tmp);
+      return std::move(r).error();
     }
   }
-  ::close(fd);
+  sys::close_fd(fd);
   return rec;
 }
 
@@ -138,7 +129,7 @@ void remove_stale_session_layers(const std::string& domain_dir) {
     auto held = sys::try_lock_exclusive(d + "/lock");
     if (!held || *held < 0) continue;  // in use (or not ours to judge)
     (void)sys::remove_tree(d);
-    ::close(*held);
+    sys::close_fd(*held);
   }
 }
 
@@ -146,22 +137,22 @@ void remove_stale_session_layers(const std::string& domain_dir) {
 Result<std::string> make_session_layer(const std::string& domain_dir) {
   // session.<pid>[.<n>]: a launcher with the same pid in another pid namespace may hold one.
   for (int n = 0; n < 16; ++n) {
-    const std::string d = domain_dir + "/" + kSessionPrefix + std::to_string(::getpid()) +
+    const std::string d = domain_dir + "/" + kSessionPrefix + std::to_string(sys::own_pid()) +
                           (n ? "." + std::to_string(n) : std::string());
-    if (::mkdir(d.c_str(), 0700) != 0) {
-      if (errno != EEXIST) return Error::sys(d, "mkdir", errno);
+    if (auto m = sys::make_dir(d, 0700); !m) {
+      if (m.error().err != EEXIST) return std::move(m).error();
       auto held = sys::try_lock_exclusive(d + "/lock");  // a leftover (its lock is free) or in use
       if (!held || *held < 0) continue;
       (void)sys::remove_tree(d);
-      ::close(*held);
-      if (::mkdir(d.c_str(), 0700) != 0) continue;
+      sys::close_fd(*held);
+      if (!sys::make_dir(d, 0700)) continue;
     }
     auto lock = sys::try_lock_exclusive(d + "/lock");
     if (!lock) return std::move(lock).error();
     if (*lock < 0) continue;
     return d;  // (the descriptor stays open: the lock lasts as long as this process)
   }
-  return Error::sys(domain_dir + "/" + kSessionPrefix + std::to_string(::getpid()), "mkdir", EEXIST);
+  return Error::sys(domain_dir + "/" + kSessionPrefix + std::to_string(sys::own_pid()), "mkdir", EEXIST);
 }
 
 }  // namespace
@@ -183,7 +174,7 @@ Result<int> open_cache_domain(CacheSetup& c, const std::vector<std::string>& wor
   if (c.mode == core::CacheMode::Cow) {
     auto layers = sys::try_lock_exclusive(c.domain_dir + "/" + kLayersLock);  // held until exit
     if (!layers) {
-      ::close(*lock);
+      sys::close_fd(*lock);
       return hint(std::move(layers).error());
     }
     Result<void> r = {};
@@ -197,7 +188,7 @@ Result<int> open_cache_domain(CacheSetup& c, const std::vector<std::string>& wor
       r = std::move(d).error();
     }
     if (!r) {
-      ::close(*lock);
+      sys::close_fd(*lock);
       return hint(std::move(r).error());
     }
   }
@@ -205,9 +196,9 @@ Result<int> open_cache_domain(CacheSetup& c, const std::vector<std::string>& wor
   info.set("domain", c.domain);
   info.set("named", c.named);
   info.set("workspaces", json::string_array(workspaces));
-  std::string tmp = c.domain_dir + "/info.json." + std::to_string(::getpid());
-  if (sys::write_file(tmp, info.dump(2) + "\n")) ::rename(tmp.c_str(), (c.domain_dir + "/info.json").c_str());
-  else ::unlink(tmp.c_str());
+  std::string tmp = c.domain_dir + "/info.json." + std::to_string(sys::own_pid());
+  if (sys::write_file(tmp, info.dump(2) + "\n")) (void)sys::rename_path(tmp, c.domain_dir + "/info.json");
+  else (void)sys::remove_file(tmp);
   return *lock;
 }
 

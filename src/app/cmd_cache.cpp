@@ -1,8 +1,4 @@
 // gopls-sandbox cache list|du|prune (issue 12): the trust domains' cache layers on the host.
-#include <dirent.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -16,6 +12,9 @@
 #include "gopls_sandbox/core/cache_domains.hpp"
 #include "gopls_sandbox/core/denials.hpp"
 #include "gopls_sandbox/core/json.hpp"
+#include "gopls_sandbox/sys/console.hpp"
+#include "gopls_sandbox/sys/fd.hpp"
+#include "gopls_sandbox/sys/fs.hpp"
 #include "gopls_sandbox/sys/fs_tree.hpp"
 #include "gopls_sandbox/sys/io.hpp"
 
@@ -25,14 +24,8 @@ namespace {
 
 // Names in a directory (not "." or ".."), sorted.
 std::vector<std::string> entries(const std::string& dir) {
-  std::vector<std::string> out;
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return out;
-  while (struct dirent* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") out.push_back(n);
-  }
-  ::closedir(d);
+  auto names = sys::list_dir(dir);
+  std::vector<std::string> out = names ? std::move(*names) : std::vector<std::string>{};
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -52,17 +45,15 @@ bool valid_dir_name(const std::string& n) {
 // Domain names are directories the launcher made; anything else in the state directory is ignored.
 std::vector<Domain> domains(const std::string& root) {
   std::vector<Domain> out;
-  DIR* d = ::opendir(root.c_str());
-  if (!d) return out;
-  while (struct dirent* e = ::readdir(d)) {
-    std::string n = e->d_name;
+  auto names = sys::list_dir(root);
+  if (!names) return out;
+  for (const std::string& n : *names) {
     if (!valid_dir_name(n) || n[0] == '.') continue;
     Domain dom;
     dom.name = n;
     dom.dir = root + "/" + n;
-    struct stat st;
-    if (::lstat(dom.dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
-    if (::stat((dom.dir + "/lock").c_str(), &st) == 0) dom.last_used = st.st_mtim.tv_sec;
+    if (!sys::path_info(dom.dir, false).is_dir()) continue;
+    if (sys::PathInfo lock = sys::path_info(dom.dir + "/lock"); lock.exists()) dom.last_used = lock.mtime;
     if (auto t = sys::read_file(dom.dir + "/info.json")) {
       if (auto v = json::parse(*t)) {
         dom.named = (*v)["named"].as_bool();
@@ -71,11 +62,10 @@ std::vector<Domain> domains(const std::string& root) {
     }
     if (auto l = sys::try_lock_exclusive(dom.dir + "/lock")) {
       if (*l < 0) dom.in_use = true;
-      else ::close(*l);
+      else sys::close_fd(*l);
     }
     out.push_back(std::move(dom));
   }
-  ::closedir(d);
   std::sort(out.begin(), out.end(), [](const Domain& a, const Domain& b) { return a.name < b.name; });
   return out;
 }
@@ -91,7 +81,7 @@ std::string human(uint64_t b) {
   return buf;
 }
 
-void out(const std::string& s) { std::fwrite(s.data(), 1, s.size(), stdout); }
+void out(const std::string& s) { sys::print_out(s); }
 
 }  // namespace
 
@@ -213,22 +203,17 @@ int cmd_cache(const Args& args) {
     // Everything but the lock, then the lock (still held: a launcher waiting for it re-creates
     // the domain once we are done, see sys::lock_shared), then the directory.
     Result<void> r;
-    DIR* dir = ::opendir(d.dir.c_str());
     std::vector<std::string> names;
-    while (dir && (true)) {
-      struct dirent* e = ::readdir(dir);
-      if (!e) break;
-      std::string n = e->d_name;
-      if (n != "." && n != ".." && n != "lock") names.push_back(n);
-    }
-    if (dir) ::closedir(dir);
+    if (auto all = sys::list_dir(d.dir))
+      for (auto& n : *all)
+        if (n != "lock") names.push_back(std::move(n));
     for (const auto& n : names)
       if (r = sys::remove_tree(d.dir + "/" + n); !r) break;
     if (r) {
-      ::unlink((d.dir + "/lock").c_str());
-      ::rmdir(d.dir.c_str());
+      (void)sys::remove_file(d.dir + "/lock");
+      (void)sys::remove_dir(d.dir);
     }
-    ::close(*lock);
+    sys::close_fd(*lock);
     if (!r) {
       std::fprintf(stderr, "gopls-sandbox: cache prune: %s: %s\n", d.name.c_str(), r.error().message.c_str());
       rc = 1;

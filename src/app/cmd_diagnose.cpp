@@ -17,7 +17,10 @@
 #include "gopls_sandbox/core/goenv.hpp"
 #include "gopls_sandbox/core/strace.hpp"
 #include "gopls_sandbox/app/launch.hpp"
+#include "gopls_sandbox/sys/console.hpp"
+#include "gopls_sandbox/sys/fs.hpp"
 #include "gopls_sandbox/sys/process.hpp"
+#include "gopls_sandbox/sys/self.hpp"
 #include "gopls_sandbox/sys/trace_files.hpp"
 
 extern char** environ;
@@ -37,7 +40,7 @@ int fail(const Error& e) {
 }
 
 std::optional<core::GoEnv> host_go_env() {
-  const char* path = std::getenv("PATH");
+  const char* path = sys::env_or_null("PATH");
   std::string go = sys::find_in_path("go", path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
   if (go.empty()) return std::nullopt;
   auto r = sys::run_capture({go, "env", "-json"}, host_go_environment());
@@ -63,18 +66,17 @@ std::string symlink_chain(const std::string& path) {
         continue;
       }
       prefix = prefix == "/" ? "/" + comp.string() : prefix + "/" + comp.string();
-      struct stat st;
-      if (::lstat(prefix.c_str(), &st) != 0) return chain;
-      if (S_ISLNK(st.st_mode)) {
+      sys::PathInfo st = sys::path_info(prefix, false);
+      if (!st.exists()) return chain;
+      if (st.kind == sys::FileKind::Symlink) {
         found = true;
         break;
       }
     }
     if (!found) return chain;
-    char buf[PATH_MAX];
-    ssize_t n = ::readlink(prefix.c_str(), buf, sizeof buf - 1);
-    if (n < 0) return chain;
-    std::string target(buf, static_cast<size_t>(n));
+    auto link = sys::read_link(prefix);
+    if (!link) return chain;
+    const std::string target = *link;
     chain += (chain.empty() ? "" : ", ") + prefix + " -> " + target;
     if (!seen.insert(prefix).second) {
       chain += " (loop)";
@@ -151,7 +153,7 @@ dg::Dirs resolve_dirs(const dg::Dirs& given, const strace::Trace& trace) {
   pick(dirs.gomodcache, host ? host->gomodcache : "", inferred.gomodcache);
   pick(dirs.gocache, host ? host->gocache : "", inferred.gocache);
   pick(dirs.gopath, host_gopath, inferred.gopath);
-  const char* home = std::getenv("HOME");
+  const char* home = sys::env_or_null("HOME");
   pick(dirs.home, home ? home : "", inferred.home);
   if (dirs.workspaces.empty()) dirs.workspaces = inferred.workspaces;
   for (auto& w : dirs.workspaces) w = fs::absolute(fs::path(w)).lexically_normal().string();
@@ -209,7 +211,7 @@ int cmd_diagnose(const Args& args) {
   dg::Options opts = analysis_options(share_net, trace, denials);
   dg::Report rep = dg::diagnose(trace, denials, dirs, opts);
   std::string out = json_out ? dg::to_json(rep).dump(2) + "\n" : dg::to_text(rep, verbose);
-  std::fputs(out.c_str(), stdout);
+  sys::print_out(out);
   return rep.problem ? 1 : 0;
 }
 

@@ -1,18 +1,6 @@
 // gopls-sandbox doctor: check the host, the Go toolchain, VS Code's settings, and reproduce an
 // editor's gopls startup through the sandbox. Facts are gathered here; verdicts come from
 // core/doctor.
-#include <fcntl.h>
-#include <grp.h>
-#include <limits.h>
-#include <linux/seccomp.h>
-#include <poll.h>
-#include <sched.h>
-#include <signal.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -31,9 +19,16 @@
 #include "gopls_sandbox/core/doctor.hpp"
 #include "gopls_sandbox/core/goenv.hpp"
 #include "gopls_sandbox/core/lsp_framing.hpp"
+#include "gopls_sandbox/sys/console.hpp"
+#include "gopls_sandbox/sys/fs.hpp"
+#include "gopls_sandbox/sys/host_probe.hpp"
 #include "gopls_sandbox/sys/io.hpp"
+#include "gopls_sandbox/sys/kernel_probe.hpp"
+#include "gopls_sandbox/sys/lsp_client.hpp"
 #include "gopls_sandbox/sys/process.hpp"
 #include "gopls_sandbox/sys/seccomp.hpp"
+#include "gopls_sandbox/sys/self.hpp"
+#include "gopls_sandbox/sys/stdio_child.hpp"
 
 namespace gsb::app {
 
@@ -48,24 +43,19 @@ std::string getv(const std::map<std::string, std::string>& env, const std::strin
 }
 
 std::string real_path(const std::string& p) {
-  char buf[PATH_MAX];
-  if (p.empty() || !::realpath(p.c_str(), buf)) return p;
-  return buf;
+  std::string r = sys::real_path(p);
+  return r.empty() ? p : r;
 }
 
-bool is_dir(const std::string& p) {
-  struct stat st;
-  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
+bool is_dir(const std::string& p) { return sys::is_dir(p); }
 
 core::DirFacts dir_facts(const std::string& path) {
   core::DirFacts f;
-  struct stat st;
-  if (::stat(path.c_str(), &st) == 0) {
+  if (sys::PathInfo i = sys::path_info(path); i.exists()) {
     f.exists = true;
-    f.is_dir = S_ISDIR(st.st_mode);
-    f.readable = ::access(path.c_str(), R_OK | X_OK) == 0;
-    f.writable = ::access(path.c_str(), W_OK | X_OK) == 0;
+    f.is_dir = i.is_dir();
+    f.readable = sys::access_err(path, sys::kRead | sys::kExec) == 0;
+    f.writable = sys::access_err(path, sys::kWrite | sys::kExec) == 0;
     return f;
   }
   // Nearest existing ancestor decides whether mkdir -p would work.
@@ -73,8 +63,8 @@ core::DirFacts dir_facts(const std::string& path) {
   while (!p.empty() && p != "/") {
     p = p.substr(0, p.rfind('/'));
     if (p.empty()) p = "/";
-    if (::stat(p.c_str(), &st) == 0) {
-      f.creatable = S_ISDIR(st.st_mode) && ::access(p.c_str(), W_OK | X_OK) == 0;
+    if (sys::PathInfo i = sys::path_info(p); i.exists()) {
+      f.creatable = i.is_dir() && sys::access_err(p, sys::kWrite | sys::kExec) == 0;
       break;
     }
   }
@@ -83,11 +73,11 @@ core::DirFacts dir_facts(const std::string& path) {
 
 core::ExecFacts exec_facts(const std::string& p) {
   core::ExecFacts f;
-  struct stat st;
-  if (::stat(p.c_str(), &st) != 0) return f;
+  sys::PathInfo i = sys::path_info(p);
+  if (!i.exists()) return f;
   f.exists = true;
-  f.is_dir = S_ISDIR(st.st_mode);
-  f.executable = !f.is_dir && ::access(p.c_str(), X_OK) == 0;
+  f.is_dir = i.is_dir();
+  f.executable = !f.is_dir && sys::access_err(p, sys::kExec) == 0;
   f.resolved = real_path(p);
   std::string base = f.resolved.substr(f.resolved.rfind('/') + 1);
   f.is_launcher = sys::file_id(p) == sys::self_id() || base == "gopls-sandbox";
@@ -101,20 +91,6 @@ std::optional<long> read_long(const std::string& path) {
   long v = std::strtol(t->c_str(), &end, 10);
   if (end == t->c_str()) return std::nullopt;
   return v;
-}
-
-// unshare(CLONE_NEWUSER) in a throw-away child (as uid/gid 65534 with as_nobody): 0 or the errno.
-int probe_userns(bool as_nobody) {
-  pid_t pid = ::fork();
-  if (pid < 0) return errno;
-  if (pid == 0) {
-    if (as_nobody && (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(EPERM);
-    ::_exit(::unshare(CLONE_NEWUSER) == 0 ? 0 : (errno & 0xff));
-  }
-  int st = 0;
-  while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(st) ? WEXITSTATUS(st) : EINVAL;
 }
 
 struct GoFacts {
@@ -215,17 +191,16 @@ Check check_gopls(const std::map<std::string, std::string>& env, const std::opti
 std::vector<Check> check_kernel() {
   std::vector<Check> out;
   core::UsernsFacts u;
-  u.root = ::geteuid() == 0;
+  u.root = sys::is_root();
   u.max_user_namespaces = read_long("/proc/sys/user/max_user_namespaces");
   u.unprivileged_userns_clone = read_long("/proc/sys/kernel/unprivileged_userns_clone");
   u.apparmor_restrict = read_long("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
-  u.unshare_errno = probe_userns(false);
-  if (u.root) u.unprivileged_errno = probe_userns(true);
+  u.unshare_errno = sys::probe_unshare_user(false);
+  if (u.root) u.unprivileged_errno = sys::probe_unshare_user(true);
   for (auto& c : core::check_userns(u)) out.push_back(std::move(c));
 
   core::SeccompFacts s;
-  uint32_t action = SECCOMP_RET_ERRNO;
-  s.filter_mode = ::syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
+  s.filter_mode = sys::seccomp_filters_available();
   if (auto t = sys::read_file("/proc/sys/kernel/seccomp/actions_avail")) {
     s.actions_avail = *t;
     while (!s.actions_avail.empty() && s.actions_avail.back() == '\n') s.actions_avail.pop_back();
@@ -254,7 +229,7 @@ Check check_toolchain(const GoFacts& g, const std::string& workspace, bool netwo
   for (std::string dir = workspace; !dir.empty();) {
     for (const char* name : {"/go.work", "/go.mod"}) {
       std::string p = (dir == "/" ? std::string() : dir) + name;
-      if (f.file.empty() && ::access(p.c_str(), R_OK) == 0) {
+      if (f.file.empty() && sys::access_err(p, sys::kRead) == 0) {
         if (auto t = sys::read_file(p)) {
           f.file = p;
           f.wanted = core::parse_gomod_versions(*t);
@@ -272,7 +247,7 @@ Check check_toolchain(const GoFacts& g, const std::string& workspace, bool netwo
   std::string want = core::wanted_toolchain(f.wanted);
   if (!want.empty() && !f.gomodcache.empty()) {
     std::string dir = f.gomodcache + "/golang.org/toolchain@v0.0.1-" + want + "." + g.goos + "-" + g.goarch;
-    f.cached = ::access((dir + "/bin/go").c_str(), X_OK) == 0;
+    f.cached = sys::access_err(dir + "/bin/go", sys::kExec) == 0;
   }
   return core::check_toolchain(f);
 }
@@ -321,7 +296,7 @@ std::vector<Check> check_settings(const std::vector<std::string>& files, bool ex
   std::vector<Check> out;
   int seen = 0;
   for (const auto& f : files) {
-    if (!explicit_files && ::access(f.c_str(), F_OK) != 0) continue;
+    if (!explicit_files && sys::access_err(f, sys::kExists) != 0) continue;
     ++seen;
     auto text = sys::read_file(f);
     if (!text) {
@@ -360,295 +335,115 @@ std::vector<Check> check_settings(const std::vector<std::string>& files, bool ex
 
 // ---------------------------------------------------------------- startup reproduction
 
+// This launcher started as an editor starts gopls (no arguments, cwd = the workspace, stdio
+// pipes), driven through initialize / initialized / shutdown / exit by the project's LSP client.
+// The facts go into a StartupResult; core::startup_check() gives the verdict.
 class StartupRun {
  public:
+  using Clock = std::chrono::steady_clock;
+
   core::StartupResult run(const std::string& ws, const std::optional<std::string>& gopls, double timeout_s,
                           std::map<std::string, std::string> env) {
     r_.timeout_s = timeout_s;
-    char tmpl[] = "/tmp/gopls-sandbox-doctor-XXXXXX";
-    int lfd = ::mkstemp(tmpl);
-    if (lfd < 0) {
-      r_.note = "mkstemp: " + errno_text(errno);
+    auto log = sys::make_temp_file("/tmp/gopls-sandbox-doctor-XXXXXX", 0644);
+    if (!log) {
+      r_.note = log.error().message;
       return r_;
     }
-    ::close(lfd);
-    log_ = tmpl;
-    ::chmod(log_.c_str(), 0644);
-    env["GOPLS_SANDBOX_LOG"] = log_;
+    env["GOPLS_SANDBOX_LOG"] = *log;
     if (gopls) env["GOPLS_SANDBOX_GOPLS"] = *gopls;
     env.erase("GOPLS_SANDBOX_METRICS");
-    if (!spawn(ws, env)) {
-      ::unlink(log_.c_str());
+    sys::StdioChildSpec spec;
+    spec.exe = "/proc/self/exe";
+    spec.argv = {"gopls-sandbox"};
+    for (const auto& [k, v] : env) spec.env.push_back(k + "=" + v);
+    spec.cwd = ws;
+    auto child = sys::StdioChild::start(spec);
+    if (!child) {
+      r_.note = child.error().message;
+      (void)sys::remove_file(*log);
       return r_;
     }
+    child_ = std::move(*child);
     r_.ran = true;
-    start_ = std::chrono::steady_clock::now();
+    start_ = Clock::now();
     deadline_ = start_ + std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
-    handshake();
+    handshake(ws);
     finish();
-    if (auto t = sys::read_file(log_)) {
+    if (auto t = sys::read_file(*log)) {
       for (auto& d : core::parse_denial_log(*t))
         if (d.find("syscall")) r_.denials.push_back(std::move(d));
     }
-    if (r_.denials.empty()) ::unlink(log_.c_str());
-    else r_.denial_log = log_;
-    r_.stderr_tail = core::tail_lines(err_buf_, 12, 2000);
+    if (r_.denials.empty()) (void)sys::remove_file(*log);
+    else r_.denial_log = *log;
+    r_.stderr_tail = core::tail_lines(child_->stderr_text(), 12, 2000);
+    child_.reset();
     return r_;
   }
 
  private:
-  bool spawn(const std::string& ws, const std::map<std::string, std::string>& env) {
-    int in[2], out[2], err[2];
-    if (::pipe2(in, O_CLOEXEC) || ::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC)) {
-      r_.note = "pipe2: " + errno_text(errno);
-      return false;
+  double ms_since_start(Clock::time_point t) const {
+    return std::chrono::duration<double, std::milli>(t - start_).count();
+  }
+  double now_ms() const { return ms_since_start(Clock::now()); }
+
+  // The answer to request `id`, or the step recorded as failed (timed out, or the server gone).
+  std::optional<json::Value> answer(sys::LspClient& c, int id, const std::string& step) {
+    auto resp = c.response_by(id, deadline_);
+    if (!resp) {
+      if (c.last_wait() == sys::LspTransport::Read::Timeout) r_.timed_out = true;
+      r_.failed_step = step;
+      return std::nullopt;
     }
-    std::vector<std::string> envs;
-    for (const auto& [k, v] : env) envs.push_back(k + "=" + v);
-    std::vector<char*> ev;
-    for (auto& e : envs) ev.push_back(e.data());
-    ev.push_back(nullptr);
-    char arg0[] = "gopls-sandbox";
-    char* argv[] = {arg0, nullptr};
-    pid_ = ::fork();
-    if (pid_ < 0) {
-      r_.note = "fork: " + errno_text(errno);
-      return false;
+    if (std::string e = core::startup_step_error(step, *resp); !e.empty()) {
+      r_.failed_step = step;
+      r_.note = e;
+      return std::nullopt;
     }
-    if (pid_ == 0) {
-      ::signal(SIGPIPE, SIG_DFL);
-      ::dup2(in[0], 0);
-      ::dup2(out[1], 1);
-      ::dup2(err[1], 2);
-      if (::chdir(ws.c_str()) != 0) ::_exit(121);
-      ::execve("/proc/self/exe", argv, ev.data());
-      ::_exit(126);
-    }
-    ::close(in[0]);
-    ::close(out[1]);
-    ::close(err[1]);
-    in_ = in[1];
-    out_ = out[0];
-    err_ = err[0];
-    pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
-    return true;
+    r_.steps.push_back({step, now_ms()});
+    return resp;
   }
 
-  double now_ms() const {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
-  }
-
-  void send(const json::Value& v) {
-    std::string f = core::lsp_frame(v.dump());
-    if (in_ >= 0 && sys::write_all(in_, f.data(), f.size()) != 0) {
-      ::close(in_);
-      in_ = -1;
-    }
-  }
-  void request(int id, const std::string& method, json::Value params) {
-    json::Value m;
-    m.set("jsonrpc", "2.0");
-    m.set("id", id);
-    m.set("method", method);
-    m.set("params", std::move(params));
-    send(m);
-  }
-  void notify(const std::string& method, json::Value params) {
-    json::Value m;
-    m.set("jsonrpc", "2.0");
-    m.set("method", method);
-    m.set("params", std::move(params));
-    send(m);
-  }
-
-  // Pump stdout/stderr/exit until `id` is answered (true), the process exits or the deadline.
-  // id < 0: wait for the exit only.
-  bool pump(int id, json::Value* response) {
-    std::vector<std::string> bodies;
-    for (;;) {
-      if (id >= 0) {
-        for (size_t i = 0; i < msgs_.size(); ++i) {
-          if (!msgs_[i]["method"].is_string() && msgs_[i]["id"].as_int(-1) == id) {
-            *response = msgs_[i];
-            msgs_.erase(msgs_.begin() + static_cast<long>(i));
-            return true;
-          }
-        }
-      }
-      if (exited_ && out_ < 0) return false;
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
-      if (left.count() <= 0) {
-        r_.timed_out = true;
-        return false;
-      }
-      pollfd fds[3] = {{out_, POLLIN, 0}, {err_, POLLIN, 0}, {exited_ ? -1 : pidfd_, POLLIN, 0}};
-      int n = ::poll(fds, 3, static_cast<int>(left.count()));
-      if (n < 0 && errno != EINTR) return false;
-      if (n <= 0) continue;
-      char buf[65536];
-      if (fds[0].fd >= 0 && fds[0].revents) {
-        ssize_t k = ::read(out_, buf, sizeof buf);
-        if (k > 0) {
-          bodies.clear();
-          parser_.feed(std::string_view(buf, static_cast<size_t>(k)), bodies);
-          for (auto& b : bodies) handle(b);
-        } else if (k == 0 || errno != EINTR) {
-          ::close(out_);
-          out_ = -1;
-        }
-      }
-      if (fds[1].fd >= 0 && fds[1].revents) {
-        ssize_t k = ::read(err_, buf, sizeof buf);
-        if (k > 0) {
-          err_buf_.append(buf, static_cast<size_t>(k));
-          if (err_buf_.size() > 65536) err_buf_.erase(0, err_buf_.size() - 32768);
-        } else if (k == 0 || errno != EINTR) {
-          ::close(err_);
-          err_ = -1;
-        }
-      }
-      if (fds[2].fd >= 0 && fds[2].revents) reap(false);
-      if (pidfd_ < 0 && !exited_) reap(false);  // no pidfd: poll the status
-      if (exited_ && id < 0) return true;
-    }
-  }
-
-  void handle(const std::string& body) {
-    auto v = json::parse(body);
-    if (!v || !v->is_object()) return;
-    if ((*v)["method"].is_string() && v->find("id")) {  // server -> client request: answer it
-      send(core::lsp_minimal_client_reply(*v));
-      return;
-    }
-    if (!(*v)["method"].is_string()) msgs_.push_back(std::move(*v));
-  }
-
-  void reap(bool block) {
-    if (exited_) return;
-    int st = 0;
-    pid_t r = ::waitpid(pid_, &st, block ? 0 : WNOHANG);
-    if (r != pid_) return;
-    exited_ = true;
-    r_.exit_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    exit_ms_ = now_ms();
-  }
-
-  void handshake() {
-    json::Value init;
-    init.set("processId", static_cast<int>(::getpid()));
-    init.set("rootUri", "file://" + ws_uri_path());
-    json::Value caps;
-    json::Value wsc;
-    wsc.set("configuration", true);
-    wsc.set("workspaceFolders", true);
-    caps.set("workspace", wsc);
-    init.set("capabilities", caps);
-    json::Value folders;
-    json::Value f;
-    f.set("uri", "file://" + ws_uri_path());
-    f.set("name", "doctor");
-    folders.push(f);
-    init.set("workspaceFolders", folders);
-    json::Value ci;
-    ci.set("name", "gopls-sandbox doctor");
-    init.set("clientInfo", ci);
-
-    json::Value resp;
-    request(1, "initialize", init);
-    if (!pump(1, &resp)) {
-      r_.failed_step = "initialize";
-      return;
-    }
-    if (resp.find("error")) {
-      r_.failed_step = "initialize";
-      r_.note = "initialize returned an error: " + resp["error"]["message"].as_string();
-      return;
-    }
-    r_.steps.push_back({"initialize", now_ms()});
-    const json::Value& si = resp["result"]["serverInfo"];
-    if (si.is_object()) {
-      // gopls puts its whole `version -json` document into serverInfo.version.
-      std::string ver = si["version"].as_string();
-      if (auto vj = json::parse(ver); vj && vj->is_object()) {
-        std::string mv = (*vj)["Main"]["Version"].as_string();
-        ver = (mv.empty() ? std::string("(devel)") : mv);
-        if ((*vj)["GoVersion"].is_string()) ver += ", built with " + (*vj)["GoVersion"].as_string();
-      }
-      r_.server_name = si["name"].as_string() + (ver.empty() ? "" : " " + ver);
-    }
-    if (r_.server_name.size() > 120) r_.server_name = r_.server_name.substr(0, 120) + "…";
-    notify("initialized", json::Object{});
+  void handshake(const std::string& ws) {
+    sys::LspClient c(*child_);
+    auto init = answer(c, c.request("initialize", core::startup_initialize_params(ws, sys::own_pid())), "initialize");
+    if (!init) return;
+    r_.server_name = core::startup_server_name(*init);
+    c.notify("initialized", json::Object{});
     r_.steps.push_back({"initialized", now_ms()});
-    request(2, "shutdown", nullptr);
-    if (!pump(2, &resp)) {
-      r_.failed_step = "shutdown";
-      return;
-    }
-    if (resp.find("error")) {
-      r_.failed_step = "shutdown";
-      r_.note = "shutdown returned an error: " + resp["error"]["message"].as_string();
-      return;
-    }
-    r_.steps.push_back({"shutdown", now_ms()});
-    notify("exit", nullptr);
-    if (in_ >= 0) ::close(in_);
-    in_ = -1;
-    if (!pump(-1, &resp)) {
+    if (!answer(c, c.request("shutdown", nullptr), "shutdown")) return;
+    c.notify("exit", nullptr);
+    child_->close_stdin();
+    if (!child_->wait_exit(deadline_)) {
+      if (Clock::now() >= deadline_) r_.timed_out = true;
       r_.failed_step = "exit";
       return;
     }
-    if (r_.exit_status != 0) {
+    r_.exit_status = child_->exit_status();
+    if (std::string e = core::startup_exit_error(r_.exit_status); !e.empty()) {
       r_.failed_step = "exit";
-      r_.note = "exit status " + std::to_string(r_.exit_status) + " after `exit` (expected 0)";
+      r_.note = e;
       return;
     }
-    r_.steps.push_back({"exit", exit_ms_});
+    r_.steps.push_back({"exit", ms_since_start(child_->exited_at())});
   }
-
-  std::string ws_uri_path() const { return ws_; }
 
   void finish() {
-    if (in_ >= 0) ::close(in_);
-    in_ = -1;
-    if (!exited_) {
+    child_->close_stdin();
+    if (!child_->exited()) {
       // Failed or timed out: the sandbox dies with the launcher.
-      ::kill(pid_, SIGKILL);
-      reap(true);
-      if (r_.timed_out) r_.exit_status = -1;
+      child_->kill_and_reap();
+      r_.exit_status = r_.timed_out ? -1 : child_->exit_status();
+    } else {
+      r_.exit_status = child_->exit_status();
     }
     // Remaining stderr (the launcher is gone; the pipe closes once the sandbox is gone).
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-    while (err_ >= 0) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) break;
-      pollfd p = {err_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
-      char buf[8192];
-      ssize_t k = ::read(err_, buf, sizeof buf);
-      if (k <= 0) break;
-      err_buf_.append(buf, static_cast<size_t>(k));
-    }
-    for (int* fd : {&out_, &err_, &pidfd_})
-      if (*fd >= 0) {
-        ::close(*fd);
-        *fd = -1;
-      }
+    child_->drain_stderr(Clock::now() + std::chrono::seconds(2));
   }
 
- public:
-  std::string ws_;
-
- private:
   core::StartupResult r_;
-  std::string log_;
-  pid_t pid_ = -1;
-  int in_ = -1, out_ = -1, err_ = -1, pidfd_ = -1;
-  bool exited_ = false;
-  double exit_ms_ = 0;
-  std::chrono::steady_clock::time_point start_, deadline_;
-  core::LspFrameParser parser_;
-  std::vector<json::Value> msgs_;
-  std::string err_buf_;
+  std::unique_ptr<sys::StdioChild> child_;
+  Clock::time_point start_, deadline_;
 };
 
 constexpr const char* kFooter = R"(Checks: go and `go env` directories (readable; caches writable), the real gopls (not this
@@ -697,29 +492,23 @@ int cmd_doctor(const Args& args) {
   if (auto rc = parse_cli(app, args, "gopls-sandbox doctor", true)) return *rc;
 
   auto env = environment_map();
+  const std::string cwd = sys::current_dir();
   if (workspace.empty()) {
-    char buf[PATH_MAX];
-    if (!::getcwd(buf, sizeof buf)) return report(Error::sys("current directory", "getcwd", errno));
-    workspace = buf;
+    if (cwd.empty()) return report(Error::sys("current directory", "getcwd", errno));
+    workspace = cwd;
   }
-  if (workspace[0] != '/') {
-    char buf[PATH_MAX];
-    if (::getcwd(buf, sizeof buf)) workspace = std::string(buf) + "/" + workspace;
-  }
+  if (workspace[0] != '/' && !cwd.empty()) workspace = cwd + "/" + workspace;
   workspace = core::normalize_path(workspace);
   if (!is_dir(workspace)) return report(Error::usage("--workspace " + workspace + ": not a directory"));
   for (const auto& s : settings)
-    if (::access(s.c_str(), F_OK) != 0)
-      return report(Error::usage("--vscode-settings " + s + ": " + errno_text(errno)));
-  if (gopls && !gopls->empty() && (*gopls)[0] != '/' && gopls->find('/') != std::string::npos) {
-    char buf[PATH_MAX];
-    if (::getcwd(buf, sizeof buf)) gopls = std::string(buf) + "/" + *gopls;
-  }
+    if (int e = sys::access_err(s, sys::kExists))
+      return report(Error::usage("--vscode-settings " + s + ": " + errno_text(e)));
+  if (gopls && !gopls->empty() && (*gopls)[0] != '/' && gopls->find('/') != std::string::npos && !cwd.empty())
+    gopls = cwd + "/" + *gopls;
   // Writing to a server that died must not kill the doctor (the child restores the default).
-  ::signal(SIGPIPE, SIG_IGN);
+  sys::ignore_sigpipe();
   // issue 16 (h-ll hook): without user namespaces, the mode and the AppArmor fix come first.
-  if (!as_json)
-    for (const auto& l : isolation_doctor_lines()) std::printf("%s\n", l.c_str());
+  std::vector<std::string> notes = isolation_doctor_lines();
 
   std::vector<Check> checks;
   GoFacts g;
@@ -739,16 +528,10 @@ int cmd_doctor(const Args& args) {
   for (auto& c : check_settings(settings, explicit_settings, env, workspace, g)) checks.push_back(std::move(c));
 
   std::optional<core::StartupResult> startup;
-  if (!no_startup) {
-    StartupRun run;
-    run.ws_ = workspace;
-    startup = run.run(workspace, gopls, timeout, env);
-    checks.push_back(core::startup_check(*startup));
-  }
-  const core::StartupResult* sp = startup ? &*startup : nullptr;
-  if (as_json) std::fputs((core::report_to_json(checks, sp).dump(2) + "\n").c_str(), stdout);
-  else std::fputs(core::format_report(checks, sp).c_str(), stdout);
-  return core::doctor_exit_code(checks);
+  if (!no_startup) startup = StartupRun().run(workspace, gopls, timeout, env);
+  core::DoctorReport rep = core::make_doctor_report(std::move(notes), std::move(checks), std::move(startup));
+  sys::print_out(as_json ? core::to_json(rep).dump(2) + "\n" : core::to_text(rep));
+  return rep.exit_status;
 }
 
 }  // namespace gsb::app

@@ -13,9 +13,11 @@
 #include "gopls_sandbox/core/json.hpp"
 #include "gopls_sandbox/core/procfs.hpp"
 #include "gopls_sandbox/app/launch.hpp"
+#include "gopls_sandbox/sys/console.hpp"
 #include "gopls_sandbox/sys/machine_facts.hpp"
 #include "gopls_sandbox/sys/process.hpp"
 #include "gopls_sandbox/sys/procfs_read.hpp"
+#include "gopls_sandbox/sys/self.hpp"
 
 extern char** environ;
 
@@ -29,7 +31,7 @@ constexpr const char* kCmd = "gopls-sandbox inspect";
 // The host's `go env -json` as a flat map ("" values included); empty when go is absent.
 std::map<std::string, std::string> host_go_env() {
   std::map<std::string, std::string> out;
-  const char* path = std::getenv("PATH");
+  const char* path = sys::env_or_null("PATH");
   std::string go = sys::find_in_path("go", path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
   if (go.empty()) return out;
   auto r = sys::run_capture({go, "env", "-json"}, host_go_environment());
@@ -130,7 +132,7 @@ int cmd_inspect(const Args& args) {
     return 1;
   }
   std::string out = json_out ? in::to_json(*report).dump(2) + "\n" : in::to_text(*report);
-  std::fputs(out.c_str(), stdout);
+  sys::print_out(out);
   return 0;
 }
 

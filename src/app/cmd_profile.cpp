@@ -19,8 +19,10 @@
 #include "gopls_sandbox/core/profile.hpp"
 #include "gopls_sandbox/core/syscall_groups.hpp"
 #include "gopls_sandbox/core/syscall_table.hpp"
+#include "gopls_sandbox/sys/console.hpp"
 #include "gopls_sandbox/sys/io.hpp"
 #include "gopls_sandbox/sys/output_file.hpp"
+#include "gopls_sandbox/sys/self.hpp"
 
 namespace gsb::app {
 
@@ -39,7 +41,7 @@ int fail(const Error& e) {
 }
 
 std::vector<std::string> search_path() {
-  return core::profile_search_path(std::getenv("XDG_CONFIG_HOME"), std::getenv("HOME"));
+  return core::profile_search_path(sys::env_or_null("XDG_CONFIG_HOME"), sys::env_or_null("HOME"));
 }
 
 // Loads and compiles in every delivery mode: a profile that loads but cannot be compiled is
@@ -353,7 +355,7 @@ int do_export(const std::string& ref, const std::string& format, const std::stri
     data = core::export_oci_json(*p).dump(2) + "\n";
   }
   if (out.empty() || out == "-") {
-    if (std::fwrite(data.data(), 1, data.size(), stdout) != data.size() || std::fflush(stdout) != 0) {
+    if (!sys::print_out_flushed(data)) {
       std::fprintf(stderr, "%s export: writing to stdout failed\n", kCmd);
       return 125;
     }

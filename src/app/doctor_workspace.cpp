@@ -1,16 +1,13 @@
 #include "gopls_sandbox/app/doctor_workspace.hpp"
 
-#include <limits.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdlib>
 
 #include "gopls_sandbox/app/launch.hpp"
 #include "gopls_sandbox/core/goenv.hpp"
 #include "gopls_sandbox/core/json.hpp"
 #include "gopls_sandbox/core/workspace_discovery.hpp"
+#include "gopls_sandbox/sys/files.hpp"
+#include "gopls_sandbox/sys/fs.hpp"
+#include "gopls_sandbox/sys/host_probe.hpp"
 #include "gopls_sandbox/sys/io.hpp"
 #include "gopls_sandbox/sys/process.hpp"
 
@@ -26,10 +23,7 @@ std::string getv(const std::map<std::string, std::string>& env, const char* k) {
   return it == env.end() ? std::string() : it->second;
 }
 
-bool is_file(const std::string& p) {
-  struct stat st;
-  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
+bool is_file(const std::string& p) { return sys::is_file(p); }
 
 std::string module_root(const std::string& ws) {
   for (std::string d = ws; !d.empty();) {
@@ -43,14 +37,14 @@ std::string module_root(const std::string& ws) {
 
 Check check_gopls_cache(const std::map<std::string, std::string>& env) {
   std::string dir = core::user_dirs(env).gopls_cache;
-  struct stat st;
-  if (dir.empty() || ::stat(dir.c_str(), &st) != 0)
+  sys::PathInfo info = dir.empty() ? sys::PathInfo{} : sys::path_info(dir);
+  if (!info.exists())
     return {"gopls cache", CheckStatus::Ok, (dir.empty() ? "(unknown)" : dir) + ": created at the first start", {}};
-  if (!S_ISDIR(st.st_mode))
+  if (!info.is_dir())
     return {"gopls cache", CheckStatus::Error, dir + " is not a directory", "remove it; gopls re-creates its cache"};
-  if (::access(dir.c_str(), W_OK | X_OK) != 0)
+  if (int e = sys::access_err(dir, sys::kWrite | sys::kExec))
     return {"gopls cache", CheckStatus::Error,
-            dir + " is not writable (" + errno_text(errno) +
+            dir + " is not writable (" + errno_text(e) +
                 "): gopls cannot keep its index, so every start is cold, and the sandbox's copy-on-write layer "
                 "cannot be set up over it",
             "chmod -R u+w " + dir + " (or remove it: gopls re-creates it), or point GOPLSCACHE at a writable "
@@ -139,10 +133,8 @@ std::vector<json::Value> json_stream(const std::string& s) {
 }
 
 Check check_load(const std::string& ws, const std::map<std::string, std::string>& env) {
-  char self[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n <= 0) return {"package load", CheckStatus::Warning, "cannot find this launcher (/proc/self/exe)", {}};
-  self[n] = 0;
+  std::string self = sys::self_exe();
+  if (self.empty()) return {"package load", CheckStatus::Warning, "cannot find this launcher (/proc/self/exe)", {}};
   const std::string& dir = ws;  // (the sandbox starts go in the workspace)
   // gopls' own `go list` flags (golang.org/x/tools/go/packages), run in the sandbox gopls gets.
   std::vector<std::string> argv = {self, "exec", "--workspace", ws, "--log", "off", "--", "go", "list",

@@ -1,16 +1,12 @@
 #include "gopls_sandbox/app/landlock_only.hpp"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 
 #include "gopls_sandbox/core/landlock_only.hpp"
 #include "gopls_sandbox/core/landlock_plan.hpp"
+#include "gopls_sandbox/sys/fs.hpp"
 #include "gopls_sandbox/sys/fs_tree.hpp"
 #include "gopls_sandbox/sys/io.hpp"
 #include "gopls_sandbox/sys/landlock.hpp"
@@ -49,24 +45,11 @@ std::string parent_dir(const std::string& p) {
 
 std::vector<std::pair<std::string, bool>> list_dir(const std::string& dir) {
   std::vector<std::pair<std::string, bool>> out;
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return out;
-  DIR* d = ::fdopendir(fd);
-  if (!d) {
-    ::close(fd);
-    return out;
-  }
-  while (struct dirent* e = ::readdir(d)) {
-    if (!std::strcmp(e->d_name, ".") || !std::strcmp(e->d_name, "..")) continue;
-    unsigned char t = e->d_type;
-    if (t == DT_UNKNOWN) {
-      struct stat st;
-      if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-      t = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
-    }
-    if (t == DT_DIR || t == DT_REG) out.push_back({e->d_name, t == DT_DIR});
-  }
-  ::closedir(d);
+  auto entries = sys::list_dir_entries(dir);
+  if (!entries) return out;
+  for (auto& e : *entries)
+    if (e.kind == sys::FileKind::Directory || e.kind == sys::FileKind::Regular)
+      out.push_back({std::move(e.name), e.kind == sys::FileKind::Directory});
   return out;
 }
 
@@ -75,12 +58,13 @@ Result<std::string> make_run_dir(const Prepared& prep, core::LandlockOnlyDirs& d
   std::string base = parent_dir(prep.caches.state_root) + "/tmp";
   if (prep.caches.state_root.empty()) return Error::setup("landlock-only mode: no state directory for the private TMPDIR");
   if (auto r = sys::mkdir_p(base, 0700); !r) return std::move(r).error();
-  std::string t = base + "/run-XXXXXX";
-  if (!::mkdtemp(t.data())) return Error::sys(base, "mkdtemp", errno);
+  auto made = sys::make_temp_dir(base + "/run-XXXXXX");
+  if (!made) return std::move(made).error();
+  const std::string t = *made;
   dirs.tmp_dir = t + "/tmp";
   dirs.xdg_cache = t + "/xdg-cache";
   for (const auto& d : {dirs.tmp_dir, dirs.xdg_cache})
-    if (::mkdir(d.c_str(), 0700) != 0) return Error::sys(d, "mkdir", errno);
+    if (auto r = sys::make_dir(d, 0700); !r) return std::move(r).error();
   return t;
 }
 
@@ -134,7 +118,7 @@ Result<sys::SandboxExit> run_isolated(const Prepared& prep, sys::SandboxSpec& sp
   if (!run_dir) return std::move(run_dir).error();
   auto lop = core::landlock_only_plan(prep.plan, dirs, list_dir);
   for (const auto& [link, target] : lop.links)
-    if (::symlink(target.c_str(), link.c_str()) != 0) return Error::sys(link, "symlink", errno);
+    if (auto r = sys::make_symlink(target, link); !r) return std::move(r).error();
   for (const auto& n : lop.notes)
     if (verbose || n.rfind("warning: ", 0) == 0) std::fprintf(stderr, "gopls-sandbox: %s\n", n.c_str());
   if (verbose)

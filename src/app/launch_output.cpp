@@ -7,6 +7,7 @@
 #include "gopls_sandbox/core/json.hpp"
 #include "gopls_sandbox/app/landlock_only.hpp"  // issue 16 hook
 #include "gopls_sandbox/core/landlock_plan.hpp"
+#include "gopls_sandbox/sys/console.hpp"
 #include "gopls_sandbox/sys/landlock.hpp"
 #include "gopls_sandbox/sys/sandbox.hpp"
 
@@ -43,7 +44,7 @@ void print_dry_run(const Prepared& prep) {
   v.set("isolation", isolation_json(prep));  // issue 16 (app/landlock_only.cpp)
   std::string s = v.dump(2);
   s += "\n";
-  std::fwrite(s.data(), 1, s.size(), stdout);
+  sys::print_out(s);
 }
 
 void say_plan(const Prepared& prep, bool verbose) {

@@ -11,6 +11,7 @@
 #include "gopls_sandbox/core/text.hpp"
 #include "gopls_sandbox/sys/io.hpp"
 #include "gopls_sandbox/sys/output_file.hpp"
+#include "gopls_sandbox/sys/self.hpp"
 
 namespace gsb::app {
 
@@ -18,7 +19,7 @@ namespace {
 // The learned profile must load before it replaces anything (a bug here must not leave the
 // user with a profile that breaks the next launch).
 Result<void> loads(const std::string& tmp, void*) {
-  auto p = core::load_profile(tmp, core::profile_search_path(std::getenv("XDG_CONFIG_HOME"), std::getenv("HOME")));
+  auto p = core::load_profile(tmp, core::profile_search_path(sys::env_or_null("XDG_CONFIG_HOME"), sys::env_or_null("HOME")));
   if (!p) return Error::usage("the learned profile does not load (a bug, please report): " + p.error().message);
   return {};
 }

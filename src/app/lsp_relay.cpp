@@ -1,27 +1,17 @@
 #include "gopls_sandbox/app/lsp_relay.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
 
 #include "gopls_sandbox/core/lsp_initialize.hpp"
+#include "gopls_sandbox/sys/fd.hpp"
 #include "gopls_sandbox/sys/io.hpp"
 #include "gopls_sandbox/sys/splice.hpp"
 
 namespace gsb::app {
 
-namespace {
-void close_fd(int& fd) {
-  if (fd >= 0) ::close(fd);
-  fd = -1;
-}
-}  // namespace
+using sys::close_fd;
 
 bool notify_client_enabled(const std::string& cli_value, const std::string& env_value) {
   const std::string& v = cli_value.empty() ? env_value : cli_value;
@@ -34,23 +24,25 @@ Result<std::unique_ptr<LspRelay>> LspRelay::create(std::string prefix, bool inje
   r->inject_ = inject;
   r->client_in_ = client_in;
   r->client_out_ = client_out;
-  int a[2];
-  if (::pipe2(a, O_CLOEXEC) != 0) return Error::sys("lsp relay: stdin pipe", "pipe2", errno);
-  r->to_child_r_ = a[0];
-  r->to_child_w_ = a[1];
+  auto a = sys::make_pipe("lsp relay: stdin pipe");
+  if (!a) return std::move(a).error();
+  r->to_child_r_ = a->r;
+  r->to_child_w_ = a->w;
   // A bigger pipe: fewer wake-ups for large didOpen/didChange messages (best effort).
-  (void)::fcntl(r->to_child_w_, F_SETPIPE_SZ, 1 << 20);
+  sys::grow_pipe(r->to_child_w_, 1 << 20);
   if (inject) {
-    int b[2];
-    if (::pipe2(b, O_CLOEXEC) != 0) return Error::sys("lsp relay: stdout pipe", "pipe2", errno);
-    r->from_child_r_ = b[0];
-    r->from_child_w_ = b[1];
-    (void)::fcntl(r->from_child_w_, F_SETPIPE_SZ, 1 << 20);
-    r->wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (r->wake_fd_ < 0) return Error::sys("lsp relay", "eventfd", errno);
+    auto b = sys::make_pipe("lsp relay: stdout pipe");
+    if (!b) return std::move(b).error();
+    r->from_child_r_ = b->r;
+    r->from_child_w_ = b->w;
+    sys::grow_pipe(r->from_child_w_, 1 << 20);
+    auto wake = sys::make_eventfd("lsp relay", true);
+    if (!wake) return std::move(wake).error();
+    r->wake_fd_ = *wake;
   }
-  r->stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (r->stop_fd_ < 0) return Error::sys("lsp relay", "eventfd", errno);
+  auto stop = sys::make_eventfd("lsp relay", true);
+  if (!stop) return std::move(stop).error();
+  r->stop_fd_ = *stop;
   return r;
 }
 
@@ -71,8 +63,7 @@ void LspRelay::notify(const std::string& cause, const std::string& text) {
     if (!causes_.insert(cause).second) return;
     pending_.push_back(core::show_message_frame("gopls-sandbox: " + text));
   }
-  uint64_t one = 1;
-  if (::write(wake_fd_, &one, sizeof one) < 0) { /* counter cannot overflow here */ }
+  sys::eventfd_signal(wake_fd_);
 }
 
 size_t LspRelay::notified() const {
@@ -91,7 +82,7 @@ void LspRelay::pump_in() {
   char buf[65536];
   for (;;) {
     pollfd fds[2] = {{client_in_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
-    int r = ::poll(fds, 2, -1);
+    int r = sys::poll_fds(fds, 2, -1);
     if (r < 0) {
       if (errno == EINTR) continue;
       break;
@@ -124,19 +115,18 @@ void LspRelay::pump_out() {
   };
   for (;;) {
     pollfd fds[3] = {{from_child_r_, POLLIN, 0}, {wake_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
-    int r = ::poll(fds, 3, -1);
+    int r = sys::poll_fds(fds, 3, -1);
     if (r < 0) {
       if (errno == EINTR) continue;
       break;
     }
     if (fds[2].revents && !(fds[0].revents & (POLLIN | POLLHUP))) break;
     if (fds[1].revents & POLLIN) {
-      uint64_t v;
-      if (::read(wake_fd_, &v, sizeof v) < 0) { /* EAGAIN: another reader took it */ }
+      sys::eventfd_drain(wake_fd_);
       if (forward && tracker.at_boundary()) flush_pending_locked_out();
     }
     if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-    ssize_t n = ::read(from_child_r_, buf.data(), buf.size());
+    ssize_t n = sys::read_fd(from_child_r_, buf.data(), buf.size());
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
       break;
@@ -166,13 +156,9 @@ void LspRelay::pump_out() {
 void LspRelay::start() {
   if (started_) return;
   started_ = true;
-  sigset_t pipe_set, old;
-  sigemptyset(&pipe_set);
-  sigaddset(&pipe_set, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  sys::SigpipeBlocked no_sigpipe;  // the pump threads inherit it
   in_ = std::thread([this] { pump_in(); });
   if (inject_) out_ = std::thread([this] { pump_out(); });
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
 void LspRelay::finish() {
@@ -186,8 +172,7 @@ void LspRelay::finish() {
     std::unique_lock<std::mutex> lk(mu_);
     out_cv_.wait_for(lk, std::chrono::seconds(2), [&] { return out_eof_; });
   }
-  uint64_t one = 1;
-  if (::write(stop_fd_, &one, sizeof one) < 0) { /* cannot be full */ }
+  sys::eventfd_signal(stop_fd_);
   in_.join();
   if (out_.joinable()) out_.join();
 }

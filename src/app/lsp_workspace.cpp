@@ -11,6 +11,9 @@
 #include "gopls_sandbox/app/launch.hpp"
 #include "gopls_sandbox/core/lsp_initialize.hpp"
 #include "gopls_sandbox/core/workspace_discovery.hpp"
+#include "gopls_sandbox/sys/fd.hpp"
+#include "gopls_sandbox/sys/fs.hpp"
+#include "gopls_sandbox/sys/host_probe.hpp"
 #include "gopls_sandbox/sys/io.hpp"
 
 namespace gsb::app {
@@ -50,11 +53,10 @@ Result<LspStart> read_lsp_start(int fd) {
       for (const auto& u : init.rejected)
         s.messages.push_back("workspace folder " + u + " is not a local directory; it is not visible in the sandbox");
       for (const auto& d : init.folders) {
-        struct stat st;
-        int rc = ::stat(d.c_str(), &st);
-        if (rc != 0 || !S_ISDIR(st.st_mode)) {
+        sys::PathInfo st = sys::path_info(d);
+        if (!st.is_dir()) {
           s.messages.push_back("workspace folder " + d + " could not be bound: " +
-                               (rc != 0 ? errno_text(errno) : std::string("not a directory")));
+                               (!st.exists() ? errno_text(st.err) : std::string("not a directory")));
           continue;
         }
         s.folders.push_back(d);
@@ -62,7 +64,7 @@ Result<LspStart> read_lsp_start(int fd) {
       s.from_initialize = !s.folders.empty();
       break;
     }
-    ssize_t n = ::read(fd, buf, sizeof buf);
+    ssize_t n = sys::read_fd(fd, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
       return Error::sys("reading the LSP client's first message", "read", errno);
@@ -96,20 +98,14 @@ void add_go_discovery(core::PlanInputs& in, const std::map<std::string, std::str
   denv.runtime_dir = in.runtime_dir;
   core::DiscoveryFs fs;
   fs.read = [](const std::string& p) -> std::optional<std::string> {
-    struct stat st;
-    if (::stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (1 << 20)) return std::nullopt;
+    sys::PathInfo st = sys::path_info(p);
+    if (!st.is_file() || st.size > (1 << 20)) return std::nullopt;
     auto t = sys::read_file(p);
     if (!t) return std::nullopt;
     return *t;
   };
-  fs.is_dir = [](const std::string& p) {
-    struct stat st;
-    return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-  };
-  fs.is_file = [](const std::string& p) {
-    struct stat st;
-    return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-  };
+  fs.is_dir = [](const std::string& p) { return sys::is_dir(p); };
+  fs.is_file = [](const std::string& p) { return sys::is_file(p); };
   auto d = core::discover_go_paths(folders, denv, fs);
   for (auto& n : d.notes) notes.push_back(std::move(n));
   for (const auto& b : d.binds) {
@@ -167,8 +163,8 @@ void notify_prepared(LspRelay& relay, const Prepared& prep, bool seccomp_notify)
                  "error but are not logged or reported");
   // The gopls cache: gopls works without it, but every start is a cold one.
   for (const auto& m : prep.plan.mounts)
-    if (m.why == "gopls cache" && (m.kind == core::MountKind::Bind) && ::access(m.src.c_str(), W_OK) != 0)
-      relay.notify("cache:gopls", "the gopls cache " + m.src + " is not writable (" + errno_text(errno) +
+    if (int e = m.why == "gopls cache" && m.kind == core::MountKind::Bind ? sys::access_err(m.src, sys::kWrite) : 0)
+      relay.notify("cache:gopls", "the gopls cache " + m.src + " is not writable (" + errno_text(e) +
                                       "): gopls starts cold every time; fix its permissions or set GOPLSCACHE");
 }
 

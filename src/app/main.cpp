@@ -8,6 +8,7 @@
 
 #include "gopls_sandbox/app/commands.hpp"
 #include "gopls_sandbox/core/suggest.hpp"
+#include "gopls_sandbox/sys/console.hpp"
 
 namespace gsb::app {
 
@@ -63,7 +64,7 @@ int main(int argc, char** argv) {
     const std::string& sub = args[0];
     Args rest(args.begin() + 1, args.end());
     if (sub == "--help" || sub == "help") {
-      std::fputs(kHelp, stdout);
+      sys::print_out(kHelp);
       return 0;
     }
     if (sub == "--version") {

@@ -1,18 +1,15 @@
 #include "gopls_sandbox/app/metrics.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <vector>
 
 #include "gopls_sandbox/core/lsp_framing.hpp"
+#include "gopls_sandbox/sys/fd.hpp"
+#include "gopls_sandbox/sys/fs.hpp"
 #include "gopls_sandbox/sys/io.hpp"
+#include "gopls_sandbox/sys/self.hpp"
 
 namespace gsb::app {
 
@@ -26,15 +23,12 @@ double unix_now() {
   using namespace std::chrono;
   return duration<double>(system_clock::now().time_since_epoch()).count();
 }
-void close_fd(int& fd) {
-  if (fd >= 0) ::close(fd);
-  fd = -1;
-}
+using sys::close_fd;
 
 }  // namespace
 
 // Per process, so that two servers sharing a metrics file never write the same temp file.
-std::string MetricsProxy::tmp_path() const { return path_ + ".tmp." + std::to_string(::getpid()); }
+std::string MetricsProxy::tmp_path() const { return path_ + ".tmp." + std::to_string(sys::own_pid()); }
 
 Result<std::unique_ptr<MetricsProxy>> MetricsProxy::create(const std::string& metrics_file, int client_in,
                                                            int client_out) {
@@ -43,15 +37,17 @@ Result<std::unique_ptr<MetricsProxy>> MetricsProxy::create(const std::string& me
   p->path_ = metrics_file;
   p->client_in_ = client_in;
   p->client_out_ = client_out;
-  int a[2], b[2];
-  if (::pipe2(a, O_CLOEXEC) != 0) return Error::sys("metrics proxy: stdin pipe", "pipe2", errno);
-  p->to_child_r_ = a[0];
-  p->to_child_w_ = a[1];
-  if (::pipe2(b, O_CLOEXEC) != 0) return Error::sys("metrics proxy: stdout pipe", "pipe2", errno);
-  p->from_child_r_ = b[0];
-  p->from_child_w_ = b[1];
-  p->stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (p->stop_fd_ < 0) return Error::sys("metrics proxy", "eventfd", errno);
+  auto a = sys::make_pipe("metrics proxy: stdin pipe");
+  if (!a) return std::move(a).error();
+  p->to_child_r_ = a->r;
+  p->to_child_w_ = a->w;
+  auto b = sys::make_pipe("metrics proxy: stdout pipe");
+  if (!b) return std::move(b).error();
+  p->from_child_r_ = b->r;
+  p->from_child_w_ = b->w;
+  auto stop = sys::make_eventfd("metrics proxy", true);
+  if (!stop) return std::move(stop).error();
+  p->stop_fd_ = *stop;
   // Fail early (exit 2) when the file cannot be written at all.
   if (int e = p->write_now(); e != 0)
     return Error::usage("--metrics " + metrics_file + ": cannot write: " + errno_text(e),
@@ -88,7 +84,7 @@ void MetricsProxy::relay(int from, int to, core::LspDirection dir, bool close_to
   bool forward = true;  // false once the destination is gone: keep draining the source
   for (;;) {
     pollfd fds[2] = {{from, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
-    int r = ::poll(fds, 2, -1);
+    int r = sys::poll_fds(fds, 2, -1);
     if (r < 0) {
       if (errno == EINTR) continue;
       break;
@@ -97,7 +93,7 @@ void MetricsProxy::relay(int from, int to, core::LspDirection dir, bool close_to
       // Stop requested: take what is already readable without blocking, then leave.
       if (!(fds[0].revents & (POLLIN | POLLHUP))) break;
     }
-    ssize_t n = ::read(from, buf.data(), buf.size());
+    ssize_t n = sys::read_fd(from, buf.data(), buf.size());
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
       break;
@@ -144,7 +140,7 @@ void MetricsProxy::writer_loop() {
     {
       std::lock_guard<std::mutex> fl(file_mu_);
       std::string tmp = tmp_path();
-      if (sys::write_file(tmp, text) && ::rename(tmp.c_str(), path_.c_str()) != 0) ::unlink(tmp.c_str());
+      if (sys::write_file(tmp, text) && !sys::rename_path(tmp, path_)) (void)sys::remove_file(tmp);
     }
     last = clock::now();
     lk.lock();
@@ -162,13 +158,12 @@ int MetricsProxy::write_now() {
   std::string tmp = tmp_path();
   auto w = sys::write_file(tmp, text);
   if (!w) {
-    ::unlink(tmp.c_str());
-    return errno ? errno : EIO;
+    (void)sys::remove_file(tmp);
+    return w.error().err ? w.error().err : EIO;
   }
-  if (::rename(tmp.c_str(), path_.c_str()) != 0) {
-    int e = errno;
-    ::unlink(tmp.c_str());
-    return e;
+  if (auto r = sys::rename_path(tmp, path_); !r) {
+    (void)sys::remove_file(tmp);
+    return r.error().err;
   }
   return 0;
 }
@@ -182,14 +177,10 @@ void MetricsProxy::start() {
   }
   // Relay threads must get EPIPE, not SIGPIPE, when the other side is gone: they inherit a
   // mask with SIGPIPE blocked (a thread-directed SIGPIPE then stays pending and harmless).
-  sigset_t pipe_set, old;
-  sigemptyset(&pipe_set);
-  sigaddset(&pipe_set, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  sys::SigpipeBlocked no_sigpipe;
   c2s_ = std::thread([this] { relay(client_in_, to_child_w_, core::LspDirection::ClientToServer, true); });
   s2c_ = std::thread([this] { relay(from_child_r_, client_out_, core::LspDirection::ServerToClient, false); });
   writer_ = std::thread([this] { writer_loop(); });
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
 void MetricsProxy::finish(int exit_status) {
@@ -203,8 +194,7 @@ void MetricsProxy::finish(int exit_status) {
       std::unique_lock<std::mutex> lk(mu_);
       cv_.wait_for(lk, std::chrono::seconds(2), [&] { return s2c_eof_; });
     }
-    uint64_t one = 1;
-    if (::write(stop_fd_, &one, sizeof one) < 0) { /* eventfd cannot be full here */ }
+    sys::eventfd_signal(stop_fd_);
     c2s_.join();
     s2c_.join();
     {

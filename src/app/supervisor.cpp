@@ -1,11 +1,6 @@
 #include "gopls_sandbox/app/supervisor.hpp"
 
-#include <fcntl.h>
 #include <linux/audit.h>
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -14,6 +9,8 @@
 #include "gopls_sandbox/core/never_learned.hpp"
 #include "gopls_sandbox/core/strace.hpp"
 #include "gopls_sandbox/core/syscall_table.hpp"
+#include "gopls_sandbox/sys/fd.hpp"
+#include "gopls_sandbox/sys/fs.hpp"
 #include "gopls_sandbox/sys/io.hpp"
 #include "gopls_sandbox/sys/notify.hpp"
 
@@ -45,7 +42,7 @@ std::string default_denial_log(const std::map<std::string, std::string>& env) {
 }
 
 DenialLog::~DenialLog() {
-  if (fd_ >= 0) ::close(fd_);
+  sys::close_fd(fd_);
 }
 
 bool DenialLog::open_file() {
@@ -53,17 +50,17 @@ bool DenialLog::open_file() {
   if (path_ == "off") return false;  // --log off
   if (!error_.empty()) return false;
   (void)sys::mkdir_p(parent_dir(path_), 0700);
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd_ < 0) {
-    error_ = path_ + ": open: " + errno_text(errno);
+  auto fd = sys::open_append(path_, 0600);
+  if (!fd) {
+    error_ = fd.error().message;
     return false;
   }
-  struct stat st;
-  size_ = ::fstat(fd_, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  fd_ = *fd;
+  size_ = sys::fd_info(fd_).size;  // 0 when fstat fails
   return true;
 }
 
-void DenialLog::write(const core::DenialRecord& r) { write(core::to_json(r)); }
+void DenialLog::write(const core::DenialRecord& r) { this->write(core::to_json(r)); }
 
 void DenialLog::write(const json::Value& record) {
   std::lock_guard<std::mutex> lk(mu_);
@@ -73,9 +70,8 @@ void DenialLog::write(const json::Value& record) {
   if (size_ + line.size() > max_bytes_ && size_ > 0) {
     // One rotation: FILE -> FILE.1 (replacing an older one), then start FILE afresh.
     std::string old = path_ + ".1";
-    if (::rename(path_.c_str(), old.c_str()) == 0) {
-      ::close(fd_);
-      fd_ = -1;
+    if (sys::rename_path(path_, old)) {
+      sys::close_fd(fd_);
       if (!open_file()) return;
     }
   }
@@ -88,7 +84,8 @@ Supervisor::~Supervisor() { stop(); }
 
 void Supervisor::start(int listener) {
   listener_ = listener;
-  stop_fd_ = ::eventfd(0, EFD_CLOEXEC);
+  auto stop = sys::make_eventfd("denial log supervisor", false);
+  stop_fd_ = stop ? *stop : -1;
   // Lower round-trip latency where the kernel offers it (6.6+); harmless otherwise.
   (void)sys::notif_set_sync_wakeup(listener_);
   thread_ = std::thread([this] { loop(); });
@@ -96,21 +93,19 @@ void Supervisor::start(int listener) {
 
 void Supervisor::stop() {
   if (thread_.joinable()) {
-    uint64_t one = 1;
-    (void)!::write(stop_fd_, &one, sizeof one);
+    sys::eventfd_signal(stop_fd_);
     thread_.join();
   }
   for (const auto& r : agg_.flush(now_us(), true)) emit(r);
-  if (listener_ >= 0) ::close(listener_);
-  if (stop_fd_ >= 0) ::close(stop_fd_);
-  listener_ = stop_fd_ = -1;
+  sys::close_fd(listener_);
+  sys::close_fd(stop_fd_);
 }
 
 void Supervisor::loop() {
   for (;;) {
     struct pollfd fds[2] = {{listener_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
     // Wake up now and then to close aggregation windows even when nothing new arrives.
-    int r = ::poll(fds, 2, 1000);
+    int r = sys::poll_fds(fds, 2, 1000);
     if (r < 0 && errno != EINTR) return;
     if (fds[0].revents & POLLIN) {
       handle(now_us());

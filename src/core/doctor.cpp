@@ -516,6 +516,52 @@ json::Value startup_to_json(const StartupResult& r) {
   return v;
 }
 
+json::Value startup_initialize_params(const std::string& workspace, int process_id) {
+  json::Value init;
+  init.set("processId", process_id);
+  init.set("rootUri", "file://" + workspace);
+  json::Value caps;
+  json::Value wsc;
+  wsc.set("configuration", true);
+  wsc.set("workspaceFolders", true);
+  caps.set("workspace", wsc);
+  init.set("capabilities", caps);
+  json::Value folders;
+  json::Value f;
+  f.set("uri", "file://" + workspace);
+  f.set("name", "doctor");
+  folders.push(f);
+  init.set("workspaceFolders", folders);
+  json::Value ci;
+  ci.set("name", "gopls-sandbox doctor");
+  init.set("clientInfo", ci);
+  return init;
+}
+
+std::string startup_server_name(const json::Value& resp) {
+  const json::Value& si = resp["result"]["serverInfo"];
+  if (!si.is_object()) return {};
+  std::string ver = si["version"].as_string();
+  if (auto vj = json::parse(ver); vj && vj->is_object()) {
+    std::string mv = (*vj)["Main"]["Version"].as_string();
+    ver = (mv.empty() ? std::string("(devel)") : mv);
+    if ((*vj)["GoVersion"].is_string()) ver += ", built with " + (*vj)["GoVersion"].as_string();
+  }
+  std::string name = si["name"].as_string() + (ver.empty() ? "" : " " + ver);
+  if (name.size() > 120) name = name.substr(0, 120) + "…";
+  return name;
+}
+
+std::string startup_step_error(const std::string& step, const json::Value& response) {
+  if (!response.find("error")) return {};
+  return step + " returned an error: " + response["error"]["message"].as_string();
+}
+
+std::string startup_exit_error(int exit_status) {
+  if (exit_status == 0) return {};
+  return "exit status " + std::to_string(exit_status) + " after `exit` (expected 0)";
+}
+
 // ---------------------------------------------------------------- report
 
 int doctor_exit_code(const std::vector<Check>& checks) {
@@ -524,48 +570,79 @@ int doctor_exit_code(const std::vector<Check>& checks) {
   return 0;
 }
 
-std::string format_report(const std::vector<Check>& checks, const StartupResult* startup) {
+namespace {
+
+DoctorReport report_of(std::vector<std::string> notes, std::vector<Check> checks, const StartupResult* startup) {
+  DoctorReport r;
+  r.notes = std::move(notes);
+  r.checks = std::move(checks);
+  for (const auto& c : r.checks) {
+    if (c.status == CheckStatus::Ok) ++r.ok;
+    else if (c.status == CheckStatus::Warning) ++r.warnings;
+    else ++r.errors;
+  }
+  r.exit_status = doctor_exit_code(r.checks);
+  if (startup) {
+    r.startup = *startup;
+    if (startup->ran && !startup->failed_step.empty()) {
+      r.startup_failure = "startup reproduction failed at `" + startup->failed_step + "`";
+      if (startup->exit_status >= 0) r.startup_failure += "; exit status " + std::to_string(startup->exit_status);
+      std::string t = tail_lines(startup->stderr_tail);
+      size_t i = 0;
+      while (i < t.size()) {
+        size_t e = t.find('\n', i);
+        r.startup_stderr.push_back(t.substr(i, e - i));
+        i = e + 1;
+      }
+    }
+  }
+  return r;
+}
+
+}  // namespace
+
+DoctorReport make_doctor_report(std::vector<std::string> notes, std::vector<Check> checks,
+                                std::optional<StartupResult> startup) {
+  if (startup) checks.push_back(startup_check(*startup));
+  return report_of(std::move(notes), std::move(checks), startup ? &*startup : nullptr);
+}
+
+std::string to_text(const DoctorReport& r) {
+  std::string o;
+  for (const auto& n : r.notes) o += n + "\n";
   size_t w = 5;
-  for (const auto& c : checks) w = std::max(w, c.name.size());
+  for (const auto& c : r.checks) w = std::max(w, c.name.size());
   w = std::min<size_t>(w, 44);
   auto pad = [](std::string s, size_t n) {
     if (s.size() < n) s.append(n - s.size(), ' ');
     return s;
   };
-  std::string o = pad("STATUS", 9) + pad("CHECK", w + 2) + "DETAIL\n";
-  int counts[3] = {0, 0, 0};
-  for (const auto& c : checks) {
-    ++counts[static_cast<int>(c.status)];
+  o += pad("STATUS", 9) + pad("CHECK", w + 2) + "DETAIL\n";
+  for (const auto& c : r.checks) {
     o += pad(status_name(c.status), 9) + pad(c.name, w + 2) + c.detail + "\n";
     if (c.status != CheckStatus::Ok && !c.fix.empty()) o += pad("", 9) + pad("", w + 2) + "fix: " + c.fix + "\n";
   }
-  if (startup && startup->ran && !startup->failed_step.empty()) {
-    o += "\nstartup reproduction failed at `" + startup->failed_step + "`";
-    o += startup->exit_status >= 0 ? "; exit status " + std::to_string(startup->exit_status) : std::string();
-    o += "\n";
-    std::string t = tail_lines(startup->stderr_tail);
-    if (!t.empty()) {
+  if (!r.startup_failure.empty()) {
+    o += "\n" + r.startup_failure + "\n";
+    if (!r.startup_stderr.empty()) {
       o += "stderr (last lines):\n";
-      size_t i = 0;
-      while (i < t.size()) {
-        size_t e = t.find('\n', i);
-        o += "  " + t.substr(i, e - i) + "\n";
-        i = e + 1;
-      }
+      for (const auto& l : r.startup_stderr) o += "  " + l + "\n";
     }
   }
-  o += "\n" + std::to_string(counts[0]) + " ok, " + std::to_string(counts[1]) + " warning" +
-       (counts[1] == 1 ? "" : "s") + ", " + std::to_string(counts[2]) + " error" + (counts[2] == 1 ? "" : "s") + "\n";
+  o += "\n" + std::to_string(r.ok) + " ok, " + std::to_string(r.warnings) + " warning" + (r.warnings == 1 ? "" : "s") +
+       ", " + std::to_string(r.errors) + " error" + (r.errors == 1 ? "" : "s") + "\n";
   return o;
 }
 
-json::Value report_to_json(const std::vector<Check>& checks, const StartupResult* startup) {
+json::Value to_json(const DoctorReport& r) {
   json::Value v;
+  json::Value notes;
+  notes.array();
+  for (const auto& n : r.notes) notes.push(json::Value(n));
+  v.set("notes", notes);
   json::Value arr;
   arr.array();
-  int counts[3] = {0, 0, 0};
-  for (const auto& c : checks) {
-    ++counts[static_cast<int>(c.status)];
+  for (const auto& c : r.checks) {
     json::Value x;
     x.set("check", c.name);
     x.set("status", status_name(c.status));
@@ -574,16 +651,15 @@ json::Value report_to_json(const std::vector<Check>& checks, const StartupResult
     arr.push(x);
   }
   v.set("checks", arr);
-  v.set("startup", startup ? startup_to_json(*startup) : json::Value(nullptr));
+  v.set("startup", r.startup ? startup_to_json(*r.startup) : json::Value(nullptr));
   json::Value s;
-  s.set("ok", counts[0]);
-  s.set("warning", counts[1]);
-  s.set("error", counts[2]);
+  s.set("ok", r.ok);
+  s.set("warning", r.warnings);
+  s.set("error", r.errors);
   v.set("summary", s);
-  v.set("exit_status", doctor_exit_code(checks));
+  v.set("exit_status", r.exit_status);
   return v;
 }
-
 
 // ---- gopls and go versions --------------------------------------------------------------------
 

@@ -88,7 +88,7 @@ Error Error::sys(std::string what, const char* call, int err, ErrorKind k) {
   m += call;
   m += ": ";
   m += errno_text(err);
-  return Error{k, std::move(m), {}};
+  return Error{k, std::move(m), {}, err};
 }
 
 }  // namespace gsb

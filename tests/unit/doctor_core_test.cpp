@@ -268,14 +268,59 @@ TEST(DoctorReport, TableAndJson) {
   std::vector<Check> v = {{"go", CheckStatus::Ok, "/usr/bin/go", ""},
                           {"GOCACHE", CheckStatus::Error, "/c not writable", "chown it"},
                           {"seccomp user notification", CheckStatus::Warning, "missing", "upgrade"}};
-  std::string t = format_report(v, nullptr);
+  DoctorReport rep = make_doctor_report({}, v, std::nullopt);
+  std::string t = to_text(rep);
   EXPECT_EQ(t.rfind("STATUS", 0), 0u);
   EXPECT_NE(t.find("fix: chown it"), std::string::npos) << t;
   EXPECT_NE(t.find("1 ok, 1 warning, 1 error"), std::string::npos) << t;
-  json::Value j = report_to_json(v, nullptr);
+  json::Value j = to_json(rep);
   EXPECT_EQ(j["summary"]["error"].as_int(), 1);
   EXPECT_EQ(j["checks"][1]["status"].as_string(), "error");
   EXPECT_EQ(j["exit_status"].as_int(), 1);
   EXPECT_TRUE(json::parse(j.dump(2)).ok());
   EXPECT_EQ(tail_lines("a\nb\n\nc\n", 2), "b\nc\n");
+}
+
+TEST(DoctorReport, OneValueForTextAndJson) {
+  StartupResult s;
+  s.ran = true;
+  s.failed_step = "initialize";
+  s.exit_status = 1;
+  s.stderr_tail = "first\nfatal: no gopls\n";
+  DoctorReport r = make_doctor_report({"MODE: landlock-only"}, {{"go", CheckStatus::Ok, "/usr/bin/go", ""}}, s);
+  ASSERT_EQ(r.checks.size(), 2u);  // the startup verdict appended
+  EXPECT_EQ(r.checks[1].name, "startup reproduction");
+  EXPECT_EQ(r.errors, 1);
+  EXPECT_EQ(r.exit_status, 1);
+  EXPECT_EQ(r.startup_failure, "startup reproduction failed at `initialize`; exit status 1");
+  ASSERT_EQ(r.startup_stderr.size(), 2u);
+  std::string t = to_text(r);
+  EXPECT_EQ(t.rfind("MODE: landlock-only\nSTATUS", 0), 0u) << t;
+  EXPECT_NE(t.find("\nstartup reproduction failed at `initialize`; exit status 1\nstderr (last lines):\n  first\n  fatal: no gopls\n"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("1 ok, 0 warnings, 1 error\n"), std::string::npos) << t;
+  json::Value j = to_json(r);
+  EXPECT_EQ(j["notes"][0].as_string(), "MODE: landlock-only");
+  EXPECT_EQ(j["checks"][1]["check"].as_string(), "startup reproduction");
+  EXPECT_EQ(j["startup"]["failed_step"].as_string(), "initialize");
+  EXPECT_EQ(j["summary"]["error"].as_int(), 1);
+  EXPECT_EQ(j["exit_status"].as_int(), 1);
+}
+
+TEST(DoctorStartup, HandshakePieces) {
+  json::Value init = startup_initialize_params("/w", 42);
+  EXPECT_EQ(init["processId"].as_int(), 42);
+  EXPECT_EQ(init["rootUri"].as_string(), "file:///w");
+  EXPECT_EQ(init["workspaceFolders"][0]["uri"].as_string(), "file:///w");
+  EXPECT_TRUE(init["capabilities"]["workspace"]["configuration"].as_bool());
+  auto resp = json::parse(R"({"id":1,"result":{"serverInfo":{"name":"gopls","version":"{\"GoVersion\":\"go1.26.8\",\"Main\":{\"Version\":\"v0.23.0\"}}"}}})");
+  ASSERT_TRUE(resp);
+  EXPECT_EQ(startup_server_name(*resp), "gopls v0.23.0, built with go1.26.8");
+  EXPECT_EQ(startup_server_name(*json::parse(R"({"id":1,"result":{}})")), "");
+  EXPECT_EQ(startup_step_error("initialize", *resp), "");
+  EXPECT_EQ(startup_step_error("shutdown", *json::parse(R"({"id":2,"error":{"code":-1,"message":"no"}})")),
+            "shutdown returned an error: no");
+  EXPECT_EQ(startup_exit_error(0), "");
+  EXPECT_EQ(startup_exit_error(3), "exit status 3 after `exit` (expected 0)");
 }

@@ -104,8 +104,22 @@ std::vector<json::Value> parse_denial_log(std::string_view jsonl);
 std::string summarize_denials(const std::vector<json::Value>& records, size_t max_items = 5);
 // The last `lines` non-empty lines of text, at most max_bytes.
 std::string tail_lines(std::string_view text, size_t lines = 8, size_t max_bytes = 1500);
+// The verdict on a startup reproduction: status, cause (detail) and hint (fix) of the check
+// "startup reproduction".
 Check startup_check(const StartupResult& r);
 json::Value startup_to_json(const StartupResult& r);
+
+// The handshake's pure parts (the app drives it over sys/lsp_client.hpp):
+// initialize's params as an editor (process `process_id`) opening `workspace` sends them
+// (rootUri and one folder).
+json::Value startup_initialize_params(const std::string& workspace, int process_id);
+// "gopls v0.23.0, built with go1.26.8" from initialize's result.serverInfo ("" without one;
+// gopls puts its whole `version -json` document into serverInfo.version). At most 120 bytes + "…".
+std::string startup_server_name(const json::Value& initialize_response);
+// A step's answer: "" when it completed, else the note ("initialize returned an error: MSG").
+std::string startup_step_error(const std::string& step, const json::Value& response);
+// The note when the server's exit status after `exit` is not 0 ("" when it is).
+std::string startup_exit_error(int exit_status);
 
 // ---- gopls and go versions (issue 15) ----
 // A Go release version ("go1.26.8", "1.26", "go1.27rc1") as {major, minor, patch, pre}; pre is 0
@@ -147,9 +161,26 @@ std::string wanted_toolchain(const GoModVersions& v);
 
 // ---- report ----
 int doctor_exit_code(const std::vector<Check>& checks);  // 1 when any error, else 0
-// Human table: STATUS CHECK DETAIL, a "fix:" line under every check that is not ok, then the
-// startup steps and a summary line.
-std::string format_report(const std::vector<Check>& checks, const StartupResult* startup);
-json::Value report_to_json(const std::vector<Check>& checks, const StartupResult* startup);
+
+// What doctor found, computed once; the app prints it as text or JSON (to_text / to_json render
+// this value and decide nothing).
+struct DoctorReport {
+  std::vector<std::string> notes;        // lines shown first (the isolation mode without namespaces)
+  std::vector<Check> checks;             // in order; the startup reproduction's verdict last
+  std::optional<StartupResult> startup;  // absent with --no-startup
+  // The startup failure as shown under the table (empty when it did not fail).
+  std::string startup_failure;             // "startup reproduction failed at `initialize`; exit status 1"
+  std::vector<std::string> startup_stderr; // its last stderr lines
+  int ok = 0, warnings = 0, errors = 0;
+  int exit_status = 0;                   // doctor_exit_code(checks)
+};
+// notes + checks (+ the startup result, whose verdict startup_check() appends) -> the report.
+DoctorReport make_doctor_report(std::vector<std::string> notes, std::vector<Check> checks,
+                                std::optional<StartupResult> startup);
+// Human table: the notes, STATUS CHECK DETAIL, a "fix:" line under every check that is not ok,
+// the startup failure with its stderr, then a summary line.
+std::string to_text(const DoctorReport& r);
+// {"notes", "checks", "startup", "summary", "exit_status"}
+json::Value to_json(const DoctorReport& r);
 
 }  // namespace gsb::core

@@ -22,6 +22,7 @@ struct Error {
   ErrorKind kind = ErrorKind::Setup;
   std::string message;  // one line: "bind /x → /x: mount: Permission denied (EACCES)"
   std::string hint;     // optional: what to do about it
+  int err = 0;          // the errno of a failed system call (Error::sys), else 0
 
   static Error usage(std::string m, std::string h = {}) { return {ErrorKind::Usage, std::move(m), std::move(h)}; }
   static Error setup(std::string m, std::string h = {}) { return {ErrorKind::Setup, std::move(m), std::move(h)}; }

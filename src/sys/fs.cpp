@@ -1,0 +1,167 @@
+#include "gopls_sandbox/sys/fs.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>  // mkstemp, mkdtemp
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace gsb::sys {
+
+static_assert(kRead == R_OK && kWrite == W_OK && kExec == X_OK && kExists == F_OK);
+
+namespace {
+
+PathInfo info_of(const struct stat& st) {
+  PathInfo i;
+  if (S_ISREG(st.st_mode)) i.kind = FileKind::Regular;
+  else if (S_ISDIR(st.st_mode)) i.kind = FileKind::Directory;
+  else if (S_ISLNK(st.st_mode)) i.kind = FileKind::Symlink;
+  else i.kind = FileKind::Other;
+  i.mode = st.st_mode;
+  i.size = static_cast<unsigned long long>(st.st_size);
+  i.blocks = static_cast<unsigned long long>(st.st_blocks);
+  i.uid = st.st_uid;
+  i.gid = st.st_gid;
+  i.dev = st.st_dev;
+  i.ino = st.st_ino;
+  i.nlink = st.st_nlink;
+  i.mtime = st.st_mtim.tv_sec;
+  return i;
+}
+
+}  // namespace
+
+PathInfo path_info(const std::string& path, bool follow) {
+  struct stat st;
+  if ((follow ? ::stat(path.c_str(), &st) : ::lstat(path.c_str(), &st)) != 0) {
+    PathInfo i;
+    i.err = errno;
+    return i;
+  }
+  return info_of(st);
+}
+
+PathInfo fd_info(int fd) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    PathInfo i;
+    i.err = errno;
+    return i;
+  }
+  return info_of(st);
+}
+
+bool is_dir(const std::string& path) { return path_info(path).is_dir(); }
+bool is_file(const std::string& path) { return path_info(path).is_file(); }
+
+Result<std::string> read_link(const std::string& path) {
+  char buf[PATH_MAX];
+  ssize_t n = ::readlink(path.c_str(), buf, sizeof buf - 1);
+  if (n < 0) return Error::sys(path, "readlink", errno);
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+Result<std::vector<std::string>> list_dir(const std::string& path) {
+  DIR* d = ::opendir(path.c_str());
+  if (!d) return Error::sys(path, "opendir", errno);
+  std::vector<std::string> out;
+  errno = 0;
+  while (auto* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") out.push_back(std::move(n));
+    errno = 0;
+  }
+  int e = errno;
+  ::closedir(d);
+  if (e) return Error::sys(path, "readdir", e);
+  return out;
+}
+
+Result<std::vector<DirEntry>> list_dir_entries(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return Error::sys(path, "open", errno);
+  DIR* d = ::fdopendir(fd);
+  if (!d) {
+    int e = errno;
+    ::close(fd);
+    return Error::sys(path, "fdopendir", e);
+  }
+  std::vector<DirEntry> out;
+  while (struct dirent* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    if (n == "." || n == "..") continue;
+    FileKind k = e->d_type == DT_DIR ? FileKind::Directory
+                 : e->d_type == DT_REG ? FileKind::Regular
+                 : e->d_type == DT_LNK ? FileKind::Symlink
+                                       : FileKind::Other;
+    if (e->d_type == DT_UNKNOWN) {
+      struct stat st;
+      if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      k = info_of(st).kind;
+    }
+    out.push_back({std::move(n), k});
+  }
+  ::closedir(d);
+  return out;
+}
+
+Result<int> open_append(const std::string& path, unsigned mode) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, mode);
+  if (fd < 0) return Error::sys(path, "open", errno);
+  return fd;
+}
+
+Result<std::string> make_temp_file(const std::string& tmpl, unsigned mode) {
+  std::string p = tmpl;
+  int fd = ::mkstemp(p.data());
+  if (fd < 0) return Error::sys(tmpl, "mkstemp", errno);
+  ::close(fd);
+  if (::chmod(p.c_str(), mode) != 0) {
+    int e = errno;
+    ::unlink(p.c_str());
+    return Error::sys(p, "chmod", e);
+  }
+  return p;
+}
+
+Result<std::string> make_temp_dir(const std::string& tmpl) {
+  std::string p = tmpl;
+  if (!::mkdtemp(p.data())) return Error::sys(tmpl, "mkdtemp", errno);
+  return p;
+}
+
+Result<void> make_dir(const std::string& path, unsigned mode) {
+  if (::mkdir(path.c_str(), mode) != 0) return Error::sys(path, "mkdir", errno);
+  return {};
+}
+
+Result<void> rename_path(const std::string& from, const std::string& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0) return Error::sys(from + " -> " + to, "rename", errno);
+  return {};
+}
+
+Result<void> remove_file(const std::string& path) {
+  if (::unlink(path.c_str()) != 0) return Error::sys(path, "unlink", errno);
+  return {};
+}
+
+Result<void> remove_dir(const std::string& path) {
+  if (::rmdir(path.c_str()) != 0) return Error::sys(path, "rmdir", errno);
+  return {};
+}
+
+Result<void> change_mode(const std::string& path, unsigned mode) {
+  if (::chmod(path.c_str(), mode) != 0) return Error::sys(path, "chmod", errno);
+  return {};
+}
+
+Result<void> make_symlink(const std::string& target, const std::string& path) {
+  if (::symlink(target.c_str(), path.c_str()) != 0) return Error::sys(path + " -> " + target, "symlink", errno);
+  return {};
+}
+
+}  // namespace gsb::sys
