@@ -135,14 +135,14 @@ std::vector<json::Value> json_stream(const std::string& s) {
 Check check_load(const std::string& ws, const std::map<std::string, std::string>& env) {
   std::string self = sys::self_exe();
   if (self.empty()) return {"package load", CheckStatus::Warning, "cannot find this launcher (/proc/self/exe)", {}};
-  const std::string& dir = ws;  // (the sandbox starts go in the workspace)
+  const std::string& dir = ws;  // (go runs in the workspace)
   // gopls' own `go list` flags (golang.org/x/tools/go/packages), run in the sandbox gopls gets.
   std::vector<std::string> argv = {self, "exec", "--workspace", ws, "--log", "off", "--", "go", "list",
                                    "-e", "-json=ImportPath,Error,DepsErrors", "-compiled=true", "-test=true",
                                    "-export=false", "-deps=true", "-find=false", "--", "./..."};
   std::vector<std::string> e;
   for (const auto& [k, v] : env) e.push_back(k + "=" + v);
-  auto r = sys::run_capture(argv, e);
+  auto r = sys::run_capture(argv, e, ws);  // `./...` means the workspace: run there (an exec elsewhere is refused)
   if (!r) return {"package load", CheckStatus::Warning, "could not run go list in the sandbox: " + r.error().message, {}};
   auto pkgs = json_stream(r->out);
   if (pkgs.empty()) {

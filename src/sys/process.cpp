@@ -69,7 +69,8 @@ std::string find_in_path(const std::string& name, const std::string& path_var, F
   return {};
 }
 
-Result<CaptureResult> run_capture(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+Result<CaptureResult> run_capture(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                                  const std::string& cwd) {
   int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) != 0) return Error::sys("pipe", "pipe2", errno);
   if (::pipe2(err, O_CLOEXEC) != 0) {
@@ -85,7 +86,7 @@ Result<CaptureResult> run_capture(const std::vector<std::string>& argv, const st
   posix_spawn_file_actions_adddup2(&fa, err[1], 2);
   // A neutral working directory: never the workspace (its go.mod could name a toolchain, its
   // go.work other modules).
-  posix_spawn_file_actions_addchdir_np(&fa, "/");
+  posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
   std::vector<char*> av, ev;
   for (const auto& a : argv) av.push_back(const_cast<char*>(a.c_str()));
   av.push_back(nullptr);

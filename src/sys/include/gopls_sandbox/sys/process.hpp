@@ -31,6 +31,8 @@ struct CaptureResult {
 };
 // Run argv (argv[0] absolute) with env in the directory "/", capturing stdout and stderr; stdin
 // is /dev/null.
-Result<CaptureResult> run_capture(const std::vector<std::string>& argv, const std::vector<std::string>& env);
+// In `cwd` ("/" by default: nothing of the caller's directory is read by the program).
+Result<CaptureResult> run_capture(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                                  const std::string& cwd = "/");
 
 }  // namespace gsb::sys
