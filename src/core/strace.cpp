@@ -404,7 +404,7 @@ std::string_view Trace::store(std::string_view a, std::string_view b, std::strin
   size_t n = a.size() + b.size() + c.size();
   if (n > arena_left_) {
     size_t cap = std::max<size_t>(n, 256 * 1024);
-    arena_.push_back(std::make_unique<char[]>(cap));
+    arena_.push_back(std::unique_ptr<char[]>(new char[cap]));  // not zeroed: read only where written
     arena_pos_ = arena_.back().get();
     arena_left_ = cap;
   }
@@ -762,17 +762,24 @@ struct LineParser {
     if (i >= n) return false;
     sv body = s.substr(i);
 
-    Event ev;
-    ev.pid = pid;
-    ev.time = time;
-    ev.source = src;
-    ev.line = lineno;
+    // A new event (not made for the lines that complete a waiting one: most of a -f log).
+    auto fresh = [&] {
+      Event e;
+      e.pid = pid;
+      e.time = time;
+      e.source = src;
+      e.line = lineno;
+      return e;
+    };
 
     char c0 = body[0];
     if (c0 == '<') {
       // <... NAME resumed>REST
       if (!body.starts_with("<... ")) return false;
-      size_t e = body.find(" resumed>", 5);
+      // The first " resumed>": right after the name when the name is a plain identifier.
+      size_t e = 5;
+      while (e < body.size() && is_lower_ident(body[e])) ++e;
+      if (body.compare(e, 9, " resumed>") != 0) e = body.find(" resumed>", 5);
       if (e == sv::npos) return false;
       sv name = body.substr(5, e - 5);
       sv rest = body.substr(e + 9);
@@ -803,6 +810,7 @@ struct LineParser {
       }
       if (it == pending.end()) {
         // Orphan: the entry line is missing. Keep what we have.
+        Event ev = fresh();
         ev.name = name;
         ev.number = unknown_syscall_number(name);
         ev.arch = arch_of(pid);
@@ -884,6 +892,7 @@ struct LineParser {
     size_t k = 0;
     while (k < body.size() && is_lower_ident(body[k])) ++k;
     if (k == 0 || k >= body.size() || body[k] != '(') return false;
+    Event ev = fresh();
     ev.name = body.substr(0, k);
     if (ev.name[0] == 's' && ev.name.starts_with("syscall_")) ev.number = unknown_syscall_number(ev.name);
     ev.arch = arch_of(pid);
