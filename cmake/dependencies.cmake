@@ -1,6 +1,5 @@
 # The libraries the layers link, as targets (static archives under GSB_STATIC):
 #   gsb::seccomp        libseccomp: building and exporting filters (sys only)
-#   gsb::seccomp_names  libseccomp's syscall name tables (core: profile_gen's i386/x32 names)
 #   gsb::libcap         libcap (sys only)
 #   gsb::zlib           zlib: gzip decoding of strace logs (sys: gunzip.cpp)
 #   gsb_tomlpp          toml++, header-only (core only)
@@ -36,4 +35,3 @@ else()
   target_link_libraries(gsb::libcap INTERFACE PkgConfig::LIBCAP)
   target_link_libraries(gsb::zlib INTERFACE ZLIB::ZLIB)
 endif()
-add_library(gsb::seccomp_names ALIAS gsb::seccomp)

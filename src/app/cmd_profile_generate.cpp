@@ -266,6 +266,7 @@ int cmd_profile_generate(const Args& args) {
     }
   } sink;
   sink.ratio = max_unparsed / 100.0;
+  sink.trace.set_argv_filter(&profile_gen::needs_argv);  // the parser splits only what the Collector reads
   if (auto r = sys::stream_trace_inputs(logs, sink); !r) return fail(r.error());
 
   profile_gen::Report report = profile_gen::read_report(sink.trace);

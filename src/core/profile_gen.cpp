@@ -1,8 +1,6 @@
 // strace logs → TOML profile (format: profiles/README.md, version 1).
 #include "gopls_sandbox/core/profile_gen.hpp"
 
-#include <seccomp.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cstring>
@@ -14,6 +12,7 @@
 #include "gopls_sandbox/core/families.hpp"
 #include "gopls_sandbox/core/never_learned.hpp"
 #include "gopls_sandbox/core/profile.hpp"
+#include "gopls_sandbox/core/syscall_table.hpp"
 
 namespace gsb::profile_gen {
 
@@ -130,23 +129,33 @@ std::string example_of(const strace::Event& e) {
   return s;
 }
 
+// The name of syscall number `nr` of the ABI (core's tables, kept equal to libseccomp's by the
+// unit test SyscallTableVsLibseccomp), or "".
 std::string resolve_number(int nr, strace::Arch arch) {
-  uint32_t a = arch == strace::Arch::x86_64 ? SCMP_ARCH_X86_64
-               : arch == strace::Arch::i386 ? SCMP_ARCH_X86
-                                            : SCMP_ARCH_X32;
-  char* n = seccomp_syscall_resolve_num_arch(a, nr);
-  if (!n) return {};
-  std::string s(n);
-  std::free(n);
-  return s;
+  core::SyscallAbi a = arch == strace::Arch::x86_64 ? core::SyscallAbi::x86_64
+                       : arch == strace::Arch::i386 ? core::SyscallAbi::i386
+                                                    : core::SyscallAbi::x32;
+  return std::string(core::syscall_name(a, nr));
 }
 
 }  // namespace
 
-bool is_known_syscall(std::string_view name) {
-  std::string n(name);
-  return seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, n.c_str()) >= 0;
+bool needs_argv(std::string_view n) noexcept {
+  if (n.empty()) return false;
+  switch (n[0]) {
+    case 's': return n == "socket" || n.starts_with("syscall_");
+    case 'i': return n == "ioctl";
+    case 'p': return n == "personality";
+    case 'c': return n == "clone" || n == "creat";
+    case 'm': return n == "mkdir" || n == "mkdirat";
+    case 'o': return n == "open" || n == "openat";
+    case 'u': return n == "utimes" || n == "utimensat" || n == "utime";
+    case 'f': return n == "futimesat";
+    default: return false;
+  }
 }
+
+bool is_known_syscall(std::string_view name) { return core::syscall_nr(name) >= 0; }
 
 const std::vector<Fallback>& fallback_pairs() {
   static const std::vector<Fallback> v = {
@@ -194,10 +203,31 @@ namespace {
 constexpr uint64_t kNoKey = ~uint64_t{0};
 uint64_t key_of(const strace::Event& e) { return (uint64_t{e.source} << 32) | e.line; }
 
-struct StrHash {
+struct StrHash {  // FNV-1a: syscall names are short, std::hash's murmur costs more than the lookup
   using is_transparent = void;
-  size_t operator()(sv s) const noexcept { return std::hash<sv>{}(s); }
+  size_t operator()(sv s) const noexcept {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+    return static_cast<size_t>(h);
+  }
 };
+
+// What note_args reads (by resolved name) and what note_cache looks for (by raw name).
+enum class ArgKind : uint8_t { None, Socket, Personality, Ioctl, Clone };
+ArgKind arg_kind(sv name) {
+  return name == "socket"        ? ArgKind::Socket
+         : name == "personality" ? ArgKind::Personality
+         : name == "ioctl"       ? ArgKind::Ioctl
+         : name == "clone"       ? ArgKind::Clone
+                                 : ArgKind::None;
+}
+enum class CacheOp : uint8_t { None, OpenCreat, Create, Reuse };
+CacheOp cache_op(sv n) {
+  if (n == "mkdir" || n == "mkdirat" || n == "creat") return CacheOp::Create;
+  if (n == "openat" || n == "open") return CacheOp::OpenCreat;
+  if (n == "utimes" || n == "utimensat" || n == "futimesat" || n == "utime") return CacheOp::Reuse;
+  return CacheOp::None;
+}
 
 // A SyscallUse being built, with the log positions that make the result order-independent.
 struct Building {
@@ -206,12 +236,17 @@ struct Building {
   std::string good_example;
   std::vector<uint64_t> value_keys;  // parallel to u.arg_values: first position of each value
   uint64_t close_key = kNoKey;       // first position of a value no condition can express
+  ArgKind kind = ArgKind::None;      // arg_kind(u.name)
+};
+struct RawUse {
+  Building* b;
+  CacheOp cache;  // cache_op(raw name)
 };
 }  // namespace
 
 struct Collector::Impl {
   std::unordered_map<std::string, Building> native, foreign, unknown;
-  std::unordered_map<std::string, Building*, StrHash, std::equal_to<>> by_raw;  // x86_64 raw name → use
+  std::unordered_map<std::string, RawUse, StrHash, std::equal_to<>> by_raw;  // x86_64 raw name → use
   struct Row {
     std::string name;
     uint64_t calls, errors;
@@ -231,20 +266,23 @@ struct Collector::Impl {
       auto& b = foreign[std::string(strace::arch_name(arch)) + ":" + name];
       b.u.name = name;
       b.u.arch = arch;
+      b.kind = arg_kind(b.u.name);
       return &b;
     }
     bool known = is_known_syscall(name);
-    if (!known && seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86, name.c_str()) >= 0) {
+    if (!known && core::syscall_nr(core::SyscallAbi::i386, name) >= 0) {
       // An i386-only name (mmap2, _llseek, ...) in a log without the "[ Process PID=N runs in
       // 32 bit mode. ]" line (strace writes that to stderr, not to the -o file).
       auto& b = foreign[std::string("i386:") + name];
       b.u.name = name;
       b.u.arch = strace::Arch::i386;
+      b.kind = arg_kind(b.u.name);
       return &b;
     }
     auto& b = (known ? native : unknown)[name];
     b.u.name = name;
-    b.u.number = known ? seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name.c_str()) : number;
+    b.u.number = known ? core::syscall_nr(name) : number;
+    b.kind = arg_kind(b.u.name);
     return &b;
   }
 
@@ -270,19 +308,19 @@ struct Collector::Impl {
     }
   }
   static void note_args(Building& b, const strace::Event& e, uint64_t key) {
-    SyscallUse& u = b.u;
     if (e.argv.empty()) return;
     auto unexpressible = [&] { b.close_key = std::min(b.close_key, key); };
-    if (u.name == "socket" || u.name == "personality") {
+    if (b.kind == ArgKind::None) return;
+    if (b.kind == ArgKind::Socket || b.kind == ArgKind::Personality) {
       std::string v = constant_of(e.argv[0]);
       if (v.empty() || !expressible(v)) return unexpressible();
       note_value(b, std::move(v), key, SIZE_MAX);
-    } else if (u.name == "ioctl") {
+    } else if (b.kind == ArgKind::Ioctl) {
       if (e.argv.size() < 2) return;  // unfinished without the request: nothing learnt
       std::string v = constant_of(e.argv[1]);
       if (v.empty() || !expressible(v)) return unexpressible();
       note_value(b, std::move(v), key, SIZE_MAX);
-    } else if (u.name == "clone") {
+    } else if (b.kind == ArgKind::Clone) {
       for (sv a : e.argv) {
         if (!a.starts_with("flags=")) continue;
         sv f = a.substr(6);
@@ -295,11 +333,10 @@ struct Collector::Impl {
     }
   }
 
-  void note_cache(const strace::Event& e, uint64_t key) {
-    sv n = e.name;
-    bool create = n == "mkdir" || n == "mkdirat" || n == "creat" ||
-                  ((n == "openat" || n == "open") && e.args.find("O_CREAT") != sv::npos);
-    bool reuse = n == "utimes" || n == "utimensat" || n == "futimesat" || n == "utime";
+  void note_cache(const strace::Event& e, uint64_t key, CacheOp op) {
+    if (op == CacheOp::None) return;
+    bool create = op == CacheOp::Create || (op == CacheOp::OpenCreat && e.args.find("O_CREAT") != sv::npos);
+    bool reuse = op == CacheOp::Reuse;
     if (!create && !reuse) return;
     for (const auto& p : strace::paths(e)) {
       auto [kind, root] = core::cache_of_path(p);
@@ -322,12 +359,16 @@ Collector& Collector::operator=(Collector&&) noexcept = default;
 void Collector::add(const strace::Event& e) {
   Impl& m = *impl_;
   Building* b;
+  CacheOp cop;
   if (e.arch == strace::Arch::x86_64) {
     auto it = m.by_raw.find(e.name);
-    if (it == m.by_raw.end()) it = m.by_raw.emplace(std::string(e.name), m.use_for(e.name, e.number, e.arch)).first;
-    b = it->second;
+    if (it == m.by_raw.end())
+      it = m.by_raw.emplace(std::string(e.name), RawUse{m.use_for(e.name, e.number, e.arch), cache_op(e.name)}).first;
+    b = it->second.b;
+    cop = it->second.cache;
   } else {
     b = m.use_for(e.name, e.number, e.arch);
+    cop = cache_op(e.name);
   }
   uint64_t key = key_of(e);
   SyscallUse& u = b->u;
@@ -349,7 +390,7 @@ void Collector::add(const strace::Event& e) {
     b->good_example = example_of(e);
   }
   Impl::note_args(*b, e, key);
-  if (!e.failed() && !e.unfinished) m.note_cache(e, key);
+  if (!e.failed() && !e.unfinished) m.note_cache(e, key, cop);
 }
 
 void Collector::add(const strace::SummaryRow& r) {

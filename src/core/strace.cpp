@@ -7,6 +7,10 @@
 #include <cstring>
 #include <set>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace gsb::strace {
 
 const char* arch_name(Arch a) noexcept {
@@ -35,13 +39,80 @@ sv trim(sv s) {
   return s;
 }
 
-// Characters the argument scanner must look at; everything else is skipped in a tight loop.
-constexpr std::array<bool, 256> make_special() {
+// Characters the argument scanner must look at; everything else is skipped (find_special).
+// Without argv (Trace::set_argv_filter) commas need no look.
+constexpr std::array<bool, 256> make_table(sv set) {
   std::array<bool, 256> t{};
-  for (unsigned char c : sv("\"()[]{},/<")) t[c] = true;
+  for (unsigned char c : set) t[c] = true;
   return t;
 }
-constexpr auto kSpecial = make_special();
+constexpr auto kSpecial = make_table("\"()[]{},/<");
+constexpr auto kSpecialNoComma = make_table("\"()[]{}/<");
+constexpr auto kDecoSpecial = make_table("\"[]<>");  // in a -y decoration
+
+#if defined(__SSE2__)
+// Sixteen bytes at a time with SSE2 (every x86-64 CPU has it): a bit per byte that may be
+// special. Argument lists are mostly plain bytes, and this is where the parser spends its time.
+// OR-ing 0x20 folds '[' onto '{' and ']' onto '}' (one compare for both); it also folds a few
+// control bytes onto the set, which the callers' table check throws out again.
+inline unsigned special_bits(const char* p, bool commas) {
+  __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  __m128i y = _mm_or_si128(x, _mm_set1_epi8(0x20));
+  auto eq = [&](char c) { return _mm_cmpeq_epi8(y, _mm_set1_epi8(c)); };
+  __m128i m = _mm_or_si128(_mm_or_si128(eq('"'), eq('(')), _mm_or_si128(eq(')'), eq('/')));
+  m = _mm_or_si128(m, _mm_or_si128(eq('<'), _mm_or_si128(eq('{'), eq('}'))));
+  if (commas) m = _mm_or_si128(m, eq(','));
+  return static_cast<unsigned>(_mm_movemask_epi8(m));
+}
+inline unsigned deco_bits(const char* p) {
+  __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  auto eq = [&](char c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); };
+  __m128i m = _mm_or_si128(_mm_or_si128(eq('"'), eq('[')), _mm_or_si128(eq(']'), eq('<')));
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(m, eq('>'))));
+}
+#endif
+
+// The first index >= i of s[0..n) whose byte is in `table`, or n. `bits(p)` classifies p[0..16)
+// (a superset of the table). The last partial block is read as the 16 bytes ending at n (they
+// are inside the text), with the bytes before i masked off; texts under 16 bytes go bytewise.
+template <class Bits>
+inline size_t find_in(const char* s, size_t i, size_t n, const std::array<bool, 256>& table, Bits bits) {
+#if defined(__SSE2__)
+  if (n >= 16) {
+    while (i < n) {
+      size_t base = i + 16 <= n ? i : n - 16;
+      unsigned m = bits(s + base) & (~0u << (i - base));
+      while (m) {
+        size_t j = base + static_cast<size_t>(__builtin_ctz(m));
+        if (table[static_cast<unsigned char>(s[j])]) return j;
+        m &= m - 1;
+      }
+      i = base + 16;
+    }
+    return n;
+  }
+#else
+  (void)bits;
+#endif
+  while (i < n && !table[static_cast<unsigned char>(s[i])]) ++i;
+  return i;
+}
+
+template <bool kCommas>
+inline size_t find_special(const char* s, size_t i, size_t n) {
+#if defined(__SSE2__)
+  return find_in(s, i, n, kCommas ? kSpecial : kSpecialNoComma, [](const char* p) { return special_bits(p, kCommas); });
+#else
+  return find_in(s, i, n, kCommas ? kSpecial : kSpecialNoComma, 0);
+#endif
+}
+inline size_t find_deco_special(const char* s, size_t i, size_t n) {
+#if defined(__SSE2__)
+  return find_in(s, i, n, kDecoSpecial, deco_bits);
+#else
+  return find_in(s, i, n, kDecoSpecial, 0);
+#endif
+}
 
 constexpr sv kUnfinished = "<unfinished ...>";
 
@@ -64,19 +135,13 @@ size_t skip_string(sv s, size_t i) {
 
 // Skips a -y/-yy decoration starting at s[i] == '<': `</path>`, `<TCP:[a->b]>`,
 // `</dev/pts/0<char 136:0>>`. Returns the index after the closing '>' or npos.
-constexpr std::array<bool, 256> make_deco_special() {
-  std::array<bool, 256> t{};
-  for (unsigned char c : std::string_view("\"[]<>")) t[c] = true;
-  return t;
-}
-constexpr auto kDecoSpecial = make_deco_special();
 
 size_t skip_decoration(sv s, size_t i) {
   int depth = 0;
   int bracket = 0;
   const size_t n = s.size();
   while (i < n) {
-    while (i < n && !kDecoSpecial[static_cast<unsigned char>(s[i])]) ++i;
+    i = find_deco_special(s.data(), i, n);
     if (i >= n) break;
     char c = s[i];
     if (c == '"') {
@@ -103,12 +168,13 @@ struct ScanResult {
 
 // Scans an argument list (text right after the opening parenthesis) for the closing parenthesis
 // at depth 0, recording top-level commas when `commas` is given.
-ScanResult scan_args(sv s, std::vector<size_t>* commas) {
+template <bool kCommas>
+ScanResult scan_args_impl(sv s, std::vector<size_t>* commas) {
   int depth = 0;
   size_t i = 0;
   const size_t n = s.size();
   while (i < n) {
-    while (i < n && !kSpecial[static_cast<unsigned char>(s[i])]) ++i;
+    i = find_special<kCommas>(s.data(), i, n);
     if (i >= n) break;
     char c = s[i];
     switch (c) {
@@ -146,6 +212,10 @@ ScanResult scan_args(sv s, std::vector<size_t>* commas) {
     ++i;
   }
   return {ScanEnd::Cut, n};
+}
+
+ScanResult scan_args(sv s, std::vector<size_t>* commas) {
+  return commas ? scan_args_impl<true>(s, commas) : scan_args_impl<false>(s, nullptr);
 }
 
 // Index of the ')' closing s[0] == '(' (quotes and nesting respected), or npos.
@@ -240,6 +310,43 @@ bool parse_clock(sv s, double& out) {
   return true;
 }
 
+// "HH:MM:SS.uuuuuu " (-tt, the usual shape) at p[0..16): the seconds since midnight, computed
+// exactly as parse_clock does (same integers, same operations, so the same double).
+inline bool tt_clock(const char* p, double& out) {
+#if defined(__SSE2__)
+  // One compare for the shape: digits where digits belong, ":" ":" "." " " at 2, 5, 8, 15.
+  __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  __m128i dv = _mm_sub_epi8(x, _mm_set1_epi8('0'));
+  unsigned digit = static_cast<unsigned>(
+      _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_subs_epu8(dv, _mm_set1_epi8(9)), _mm_setzero_si128())));
+  unsigned sep = static_cast<unsigned>(
+      _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_setr_epi8(0, 0, ':', 0, 0, ':', 0, 0, '.', 0, 0, 0, 0, 0, 0, ' '))));
+  constexpr unsigned kSep = (1u << 2) | (1u << 5) | (1u << 8) | (1u << 15);
+  constexpr unsigned kDig = 0xffffu & ~kSep;
+  if ((digit & kDig) != kDig || (sep & kSep) != kSep) return false;
+#else
+  if (p[2] != ':' || p[5] != ':' || p[8] != '.' || p[15] != ' ') return false;
+  static constexpr int kDigits[] = {0, 1, 3, 4, 6, 7, 9, 10, 11, 12, 13, 14};
+  for (int k : kDigits)
+    if (!is_digit(p[k])) return false;
+#endif
+  auto d = [p](int k) { return static_cast<int>(p[k] - '0'); };
+  int h = d(0) * 10 + d(1), m = d(3) * 10 + d(4);
+  uint64_t mant = 0;
+  for (int k : {6, 7, 9, 10, 11, 12, 13, 14}) mant = mant * 10 + static_cast<uint64_t>(d(k));
+  double sec = static_cast<double>(mant) / 1e6;
+  out = h * 3600.0 + m * 60.0 + sec;
+  return true;
+}
+
+// "S.uuuuuu" at q[0..8) (the digits of -T's " <0.000050>").
+inline bool short_duration(const char* q) {
+  if (!is_digit(q[0]) || q[1] != '.') return false;
+  for (int k = 2; k < 8; ++k)
+    if (!is_digit(q[k])) return false;
+  return true;
+}
+
 // "<comm>" after a pid (-Y): returns the index after '>' (or `i` when there is none).
 size_t skip_comm(sv s, size_t i) {
   size_t e = s.find('>', i);
@@ -297,7 +404,7 @@ std::string_view Trace::store(std::string_view a, std::string_view b, std::strin
   size_t n = a.size() + b.size() + c.size();
   if (n > arena_left_) {
     size_t cap = std::max<size_t>(n, 256 * 1024);
-    arena_.push_back(std::make_unique<char[]>(cap));
+    arena_.push_back(std::unique_ptr<char[]>(new char[cap]));  // not zeroed: read only where written
     arena_pos_ = arena_.back().get();
     arena_left_ = cap;
   }
@@ -355,6 +462,31 @@ struct LineParser {
   sv carry;  // start of a line that strace interrupted with "strace: Process N attached"
   std::vector<size_t> commas;
   std::vector<sv> argbuf;
+  bool (*argv_filter)(sv) = nullptr;
+  // Map nodes of resumed calls, reused for the next <unfinished ...> (most calls of a -f log
+  // come in pairs: no allocation per pair). Same map operations, so the same iteration order.
+  std::vector<std::unordered_map<int, Trace::Pending>::node_type> spare;
+
+  bool wants(sv name) const { return !argv_filter || argv_filter(name); }
+
+  void drop_pending(std::unordered_map<int, Trace::Pending>::iterator it) {
+    spare.push_back(pending.extract(it));
+  }
+  void put_pending(int pid, const Trace::Pending& p) {
+    if (spare.empty()) {
+      pending[pid] = p;
+      return;
+    }
+    auto nh = std::move(spare.back());
+    spare.pop_back();
+    nh.key() = pid;
+    nh.mapped() = p;
+    auto r = pending.insert(std::move(nh));
+    if (!r.inserted) {
+      r.position->second = p;
+      spare.push_back(std::move(r.node));
+    }
+  }
 
   Arch arch_of(int pid) const {
     if (t.personality_.empty()) return Arch::x86_64;
@@ -391,6 +523,14 @@ struct LineParser {
     // -T duration at the very end ("<unavailable>" when the process vanished).
     if (rest.ends_with(" <unavailable>")) {
       rest.remove_suffix(14);
+    } else if (rest.size() >= 11 && rest.back() == '>' && rest[rest.size() - 11] == ' ' &&
+               rest[rest.size() - 10] == '<' && rest[rest.size() - 8] == '.' && short_duration(rest.data() + rest.size() - 9)) {
+      // -T's usual " <S.uuuuuu>": what the general path below computes, without its search.
+      const char* q = rest.data() + rest.size() - 9;
+      uint64_t mant = static_cast<uint64_t>(q[0] - '0');
+      for (int k = 2; k < 8; ++k) mant = mant * 10 + static_cast<uint64_t>(q[k] - '0');
+      ev.duration = static_cast<double>(mant) / 1e6;
+      rest = rest.substr(0, rest.size() - 11);
     } else if (!rest.empty() && rest.back() == '>') {
       size_t lt = rest.rfind(" <");
       if (lt != sv::npos) {
@@ -444,9 +584,10 @@ struct LineParser {
 
   // Fills args/argv/result of ev from `body` = text after "name(". Returns false on garbage.
   // Sets *unfinished when the call continues in a later <... resumed> line.
-  bool parse_call(sv body, Event& ev, bool& unfinished) {
+  // `want`: split the arguments into argv (else argv stays empty: Trace::set_argv_filter).
+  bool parse_call(sv body, Event& ev, bool& unfinished, bool want) {
     commas.clear();
-    ScanResult r = scan_args(body, &commas);
+    ScanResult r = scan_args(body, want ? &commas : nullptr);
     unfinished = false;
     if (r.end == ScanEnd::Cut) return false;
     if (r.end == ScanEnd::Unfinished) {
@@ -462,11 +603,11 @@ struct LineParser {
       if (after[0] != ')') return false;
       while (!commas.empty() && commas.back() >= args.size()) commas.pop_back();
       ev.args = args;
-      ev.argv = split(args);
+      if (want) ev.argv = split(args);
       return parse_result(after.substr(1), ev);
     }
     ev.args = body.substr(0, r.pos);
-    ev.argv = split(ev.args);
+    if (want) ev.argv = split(ev.args);
     return parse_result(body.substr(r.pos + 1), ev);
   }
 
@@ -519,12 +660,16 @@ struct LineParser {
     auto it = pending.find(pid);
     if (it == pending.end()) return;
     finish_unfinished(it->second);
-    pending.erase(it);
+    drop_pending(it);
   }
 
   void finish_unfinished(const Trace::Pending& p) {
     Event& ev = t.events_[p.event];
     commas.clear();
+    if (!wants(ev.name)) {
+      ++t.stats_.unfinished;
+      return;
+    }
     scan_args(p.prefix, &commas);
     ev.argv = split(p.prefix);
     ++t.stats_.unfinished;
@@ -558,13 +703,13 @@ struct LineParser {
     }
     if (i < n && is_digit(s[i])) {
       size_t b = i;
-      while (i < n && is_digit(s[i])) ++i;
+      uint64_t v = 0;  // the value when there are 1 to 9 digits (what parse_pid_digits accepts)
+      while (i < n && is_digit(s[i])) v = v * 10 + static_cast<uint64_t>(s[i++] - '0');
       size_t e = i;
       if (i < n && s[i] == '<') i = skip_comm(s, i);  // -Y / --decode-pids=comm
       if (i < n && s[i] == ' ') {
-        int p = 0;
-        if (!explicit_pid && parse_pid_digits(s.substr(b, e - b), p)) {
-          pid = p;
+        if (!explicit_pid && e - b <= 9) {
+          pid = static_cast<int>(v);
           explicit_pid = true;
           while (i < n && s[i] == ' ') ++i;
         } else {
@@ -576,7 +721,12 @@ struct LineParser {
     }
     // Timestamp: -t / -tt (clock), -ttt / -r (seconds).
     std::optional<double> time;
-    if (i < n && is_digit(s[i])) {
+    if (double v = 0; i + 16 <= n && tt_clock(s.data() + i, v)) {
+      // -tt's fixed "HH:MM:SS.uuuuuu ": the value parse_clock gives, without its generality.
+      time = v;
+      i += 15;
+      while (i < n && s[i] == ' ') ++i;
+    } else if (i < n && is_digit(s[i])) {
       size_t b = i;
       bool colon = false;
       while (i < n && (is_digit(s[i]) || s[i] == '.' || s[i] == ':')) {
@@ -612,17 +762,24 @@ struct LineParser {
     if (i >= n) return false;
     sv body = s.substr(i);
 
-    Event ev;
-    ev.pid = pid;
-    ev.time = time;
-    ev.source = src;
-    ev.line = lineno;
+    // A new event (not made for the lines that complete a waiting one: most of a -f log).
+    auto fresh = [&] {
+      Event e;
+      e.pid = pid;
+      e.time = time;
+      e.source = src;
+      e.line = lineno;
+      return e;
+    };
 
     char c0 = body[0];
     if (c0 == '<') {
       // <... NAME resumed>REST
       if (!body.starts_with("<... ")) return false;
-      size_t e = body.find(" resumed>", 5);
+      // The first " resumed>": right after the name when the name is a plain identifier.
+      size_t e = 5;
+      while (e < body.size() && is_lower_ident(body[e])) ++e;
+      if (body.compare(e, 9, " resumed>") != 0) e = body.find(" resumed>", 5);
       if (e == sv::npos) return false;
       sv name = body.substr(5, e - 5);
       sv rest = body.substr(e + 9);
@@ -653,12 +810,13 @@ struct LineParser {
       }
       if (it == pending.end()) {
         // Orphan: the entry line is missing. Keep what we have.
+        Event ev = fresh();
         ev.name = name;
         ev.number = unknown_syscall_number(name);
         ev.arch = arch_of(pid);
         ev.resumed = true;
         bool unf = false;
-        if (!parse_call(rest, ev, unf)) return false;
+        if (!parse_call(rest, ev, unf, wants(name))) return false;
         if (unf) ev.unfinished = true;
         ++t.stats_.orphan_resumed;
         ++t.stats_.syscalls;
@@ -667,17 +825,28 @@ struct LineParser {
         return true;
       }
       Trace::Pending p = it->second;
-      pending.erase(it);
+      drop_pending(it);
       Event& target = t.events_[p.event];
       sv joined = t.store(p.prefix, rest);
-      Event tmp;
+      // Parsed straight into the waiting entry, which has only name, pid, time and args set
+      // (what fill_resumed would copy from a separate Event is exactly what parse_call sets).
       bool unf = false;
-      if (!parse_call(joined, tmp, unf) || unf) {
-        // Keep the entry as unfinished; the resumed line itself is garbage.
+      if (!parse_call(joined, target, unf, wants(target.name)) || unf) {
+        // Keep the entry as unfinished, as it was; the resumed line itself is garbage.
+        target.args = p.prefix;
+        target.argv = {};
+        target.ret.reset();
+        target.ret_text = {};
+        target.err = {};
+        target.err_msg = {};
+        target.note = {};
+        target.duration.reset();
         finish_unfinished(p);
         return false;
       }
-      fill_resumed(target, tmp);
+      target.unfinished = false;
+      target.resumed = true;
+      ++t.stats_.resumed;
       return true;
     }
     if (c0 == '-' && body.starts_with("--- ")) {
@@ -723,11 +892,12 @@ struct LineParser {
     size_t k = 0;
     while (k < body.size() && is_lower_ident(body[k])) ++k;
     if (k == 0 || k >= body.size() || body[k] != '(') return false;
+    Event ev = fresh();
     ev.name = body.substr(0, k);
     if (ev.name[0] == 's' && ev.name.starts_with("syscall_")) ev.number = unknown_syscall_number(ev.name);
     ev.arch = arch_of(pid);
     bool unf = false;
-    if (!parse_call(body.substr(k + 1), ev, unf)) return false;
+    if (!parse_call(body.substr(k + 1), ev, unf, wants(ev.name))) return false;
     ++t.stats_.syscalls;
     if (ev.arch != Arch::x86_64) ++t.stats_.foreign_arch;
     if (unf) {
@@ -735,7 +905,7 @@ struct LineParser {
       sv prefix = ev.args;
       // A previous unfinished call of the same pid that never resumed.
       close_pending(pid);
-      pending[pid] = Trace::Pending{t.events_.size(), prefix};
+      put_pending(pid, Trace::Pending{t.events_.size(), prefix});
     }
     t.events_.push_back(ev);
     return true;
@@ -751,8 +921,8 @@ struct LineParser {
     sv joined = t.store(p.prefix, l);
     Event tmp;
     bool unf = false;
-    if (!parse_call(joined, tmp, unf) || unf) return false;
-    pending.erase(it);
+    if (!parse_call(joined, tmp, unf, wants(t.events_[p.event].name)) || unf) return false;
+    drop_pending(it);
     fill_resumed(t.events_[p.event], tmp);
     return true;
   }
@@ -861,6 +1031,7 @@ void Trace::begin(std::string_view source_name, std::optional<int> default_pid) 
   lp_.reset(new LineParser{*this, static_cast<uint32_t>(source_names_.size() - 1), source_names_.back(),
                            default_pid, {}, false, Arch::x86_64, {}, {}, {}});
   lp_->pending.reserve(64);
+  lp_->argv_filter = argv_filter_;
 }
 
 void Trace::feed(std::string_view piece, bool last) {

@@ -59,6 +59,39 @@ void BM_ParseLargestCorpusFile(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseLargestCorpusFile)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
+// What `profile generate` does with the text: the parser with its argv filter, every event into
+// a Collector, in 1 MiB pieces (the command's read buffer).
+void BM_ParseAndCollectLikeProfileGenerate(benchmark::State& state) {
+  const auto* t = largest();
+  if (!t) {
+    state.SkipWithError("corpus not found");
+    return;
+  }
+  state.SetLabel(t->name);
+  for (auto _ : state) {
+    gsb::strace::Trace trace;
+    trace.set_argv_filter(&gsb::profile_gen::needs_argv);
+    gsb::profile_gen::Collector c;
+    auto on_event = [&](const gsb::strace::Event& e) { c.add(e); };
+    auto on_row = [&](const gsb::strace::SummaryRow& r) { c.add(r); };
+    std::string_view text = t->text;
+    trace.begin(t->name);
+    while (!text.empty()) {
+      size_t nl = text.size() <= (1u << 20) ? std::string_view::npos : text.rfind('\n', 1u << 20);
+      size_t cut = nl == std::string_view::npos ? text.size() : nl + 1;
+      trace.feed(text.substr(0, cut), cut == text.size());
+      trace.drain(on_event, on_row);
+      text.remove_prefix(cut);
+    }
+    trace.end();
+    trace.drain(on_event, on_row);
+    auto agg = c.finish();
+    benchmark::DoNotOptimize(agg.calls);
+  }
+  set_rate(state, t->text.size());
+}
+BENCHMARK(BM_ParseAndCollectLikeProfileGenerate)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
 void BM_Gunzip(benchmark::State& state) {
   std::string path = kCorpus + "/gopls-check.f-tt-T-y.strace.gz";
   auto bytes = gsb::sys::read_file(path);

@@ -321,6 +321,27 @@ TEST(ProfileGen, UnknownNumbersAreReportedNotAllowed) {
   ASSERT_TRUE(load(gen->toml).ok());
 }
 
+// Names and numbers newer than core's x86_64 table (Linux 6.1; libseccomp may know them) are
+// unknown to profiles: reported, not allowed, so the generated profile loads.
+TEST(ProfileGen, SyscallsNewerThanTheTableAreUnknown) {
+  auto agg = profile_gen::aggregate(trace_text(
+      "1 mmap(NULL, 8192, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000\n"
+      "1 fchmodat2(AT_FDCWD, \"/tmp/x\", 0644, 0) = 0\n"
+      "1 syscall_0x1c3(0x3, 0, 0x1000, 0x7ffd0, 0) = 0\n"
+      "1 syscall_0x1b6(0x3, 0x4, 0) = 5\n"
+      "1 exit_group(0) = ?\n"));
+  std::vector<std::string> unknown;
+  for (const auto& u : agg.unknown) unknown.push_back(u.name);
+  EXPECT_EQ(unknown, (std::vector<std::string>{"fchmodat2", "syscall_0x1c3"}));
+  EXPECT_FALSE(profile_gen::is_known_syscall("fchmodat2"));
+  EXPECT_TRUE(profile_gen::is_known_syscall("pidfd_getfd"));
+  auto gen = profile_gen::generate(agg, opts());
+  ASSERT_TRUE(gen.ok());
+  EXPECT_NE(std::find(gen->allowed.begin(), gen->allowed.end(), "pidfd_getfd"), gen->allowed.end());
+  EXPECT_EQ(std::find(gen->allowed.begin(), gen->allowed.end(), "fchmodat2"), gen->allowed.end());
+  ASSERT_TRUE(load(gen->toml).ok());
+}
+
 TEST(ProfileGen, FallbackPairs) {
   auto agg = profile_gen::aggregate(trace_text(
       "1 openat2(AT_FDCWD, \"/x\", {flags=O_RDONLY, resolve=0}, 24) = 3\n"

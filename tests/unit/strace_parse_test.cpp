@@ -151,6 +151,68 @@ TEST(StraceParse, TimestampsAndDurations) {
   EXPECT_DOUBLE_EQ(*t.events()[3].time, 2 * 3600 + 58 * 60 + 59);
 }
 
+// -tt clocks and -T durations of the usual shape take a fast path; other shapes the general one.
+// Both give bit for bit what the general path computes (h*3600.0 + m*60.0 + mantissa/10^k).
+TEST(StraceParse, FastTimestampPathsAreExact) {
+  Trace t = parse_text(
+      "10834 23:59:59.999999 brk(NULL) = 0x1 <9.999999>\n"
+      "10834 02:58:59.276791 brk(NULL) = 0x1 <0.000044>\n"
+      "10834 2:58:59.276791 brk(NULL) = 0x1 <12.345678>\n"
+      "10834 02:58:59.2767 brk(NULL) = 0x1 <0.0000441>\n"
+      "10834 02:58:59.276791  brk(NULL) = 0x1 <10>\n");
+  ASSERT_EQ(t.events().size(), 5u);
+  const auto& e = t.events();
+  EXPECT_EQ(*e[0].time, 23 * 3600.0 + 59 * 60.0 + 59999999.0 / 1e6);
+  EXPECT_EQ(*e[0].duration, 9999999.0 / 1e6);
+  EXPECT_EQ(*e[1].time, 2 * 3600.0 + 58 * 60.0 + 59276791.0 / 1e6);
+  EXPECT_EQ(*e[1].duration, 44.0 / 1e6);
+  EXPECT_EQ(*e[2].time, 2 * 3600.0 + 58 * 60.0 + 59276791.0 / 1e6);
+  EXPECT_EQ(*e[2].duration, 12345678.0 / 1e6);
+  EXPECT_EQ(*e[3].time, 2 * 3600.0 + 58 * 60.0 + 592767.0 / 1e4);
+  EXPECT_EQ(*e[3].duration, 441.0 / 1e7);
+  EXPECT_EQ(*e[4].time, *e[1].time);
+  EXPECT_EQ(*e[4].duration, 10.0);
+  EXPECT_EQ(e[4].ret_text, "0x1");
+  for (const auto& ev : e) EXPECT_EQ(ev.pid, 10834);
+}
+
+// Trace::set_argv_filter: only argv of the calls the filter names; everything else the same.
+TEST(StraceParse, ArgvFilterSplitsOnlyTheNamedCalls) {
+  std::string text =
+      "10 openat(AT_FDCWD</h>, \"/etc/x\", O_RDONLY) = 3</etc/x>\n"
+      "10 read(3</etc/x>, \"a,b\"..., 4096 <unfinished ...>\n"
+      "11 ioctl(1, TCGETS <unfinished ...>\n"
+      "10 <... read resumed>) = 4096\n"
+      "11 <... ioctl resumed>, 0x7ff) = 0\n"
+      "11 write(1, \"x\", 1 <unfinished ...>\n";
+  Trace all;
+  all.parse(text, "t");
+  Trace some;
+  some.set_argv_filter([](std::string_view n) { return n == "ioctl" || n == "openat"; });
+  some.parse(text, "t");
+  ASSERT_EQ(all.events().size(), 4u);
+  ASSERT_EQ(some.events().size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    const auto& a = all.events()[i];
+    const auto& b = some.events()[i];
+    EXPECT_EQ(a.name, b.name);
+    EXPECT_EQ(a.args, b.args);
+    EXPECT_EQ(a.ret_text, b.ret_text);
+    EXPECT_EQ(a.unfinished, b.unfinished);
+    EXPECT_EQ(a.resumed, b.resumed);
+    EXPECT_FALSE(a.argv.empty()) << a.name;
+    if (a.name == "ioctl" || a.name == "openat") {
+      EXPECT_EQ(std::vector<std::string_view>(a.argv.begin(), a.argv.end()),
+                std::vector<std::string_view>(b.argv.begin(), b.argv.end())) << a.name;
+    } else {
+      EXPECT_TRUE(b.argv.empty()) << b.name;
+    }
+  }
+  EXPECT_EQ(some.events()[2].argv.size(), 3u);  // ioctl joined from its two lines
+  EXPECT_EQ(all.stats().unfinished, some.stats().unfinished);
+  EXPECT_EQ(all.stats().resumed, some.stats().resumed);
+}
+
 TEST(StraceParse, TrickyLines) {
   Trace t = parse_fixture("tricky.strace");
   EXPECT_EQ(t.stats().unparsed, 0u) << (t.unparsed_samples().empty() ? "" : t.unparsed_samples()[0].text);

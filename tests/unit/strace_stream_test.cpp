@@ -104,6 +104,33 @@ TEST_P(StraceStream, PiecesGiveTheSameAggregateAsTheWholeText) {
   }
 }
 
+// `profile generate` splits arguments only for the calls the Collector reads
+// (profile_gen::needs_argv): the aggregate and the profile are the same as with every call split.
+TEST_P(StraceStream, ArgvFilterGivesTheSameProfile) {
+  auto bytes = sys::read_file(fixture(GetParam()));
+  ASSERT_TRUE(bytes.ok());
+  std::string text = *bytes;
+  if (trace_input::is_gzip(text)) text = *trace_input::gunzip(text);
+  auto pid = trace_input::pid_from_name(GetParam());
+  strace::Trace whole;
+  whole.parse(text, "s", pid);
+  auto want = profile_gen::aggregate(whole);
+  for (size_t n : {1, 5, 1000000}) {
+    strace::Trace t;
+    t.set_argv_filter(&profile_gen::needs_argv);
+    auto got = streamed(text, n, t, pid);
+    std::string what = GetParam() + " filtered, in pieces of " + std::to_string(n) + " lines";
+    expect_same(want, got, what);
+    expect_same_stats(whole.stats(), t.stats(), what);
+    profile_gen::Options o;
+    o.always_allowed = profile_gen::default_always_allowed();
+    auto a = profile_gen::generate(want, o);
+    auto b = profile_gen::generate(got, o);
+    ASSERT_EQ(a.ok(), b.ok()) << what;
+    if (a.ok()) EXPECT_EQ(a->toml, b->toml) << what;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Fixtures, StraceStream,
                          ::testing::Values("f.strace", "f-tt-T.strace", "f-y.strace", "f-yy.strace", "f-z.strace",
                                            "f-Z.strace", "f-stderr-pid.strace", "tricky.strace", "X-verbose.strace",

@@ -16,7 +16,7 @@ namespace gsb::profile_gen {
 // What the traces say about one syscall.
 struct SyscallUse {
   std::string name;              // resolved name ("pidfd_getfd" for strace's "syscall_0x1b6")
-  int number = -1;               // x86_64 number (libseccomp), -1 when unknown
+  int number = -1;               // x86_64 number (core/syscall_table.hpp), -1 when unknown
   strace::Arch arch = strace::Arch::x86_64;
   uint64_t count = 0;
   uint64_t errors = 0;
@@ -37,7 +37,7 @@ struct CacheUse {
 struct Aggregate {
   std::vector<SyscallUse> native;   // x86_64, by name
   std::vector<SyscallUse> foreign;  // i386/x32 calls: reported, never allowed
-  std::vector<SyscallUse> unknown;  // numbers neither strace nor libseccomp could name
+  std::vector<SyscallUse> unknown;  // numbers and names not in the x86_64 table (newer than it)
   bool from_summary = false;        // only `-c` tables were available (no examples, no args)
   uint64_t calls = 0;
   uint64_t succeeded = 0, failed = 0;       // completed calls (unfinished ones in neither)
@@ -62,6 +62,11 @@ class Collector {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Whether the Collector reads Event::argv of calls named `raw_name` (as in the log): socket,
+// ioctl, personality and clone (argument conditions), the cache-creating and time-setting calls
+// (cache_of_path), and syscall_NNN (resolved to any of those). For strace::Trace::set_argv_filter.
+bool needs_argv(std::string_view raw_name) noexcept;
 
 // Counts the events of a trace (or, when it has none, its -c summary rows).
 Aggregate aggregate(const strace::Trace& trace);
@@ -146,7 +151,8 @@ Report read_report(const strace::Trace& trace);
 Result<void> complete_report(Report& r, Aggregate agg, const Options& opts, bool allow_partial,
                              double max_unparsed_ratio);
 
-// True for names libseccomp knows on x86_64.
+// True for names in core's x86_64 table (core/syscall_table.hpp: the table profiles are
+// checked against, so every allowed name loads).
 bool is_known_syscall(std::string_view name);
 
 }  // namespace gsb::profile_gen

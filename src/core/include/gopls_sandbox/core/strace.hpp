@@ -133,6 +133,12 @@ class Trace {
 
   size_t max_samples = 5;  // how many unparsed lines to keep
 
+  // Splits Event::args into Event::argv only for the calls `want(name)` accepts (name as in the
+  // log: "openat", "syscall_0x1b6"); the others keep an empty argv. Everything else about an
+  // event is the same. For consumers that read argv of a few syscalls (profile generation:
+  // profile_gen::needs_argv); nullptr (the default) splits every call. Set before begin().
+  void set_argv_filter(bool (*want)(std::string_view name)) noexcept { argv_filter_ = want; }
+
  private:
   friend struct LineParser;
   void relocate_pending();
@@ -159,6 +165,7 @@ class Trace {
   std::vector<int> other_pids_;  // pids of signal/exit lines
   std::vector<int> drained_pids_;  // sorted, distinct: pids of drained events
   std::unique_ptr<LineParser> lp_;  // the open source (streaming)
+  bool (*argv_filter_)(std::string_view) = nullptr;
 };
 
 // ---- helpers over single events / texts (also used by `diagnose`) ----

@@ -30,4 +30,17 @@ int syscall_table_max_nr() noexcept;
 std::vector<std::string> closest_syscall_names(std::string_view name, size_t max = 3);
 // edit_distance: core/suggest.hpp
 
+// The i386 and x32 tables of the same kernel (sorted by number; x32 numbers without
+// __X32_SYSCALL_BIT), for naming the calls of 32-bit and x32 logs (profile generation refuses
+// them). scripts/gen-syscall-tables writes all three; a unit test of the system layer checks
+// them against libseccomp's.
+const std::vector<SyscallInfo>& i386_syscalls();
+const std::vector<SyscallInfo>& x32_syscalls();
+enum class SyscallAbi { x86_64, i386, x32 };
+// -1 when the name is not in the ABI's table.
+int syscall_nr(SyscallAbi abi, std::string_view name) noexcept;
+// "" when the number is not in the ABI's table. x32 takes numbers with or without
+// __X32_SYSCALL_BIT (0x40000000), like libseccomp.
+std::string_view syscall_name(SyscallAbi abi, int nr) noexcept;
+
 }  // namespace gsb::core
