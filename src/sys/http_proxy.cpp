@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <ifaddrs.h>
 
 #include <algorithm>
 #include <map>
@@ -19,6 +20,7 @@
 #include <cstring>
 #include <vector>
 
+#include "gopls_sandbox/core/net_allowlist.hpp"
 #include "gopls_sandbox/sys/process.hpp"
 
 namespace gsb::sys {
@@ -202,27 +204,6 @@ std::vector<std::pair<sockaddr_storage, socklen_t>> resolve(const std::string& h
     if (g_dns.size() > 256) g_dns.clear();
     g_dns[host] = {out, now_ms()};
   }
-  // A name never reaches an unspecified (0.0.0.0: the host's own services) or link-local
-  // (169.254.169.254: a cloud's metadata service) address: a DNS answer, a sinkhole or a
-  // rebinding attacker's, would otherwise turn an allowed name into them. IP literals are explicit.
-  size_t before = out.size();
-  std::erase_if(out, [](const std::pair<sockaddr_storage, socklen_t>& a) {
-    uint32_t v4;
-    if (a.first.ss_family == AF_INET) {
-      v4 = ntohl(reinterpret_cast<const sockaddr_in*>(&a.first)->sin_addr.s_addr);
-    } else {
-      const in6_addr* v6 = &reinterpret_cast<const sockaddr_in6*>(&a.first)->sin6_addr;
-      if (IN6_IS_ADDR_UNSPECIFIED(v6) || IN6_IS_ADDR_LINKLOCAL(v6)) return true;
-      if (!IN6_IS_ADDR_V4MAPPED(v6)) return false;
-      std::memcpy(&v4, v6->s6_addr + 12, 4);
-      v4 = ntohl(v4);
-    }
-    return (v4 >> 24) == 0 || (v4 >> 16) == 0xa9fe;
-  });
-  if (out.empty() && before) {
-    err = "refused " + host + ": it resolves only to unspecified or link-local addresses";
-    return out;
-  }
   for (auto& [ss, len] : out) {
     if (ss.ss_family == AF_INET) reinterpret_cast<sockaddr_in*>(&ss)->sin_port = htons(port);
     else reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port = htons(port);
@@ -231,20 +212,86 @@ std::vector<std::pair<sockaddr_storage, socklen_t>> resolve(const std::string& h
   return out;
 }
 
-// Connects to host:port on this (the launcher's) network; -1 and `err` on failure.
-int connect_to(const std::string& host, uint16_t port, int stop_fd, int timeout_ms, std::string& err) {
-  auto addrs = resolve(host, port, err);
-  if (addrs.empty()) return -1;
+core::IpAddr ip_of(const sockaddr_storage& ss) {
+  core::IpAddr a;
+  if (ss.ss_family == AF_INET) {
+    a.family = 2;
+    std::memcpy(a.bytes, &reinterpret_cast<const sockaddr_in*>(&ss)->sin_addr, 4);
+  } else if (ss.ss_family == AF_INET6) {
+    a.family = 10;
+    std::memcpy(a.bytes, &reinterpret_cast<const sockaddr_in6*>(&ss)->sin6_addr, 16);
+  }
+  return a;
+}
+
+std::string ip_text(const sockaddr_storage& ss) {
+  char b[INET6_ADDRSTRLEN] = "?";
+  if (ss.ss_family == AF_INET) ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&ss)->sin_addr, b, sizeof b);
+  else ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&ss)->sin6_addr, b, sizeof b);
+  return b;
+}
+
+// The host's own interface addresses (a service bound to 0.0.0.0 answers on each of them).
+std::vector<core::IpAddr> own_addresses() {
+  std::vector<core::IpAddr> out;
+  struct ifaddrs* ifa = nullptr;
+  if (::getifaddrs(&ifa) != 0) return out;
+  for (auto* i = ifa; i; i = i->ifa_next) {
+    if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6)) continue;
+    sockaddr_storage ss{};
+    std::memcpy(&ss, i->ifa_addr, i->ifa_addr->sa_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6));
+    out.push_back(ip_of(ss));
+  }
+  ::freeifaddrs(ifa);
+  return out;
+}
+
+}  // namespace
+
+bool resolves_only_to_local(const std::string& host, bool local_ok,
+                            std::vector<std::pair<sockaddr_storage, socklen_t>>& addrs, std::string& why) {
+  // An IP literal was allowed as written (only an exact entry matches one).
+  std::vector<std::pair<sockaddr_storage, socklen_t>> lit;
+  if (literal(host, 1, lit)) return false;
+  // A name never reaches an unspecified (0.0.0.0: the host's own services) or link-local
+  // (169.254.169.254: a cloud's metadata service) address, and reaches loopback or the host's own
+  // addresses only when an exact entry names it: a wildcard's DNS answer (a sinkhole's, a
+  // rebinding attacker's) would otherwise open the host's local services. The addresses checked
+  // are the ones connected to: nothing resolves the name a second time.
+  std::vector<core::IpAddr> own;
+  if (!local_ok) own = own_addresses();
+  std::string first;
+  size_t before = addrs.size();
+  std::erase_if(addrs, [&](const std::pair<sockaddr_storage, socklen_t>& a) {
+    core::IpAddr ip = ip_of(a.first);
+    bool drop = core::is_never_by_name(ip) || (!local_ok && core::is_local_address(ip, own));
+    if (drop && first.empty()) first = ip_text(a.first);
+    return drop;
+  });
+  if (!addrs.empty() || before == 0) return false;
+  why = local_ok ? "it resolves only to " + first + " (unspecified or link-local: never reached through a name)"
+                 : "it resolves only to " + first +
+                       " (a loopback, link-local or this host's own address: only an exact --allow-host entry, "
+                       "not a wildcard, may reach those)";
+  return true;
+}
+
+namespace {
+
+// Connects to one of `addrs` (already checked) on this (the launcher's) network; -1 and `err` on
+// failure.
+int connect_to(const std::string& host, uint16_t port, const std::vector<std::pair<sockaddr_storage, socklen_t>>& addrs,
+               int stop_fd, int timeout_ms, std::string& err) {
   std::string service = std::to_string(port);
   int fd = -1;
   err = "no address";
-  for (auto& [ss, len] : addrs) {
+  for (const auto& [ss, len] : addrs) {
     fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) {
       err = std::string("socket: ") + std::strerror(errno);
       continue;
     }
-    int r = ::connect(fd, reinterpret_cast<sockaddr*>(&ss), len);
+    int r = ::connect(fd, reinterpret_cast<const sockaddr*>(&ss), len);
     if (r != 0 && errno == EINPROGRESS) {
       if (wait_fd(fd, POLLOUT, stop_fd, timeout_ms)) {
         int so = 0;
@@ -508,18 +555,30 @@ void HttpProxy::serve(int client, int peer_port) {
     }
   }
 
-  std::string why = o_.check ? o_.check(info) : std::string("no allowlist");
-  if (!why.empty()) {
+  auto refuse = [&](const std::string& why) {
     ++refused_;
     if (o_.on_refusal) o_.on_refusal(info, why);
-    reply(client, stop_fd_, "403 Forbidden",
+    // The reason is also the status line's reason phrase: Go's client reports a refused CONNECT
+    // by that phrase alone ("Get \"https://...\": gopls-sandbox refused ..."), so what gopls
+    // shows says why. (Printable ASCII only: the host was validated, `why` is ours.)
+    std::string phrase = "gopls-sandbox refused " + info.host + ":" + std::to_string(info.port) + ": " + why;
+    for (auto& ch : phrase)
+      if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) > 0x7e) ch = '?';
+    reply(client, stop_fd_, ("403 " + phrase).c_str(),
           "gopls-sandbox: refused " + info.method + " " + info.host + ":" + std::to_string(info.port) + ": " + why +
               "\n");
-    return;
-  }
+  };
+  std::string why = o_.check ? o_.check(info) : std::string("no allowlist");
+  if (!why.empty()) return refuse(why);
 
   std::string err;
-  int up = connect_to(info.host, info.port, stop_fd_, o_.connect_timeout_ms, err);
+  auto addrs = resolve(info.host, info.port, err);
+  if (addrs.empty()) {
+    reply(client, stop_fd_, "502 Bad Gateway", "gopls-sandbox: " + err + "\n");
+    return;
+  }
+  if (resolves_only_to_local(info.host, o_.local_ok && o_.local_ok(info), addrs, why)) return refuse(why);
+  int up = connect_to(info.host, info.port, addrs, stop_fd_, o_.connect_timeout_ms, err);
   if (up < 0) {
     reply(client, stop_fd_, "502 Bad Gateway", "gopls-sandbox: " + err + "\n");
     return;

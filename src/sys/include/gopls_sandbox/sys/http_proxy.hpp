@@ -13,6 +13,10 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
+
+#include <sys/socket.h>
 
 namespace gsb::sys {
 
@@ -23,11 +27,20 @@ struct ProxyRequestInfo {
   int peer_port = 0;   // the client's source port (inside the sandbox's namespace)
 };
 
+// The address check after resolution (exposed for tests): drops from `addrs` what `host` (a name,
+// not an IP literal) may not reach; true with `why` when nothing is left.
+bool resolves_only_to_local(const std::string& host, bool local_ok,
+                            std::vector<std::pair<sockaddr_storage, socklen_t>>& addrs, std::string& why);
+
 class HttpProxy {
  public:
   struct Options {
     // "" allows the destination; anything else is the reason it is refused (403).
     std::function<std::string(const ProxyRequestInfo&)> check;
+    // May host:port (allowed by check) resolve to a loopback or this host's own address? (An
+    // exact allowlist entry: yes; a wildcard: no.) Unset: no. Unspecified and link-local
+    // addresses are never reached through a name.
+    std::function<bool(const ProxyRequestInfo&)> local_ok;
     // Called (from a connection thread) for every refusal, with the reason.
     std::function<void(const ProxyRequestInfo&, const std::string& reason)> on_refusal;
     unsigned max_conns = 64;
