@@ -56,6 +56,17 @@ Result<NetSetup> decide_net(const core::Options& o, const std::map<std::string, 
   n.mode = core::effective_net_mode(o);
   // Test hook: pid 1 listens on an address it does not have (the endpoint cannot be created).
   if (get(env, "GOPLS_SANDBOX_TEST_PROXY_FAIL") == "1") n.listen_addr = 0xc0000201;  // 192.0.2.1
+  {
+    std::string list = get(env, "GOPLS_SANDBOX_TEST_RESOLVE");
+    size_t pos = 0;
+    while (pos < list.size()) {
+      size_t e = list.find(',', pos);
+      if (e == std::string::npos) e = list.size();
+      std::string kv = list.substr(pos, e - pos);
+      pos = e + 1;
+      if (size_t eq = kv.find('='); eq != std::string::npos) n.test_hosts[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+  }
   // None mode has the endpoint too, refusing everything with the reason (see NetSession).
   if (n.mode == core::NetMode::None) n.port = core::kSandboxProxyPort;
   if (n.mode != core::NetMode::Proxy) {
@@ -366,6 +377,7 @@ int NetSession::start(int listen_fd) {
     v.set("reason", why);
     sh->log->write(v);
   };
+  po.test_hosts = sh->net.test_hosts;
   proxy_ = std::make_unique<sys::HttpProxy>(std::move(po));
   return proxy_->start(listen_fd);
 }

@@ -152,9 +152,14 @@ bool literal(const std::string& host, uint16_t port, std::vector<std::pair<socka
   return false;
 }
 
-std::vector<std::pair<sockaddr_storage, socklen_t>> resolve(const std::string& host, uint16_t port, std::string& err) {
+std::vector<std::pair<sockaddr_storage, socklen_t>> resolve(const std::string& host, uint16_t port, std::string& err,
+                                                            const std::map<std::string, std::string>& test_hosts) {
   std::vector<std::pair<sockaddr_storage, socklen_t>> out;
   if (literal(host, port, out)) return out;
+  if (auto t = test_hosts.find(host); t != test_hosts.end()) {
+    if (!literal(t->second, port, out)) err = "cannot resolve " + host;
+    return out;
+  }
   {
     std::lock_guard<std::mutex> lk(g_dns_mu);
     auto it = g_dns.find(host);
@@ -572,7 +577,7 @@ void HttpProxy::serve(int client, int peer_port) {
   if (!why.empty()) return refuse(why);
 
   std::string err;
-  auto addrs = resolve(info.host, info.port, err);
+  auto addrs = resolve(info.host, info.port, err, o_.test_hosts);
   if (addrs.empty()) {
     reply(client, stop_fd_, "502 Bad Gateway", "gopls-sandbox: " + err + "\n");
     return;

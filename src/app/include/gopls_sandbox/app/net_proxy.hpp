@@ -36,6 +36,8 @@ struct NetSetup {
   // GOMODCACHE (gopls cannot download them: the launcher says so instead of leaving only gopls'
   // "dial tcp ... connection refused"). Empty otherwise.
   std::string missing_modules;
+  // Test hook (GOPLS_SANDBOX_TEST_RESOLVE="name=ip,..."): the proxy's answers for these names.
+  std::map<std::string, std::string> test_hosts;
 };
 
 // The mode from the options; in proxy mode the allowlist from `go env` (GOPROXY, GOSUMDB,

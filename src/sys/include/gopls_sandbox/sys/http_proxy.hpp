@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -43,6 +44,8 @@ class HttpProxy {
     std::function<bool(const ProxyRequestInfo&)> local_ok;
     // Called (from a connection thread) for every refusal, with the reason.
     std::function<void(const ProxyRequestInfo&, const std::string& reason)> on_refusal;
+    // Test hook: names answered from this map (name -> IP literal) instead of the resolver.
+    std::map<std::string, std::string> test_hosts;
     unsigned max_conns = 64;
     int header_timeout_ms = 30000;
     int connect_timeout_ms = 15000;
