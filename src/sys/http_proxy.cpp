@@ -5,6 +5,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -386,6 +388,102 @@ void relay(int a, int b, int stop_fd, size_t bufsize, int idle_ms, bool end_with
   }
 }
 
+// The same relay with the kernel moving the bytes: socket -> pipe -> socket with splice(2), one
+// pipe per direction (its capacity is the direction's bound: nothing queues beyond it), and each
+// wake-up moving as much as both sides take before polling again. false when splice cannot be
+// used here (no pipe, or the first splice says EINVAL): the caller falls back to relay().
+bool splice_relay(int a, int b, int stop_fd, size_t bufsize, int idle_ms, bool end_with_response) {
+  struct Dir {
+    int from, to;
+    int pr = -1, pw = -1;
+    size_t len = 0;  // bytes in the pipe
+    bool eof = false, done = false;
+  };
+  Dir d[2] = {{a, b}, {b, a}};
+  auto close_pipes = [&] {
+    for (auto& x : d) {
+      if (x.pr >= 0) ::close(x.pr);
+      if (x.pw >= 0) ::close(x.pw);
+    }
+  };
+  for (auto& x : d) {
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) {
+      close_pipes();
+      return false;
+    }
+    x.pr = p[0];
+    x.pw = p[1];
+    (void)::fcntl(x.pw, F_SETPIPE_SZ, static_cast<int>(bufsize));  // best effort: 64 KiB otherwise
+  }
+  const unsigned kFlags = SPLICE_F_MOVE | SPLICE_F_NONBLOCK;
+  int64_t last = now_ms();
+  bool first = true;
+  for (;;) {
+    // Move what can move without waiting.
+    for (int i = 0; i < 2; ++i) {
+      Dir& x = d[i];
+      for (;;) {
+        bool progress = false;
+        if (!x.eof) {
+          ssize_t n = ::splice(x.from, nullptr, x.pw, nullptr, bufsize, kFlags);
+          if (n > 0) {
+            x.len += static_cast<size_t>(n);
+            progress = true;
+          } else if (n == 0) {
+            x.eof = true;
+          } else if (errno == EINVAL && first) {
+            close_pipes();
+            return false;
+          } else if (errno != EAGAIN && errno != EINTR) {
+            close_pipes();
+            return true;  // reset: end both
+          }
+          first = false;
+        }
+        if (x.len > 0) {
+          ssize_t n = ::splice(x.pr, nullptr, x.to, nullptr, x.len, kFlags);
+          if (n > 0) {
+            x.len -= static_cast<size_t>(n);
+            progress = true;
+          } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+            close_pipes();
+            return true;
+          }
+        }
+        if (progress) last = now_ms();
+        if (!progress) break;
+      }
+      if (x.eof && x.len == 0 && !x.done) {
+        ::shutdown(x.to, SHUT_WR);
+        x.done = true;
+        if (i == 1 && end_with_response) {  // plain HTTP: the response is complete
+          close_pipes();
+          return true;
+        }
+      }
+    }
+    if (d[0].done && d[1].done) break;
+    // Wait: for data when a pipe is empty, for room when it holds bytes (a read that found the
+    // pipe full must not spin on a readable socket).
+    struct pollfd p[5];
+    int n = 0;
+    for (auto& x : d) {
+      if (x.len > 0) p[n++] = {x.to, POLLOUT, 0};
+      else if (!x.eof) p[n++] = {x.from, POLLIN, 0};
+    }
+    int stop_i = n;
+    p[n++] = {stop_fd, POLLIN, 0};
+    int64_t left = idle_ms - (now_ms() - last);
+    if (left <= 0) break;
+    int r = ::poll(p, static_cast<nfds_t>(n), static_cast<int>(std::min<int64_t>(left, 1 << 30)));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0 || p[stop_i].revents) break;
+  }
+  close_pipes();
+  return true;
+}
+
 }  // namespace
 
 HttpProxy::HttpProxy(Options o) : o_(std::move(o)) {}
@@ -413,12 +511,21 @@ int HttpProxy::start(int listen_fd) {
   }
   listen_fd_ = listen_fd;
   set_nonblock(listen_fd_);
+  // The proxy's threads (the acceptor and the connection threads it starts inherit its mask) get
+  // EPIPE, not SIGPIPE, when a peer is gone: splice(2) into a closed socket raises SIGPIPE (it
+  // has no MSG_NOSIGNAL); blocked, a thread-directed SIGPIPE stays pending and harmless.
+  sigset_t pipe_set, old;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  int rc = 0;
   try {
     acceptor_ = std::thread([this] { accept_loop(); });
   } catch (const std::system_error& e) {
-    return e.code().value() ? e.code().value() : EAGAIN;
+    rc = e.code().value() ? e.code().value() : EAGAIN;
   }
-  return 0;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return rc;
 }
 
 bool HttpProxy::stop(int timeout_ms) {
@@ -614,7 +721,8 @@ void HttpProxy::serve(int client, int peer_port) {
     out += rest;
     ok = send_all(up, out.data(), out.size(), stop_fd_, o_.idle_timeout_ms);
   }
-  if (ok) relay(client, up, stop_fd_, o_.buffer_size, o_.idle_timeout_ms, !is_connect);
+  if (ok && !splice_relay(client, up, stop_fd_, o_.buffer_size, o_.idle_timeout_ms, !is_connect))
+    relay(client, up, stop_fd_, std::min<size_t>(o_.buffer_size, 64 * 1024), o_.idle_timeout_ms, !is_connect);
   ::close(up);
 }
 

@@ -50,7 +50,7 @@ class HttpProxy {
     int header_timeout_ms = 30000;
     int connect_timeout_ms = 15000;
     int idle_timeout_ms = 300000;
-    size_t buffer_size = 64 * 1024;  // per direction of a connection
+    size_t buffer_size = 256 * 1024;  // per direction of a connection (a pipe's capacity)
   };
   explicit HttpProxy(Options o);
   ~HttpProxy();
