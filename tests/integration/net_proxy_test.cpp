@@ -414,6 +414,30 @@ TEST_P(NetProxy, GoplsSessionNeedsTheProxyModeOrTheHostNetwork) {
   }
 }
 
+// None mode: go's own error names the cause (the refusing endpoint's 403 status phrase), the
+// refusal is logged and counted, and nothing reached the module proxy.
+TEST_P(NetProxy, NoneModeDownloadSaysTheNetworkIsOff) {
+  TempDir ws(GetParam()), logdir(GetParam(), "log");
+  write_consumer(ws.path);
+  std::string log = logdir.path + "/denials.jsonl";
+  SpawnOptions so;
+  so.cwd = ws.path;
+  so.env = env(log);
+  auto r = run(GetParam(),
+               {world().launcher, "exec", "--net", "none", "--", gopls_gen(Gen::Current).go, "mod", "download", "-json",
+                std::string(kModPath) + "@v1.0.0"},
+               so);
+  EXPECT_NE(r.status, 0) << r.out;
+  EXPECT_TRUE(has(r.out, "gopls-sandbox refused " + name_ + ":" + std::to_string(server_->port) +
+                             ": network is off (--net none); --net proxy allows module downloads"))
+      << r.out << r.err;
+  EXPECT_TRUE(has(r.err, "network connection refused (--net none")) << r.err;
+  EXPECT_TRUE(server_->paths().empty());
+  std::string text = read_file(log);
+  EXPECT_TRUE(has(text, "\"mode\":\"none\"")) << text;
+  EXPECT_TRUE(has(text, "\"comm\":\"go\"")) << text;
+}
+
 TEST_P(NetProxy, BadInputIsAOneLineErrorWithTheDocumentedStatus) {
   TempDir ws(GetParam());
   SpawnOptions so;
@@ -511,7 +535,9 @@ TEST_P(NetProxy, GoplsSessionShowsTheFirstRefusedConnectionOnce) {
              "v1.0.0\n)\n",
              GetParam());
   write_file(ws.path + "/main.go",
-             "package main\n\nimport \"example.net/greet\"\n\nfunc main() {\n\tprintln(greet.Hello())\n}\n", GetParam());
+             "package main\n\nimport (\n\t\"example.net/greet\"\n\t_ \"private.invalid/lib\"\n)\n\nfunc main() "
+             "{\n\tprintln(greet.Hello())\n}\n",
+             GetParam());
   auto e = env(logdir.path + "/denials.jsonl");
   e["GOPROXY"] += ",direct";
   e["GOPRIVATE"] = "private.invalid";
