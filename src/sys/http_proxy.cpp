@@ -721,7 +721,7 @@ void HttpProxy::serve(int client, int peer_port) {
     out += rest;
     ok = send_all(up, out.data(), out.size(), stop_fd_, o_.idle_timeout_ms);
   }
-  if (ok && !splice_relay(client, up, stop_fd_, o_.buffer_size, o_.idle_timeout_ms, !is_connect))
+  if (ok && !(o_.splice && splice_relay(client, up, stop_fd_, o_.buffer_size, o_.idle_timeout_ms, !is_connect)))
     relay(client, up, stop_fd_, std::min<size_t>(o_.buffer_size, 64 * 1024), o_.idle_timeout_ms, !is_connect);
   ::close(up);
 }

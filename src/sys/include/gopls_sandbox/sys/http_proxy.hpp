@@ -51,6 +51,9 @@ class HttpProxy {
     int connect_timeout_ms = 15000;
     int idle_timeout_ms = 300000;
     size_t buffer_size = 256 * 1024;  // per direction of a connection (a pipe's capacity)
+    // Relay with splice(2) through a pipe per direction (else, or where splice is refused, a
+    // user-space buffer of at most 64 KiB per direction). A knob for the benchmark.
+    bool splice = true;
   };
   explicit HttpProxy(Options o);
   ~HttpProxy();
