@@ -108,11 +108,12 @@ int launch(const LaunchRequest& req) {
       proxy->start();
     };
   }
-  // Issue 14: --net proxy: pid 1 creates the endpoint inside and passes it out; served here
-  // (app/net_proxy.cpp).
+  // Issue 14: --net proxy (and none, refusing): pid 1 creates the endpoint inside and passes it
+  // out; served here (app/net_proxy.cpp), the first refusal told to the editor.
   std::unique_ptr<NetSession> net;
-  if (prep->net.mode == core::NetMode::Proxy) {
+  if (net_endpoint_port(prep->net)) {
     net = std::make_unique<NetSession>(prep->net, &log, verbose);
+    if (*lsp) net->set_tell_client([&lsp](const std::string& key, const std::string& text) { (*lsp)->notify(key, text); });
     spec.net_proxy_port = prep->net.port;
     spec.net_proxy_addr = prep->net.listen_addr;
     events.on_net_listener = [&net](int fd, pid_t pid1) {
@@ -121,6 +122,7 @@ int launch(const LaunchRequest& req) {
         std::fprintf(stderr, "gopls-sandbox: network proxy: cannot start: %s\n", errno_text(e).c_str());
     };
   }
+  if (*lsp && !prep->net.missing_modules.empty()) (*lsp)->notify(NetSession::kNoneKey, prep->net.missing_modules);
   say_net(prep->net, verbose);
   SandboxReports reports(*prep, log, verbose);
   events.on_report = [&reports](const core::Pid1Report& r) { reports.on_report(r); };

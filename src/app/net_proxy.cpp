@@ -54,6 +54,21 @@ Result<NetSetup> decide_net(const core::Options& o, const std::map<std::string, 
                             const std::string& gomodcache) {
   NetSetup n;
   n.mode = core::effective_net_mode(o);
+  // Test hook: pid 1 listens on an address it does not have (the endpoint cannot be created).
+  if (get(env, "GOPLS_SANDBOX_TEST_PROXY_FAIL") == "1") n.listen_addr = 0xc0000201;  // 192.0.2.1
+  {
+    std::string list = get(env, "GOPLS_SANDBOX_TEST_RESOLVE");
+    size_t pos = 0;
+    while (pos < list.size()) {
+      size_t e = list.find(',', pos);
+      if (e == std::string::npos) e = list.size();
+      std::string kv = list.substr(pos, e - pos);
+      pos = e + 1;
+      if (size_t eq = kv.find('='); eq != std::string::npos) n.test_hosts[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+  }
+  // None mode has the endpoint too, refusing everything with the reason (see NetSession).
+  if (n.mode == core::NetMode::None) n.port = core::kSandboxProxyPort;
   if (n.mode != core::NetMode::Proxy) {
     // Validated in every mode: a typo must not wait for the day proxy mode is switched on.
     for (const auto& h : o.allow_hosts)
@@ -73,7 +88,6 @@ Result<NetSetup> decide_net(const core::Options& o, const std::map<std::string, 
     return n;
   }
   n.port = core::kSandboxProxyPort;
-  if (get(env, "GOPLS_SANDBOX_TEST_PROXY_FAIL") == "1") n.listen_addr = 0xc0000201;  // 192.0.2.1: not ours
   // The Go environment the sandbox's go will use: the caller's variables, else go's own (the
   // GOENV file, defaults). `go env` runs only in proxy mode.
   std::map<std::string, std::string> vars;
@@ -99,11 +113,21 @@ Result<NetSetup> decide_net(const core::Options& o, const std::map<std::string, 
 
 void apply_net_to_plan(core::Plan& plan, const NetSetup& net) {
   if (net.mode == core::NetMode::Proxy) core::apply_proxy_env(plan.env, net.port);
+  if (net.mode == core::NetMode::None && net.port) {
+    // The refusing endpoint: a download then fails with "gopls-sandbox refused HOST:443: network
+    // is off (--net none) ..." rather than a DNS or "connection refused" error. The sandbox's
+    // own loopback stays direct (there is no route elsewhere anyway).
+    core::apply_proxy_env(plan.env, net.port);
+    plan.env.push_back("NO_PROXY=localhost,127.0.0.1,::1");
+    plan.env.push_back("no_proxy=localhost,127.0.0.1,::1");
+  }
 }
 
 json::Value net_json(const NetSetup& net) {
   json::Value v;
   v.set("mode", core::net_mode_name(net.mode));
+  if (net.mode == core::NetMode::None && net.port)
+    v.set("endpoint", "127.0.0.1:" + std::to_string(net.port) + " (refuses everything, with the reason)");
   if (net.mode == core::NetMode::Proxy) {
     v.set("endpoint", "127.0.0.1:" + std::to_string(net.port));
     json::Value hosts;
@@ -133,7 +157,8 @@ void say_net(const NetSetup& net, bool verbose) {
 std::string net_doctor_line(const NetSetup& net) {
   switch (net.mode) {
     case core::NetMode::None:
-      return "network: none (only lo inside; modules must already be in GOMODCACHE; --net proxy allows downloads)";
+      return "network: none (only lo inside, where an endpoint refuses every connection with the reason; modules "
+             "must already be in GOMODCACHE; --net proxy allows downloads)";
     case core::NetMode::Host:
       return "network: host (everything the host reaches, its loopback services and abstract sockets included)";
     case core::NetMode::Proxy: break;
@@ -241,10 +266,52 @@ std::pair<int, std::string> find_client(const std::string& ns, int peer_port) {
 
 }  // namespace
 
+struct NetSession::Shared {
+  NetSetup net;
+  std::string netns;  // "net:[INODE]" of the endpoint's namespace; set before the proxy starts
+  std::mutex mu;      // guards what follows
+  bool open = true;   // false once stop() ran: the log and tell_client may be gone
+  DenialLog* log = nullptr;
+  TellClient tell_client;
+  std::map<std::string, uint64_t> refused;
+  uint64_t total = 0;
+};
+
+const char* const NetSession::kNoneKey = "network:none";
+
+uint16_t net_endpoint_port(const NetSetup& net) {
+  return net.mode == core::NetMode::Host ? 0 : net.port;
+}
+
 NetSession::NetSession(const NetSetup& net, DenialLog* log, bool verbose, int sandbox_pid)
-    : net_(net), log_(log), verbose_(verbose), sandbox_pid_(sandbox_pid) {}
+    : verbose_(verbose), sandbox_pid_(sandbox_pid), sh_(std::make_shared<Shared>()) {
+  sh_->net = net;
+  sh_->log = log;
+}
 
 NetSession::~NetSession() { stop(); }
+
+void NetSession::set_tell_client(TellClient t) {
+  std::lock_guard<std::mutex> lk(sh_->mu);
+  sh_->tell_client = std::move(t);
+}
+
+std::string NetSession::client_message(const NetSetup& net, const std::string& host, uint16_t port,
+                                       const std::string& why, const std::string& log_path) {
+  std::string dest = host + ":" + std::to_string(port);
+  std::string tail = log_path.empty() ? std::string() : " Refusals are logged in " + log_path + ".";
+  if (net.mode == core::NetMode::None)
+    return "the sandbox refused a network connection to " + dest +
+           ": the network is off (--net none). If gopls reports a failed download, \"connection refused\" or a "
+           "missing module, this is why. To let go download modules: --net proxy (config: net = \"proxy\"; "
+           "docs/network.md), or run `go mod download` on the host." + tail;
+  std::string allow = host.find(':') != std::string::npos ? "[" + host + "]:" + std::to_string(port)
+                      : (port == 80 || port == 443)      ? host
+                                                         : dest;
+  return "the sandbox's network proxy refused a connection to " + dest + " (" + why +
+         "). If gopls reports \"connection refused\" or a failed download, this is why. To allow it: --allow-host " +
+         allow + " (config: allow_host = [\"" + allow + "\"]; docs/network.md)." + tail;
+}
 
 int NetSession::start(int listen_fd) {
   // The namespace the endpoint lives in (the sandbox's), to find a refused client's process.
@@ -252,38 +319,54 @@ int NetSession::start(int listen_fd) {
   int nsfd = ::ioctl(listen_fd, SIOCGSKNS);
   if (nsfd >= 0) {
     struct stat st;
-    if (::fstat(nsfd, &st) == 0) netns_ = "net:[" + std::to_string(st.st_ino) + "]";
+    if (::fstat(nsfd, &st) == 0) sh_->netns = "net:[" + std::to_string(st.st_ino) + "]";
     ::close(nsfd);
   }
+  // The callbacks hold `sh` (not `this`): a connection thread that outlives stop() finds the
+  // session closed instead of freed memory.
+  std::shared_ptr<Shared> sh = sh_;
+  bool verbose = verbose_;
   sys::HttpProxy::Options po;
-  po.check = [this](const sys::ProxyRequestInfo& r) -> std::string {
-    if (net_.allow.allows(r.host, r.port)) return {};
-    if (net_.allow.hosts.empty()) return "nothing is allowed (GOPROXY=off and GOSUMDB=off, no --allow-host)";
+  po.check = [sh](const sys::ProxyRequestInfo& r) -> std::string {
+    if (sh->net.mode == core::NetMode::None)
+      return "network is off (--net none); --net proxy allows module downloads (docs/network.md)";
+    if (sh->net.allow.allows(r.host, r.port)) return {};
+    if (sh->net.allow.hosts.empty()) return "nothing is allowed (GOPROXY=off and GOSUMDB=off, no --allow-host)";
     return "not on the allowlist (GOPROXY, GOSUMDB and --allow-host hosts; see docs/network.md)";
   };
-  po.on_refusal = [this](const sys::ProxyRequestInfo& r, const std::string& why) {
+  po.local_ok = [sh](const sys::ProxyRequestInfo& r) { return sh->net.allow.allows_local(r.host, r.port); };
+  po.on_refusal = [sh, verbose](const sys::ProxyRequestInfo& r, const std::string& why) {
     std::string dest = r.host + ":" + std::to_string(r.port);
     uint64_t nth;
     {
-      std::lock_guard<std::mutex> lk(mu_);
-      if (refused_.size() < 1000 || refused_.count(dest)) ++refused_[dest];
-      nth = ++total_;
+      std::lock_guard<std::mutex> lk(sh->mu);
+      if (!sh->open) return;
+      if (sh->refused.size() < 1000 || sh->refused.count(dest)) ++sh->refused[dest];
+      nth = ++sh->total;
+      // The editor hears of the first refusal only (the relay sends one message per key).
+      if (nth == 1 && sh->tell_client)
+        sh->tell_client(sh->net.mode == core::NetMode::None ? kNoneKey : "network:refused",
+                        client_message(sh->net, r.host, r.port, why, sh->log ? sh->log->path() : std::string()));
     }
     // A refusal storm from inside must not become the launcher's work: the first 200 are looked
-    // up (a /proc scan) and logged one by one, the rest only counted (the summary has them all).
+    // up (a /proc scan, outside the lock) and logged one by one, the rest only counted (the
+    // summary has them all).
     if (nth > 200) return;
-    auto [pid, comm] = find_client(netns_, r.peer_port);
-    if (verbose_)
+    auto [pid, comm] = find_client(sh->netns, r.peer_port);
+    std::lock_guard<std::mutex> lk(sh->mu);
+    if (!sh->open) return;
+    if (verbose)
       // The method and the comm are the sandbox's text: no escape sequence reaches the terminal.
       std::fprintf(stderr, "gopls-sandbox: network: refused %s %s%s: %s\n", core::printable(r.method).c_str(),
                    dest.c_str(), comm.empty() ? "" : (" (" + core::printable(comm) + ")").c_str(), why.c_str());
-    if (!log_) return;
+    if (!sh->log) return;
     json::Value v;
     v.set("time", core::rfc3339_us(std::chrono::duration_cast<std::chrono::microseconds>(
                                        std::chrono::system_clock::now().time_since_epoch())
                                        .count()));
     v.set("event", "network");
     v.set("action", "refused");
+    v.set("mode", core::net_mode_name(sh->net.mode));
     v.set("method", r.method);
     v.set("host", r.host);
     v.set("port", static_cast<int64_t>(r.port));
@@ -292,37 +375,45 @@ int NetSession::start(int listen_fd) {
       v.set("comm", comm);
     }
     v.set("reason", why);
-    log_->write(v);
+    sh->log->write(v);
   };
+  po.test_hosts = sh->net.test_hosts;
   proxy_ = std::make_unique<sys::HttpProxy>(std::move(po));
   return proxy_->start(listen_fd);
 }
 
 void NetSession::stop() {
-  // A connection thread stuck in getaddrinfo cannot be interrupted: leave it (and the proxy it
-  // uses) to the process's exit rather than wait for the resolver.
+  // A connection thread stuck in the resolver cannot be interrupted: leave it (and the proxy it
+  // uses) to the process's exit rather than wait for the resolver. Either way, from here on no
+  // proxy thread uses the log or the relay (both are the launcher's, freed after this).
   if (proxy_ && !proxy_->stop()) (void)proxy_.release();
+  std::lock_guard<std::mutex> lk(sh_->mu);
+  sh_->open = false;
+  sh_->log = nullptr;
+  sh_->tell_client = nullptr;
 }
 
 uint64_t NetSession::refused() const {
-  std::lock_guard<std::mutex> lk(mu_);
-  return total_;
+  std::lock_guard<std::mutex> lk(sh_->mu);
+  return sh_->total;
 }
 
 std::string NetSession::summary(const std::string& log_path) const {
-  std::lock_guard<std::mutex> lk(mu_);
-  if (total_ == 0) return {};
-  std::string s = std::to_string(total_) + (total_ == 1 ? " network connection" : " network connections") +
-                  " refused by the proxy: ";
+  std::lock_guard<std::mutex> lk(sh_->mu);
+  if (sh_->total == 0) return {};
+  std::string s = std::to_string(sh_->total) + (sh_->total == 1 ? " network connection" : " network connections") +
+                  (sh_->net.mode == core::NetMode::None ? " refused (--net none: the network is off; --net proxy "
+                                                          "allows module downloads): "
+                                                        : " refused by the proxy: ");
   size_t i = 0;
-  for (const auto& [dest, n] : refused_) {
+  for (const auto& [dest, n] : sh_->refused) {
     if (i == 8) {
       s += ", ...";
       break;
     }
     s += (i++ ? ", " : "") + dest + " \u00d7" + std::to_string(n);
   }
-  if (total_ > 200) s += " (the log has the first 200)";
+  if (sh_->total > 200) s += " (the log has the first 200)";
   if (!log_path.empty()) s += " \u2014 see " + log_path;
   return s;
 }

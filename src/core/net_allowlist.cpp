@@ -186,6 +186,65 @@ const HostPattern* Allowlist::match(std::string_view host, uint16_t port) const 
 
 bool Allowlist::allows(std::string_view host, uint16_t port) const { return match(host, port) != nullptr; }
 
+bool Allowlist::allows_local(std::string_view host, uint16_t port) const {
+  for (const auto& h : hosts)
+    if (h.host.rfind("*.", 0) != 0 && h.matches(host, port)) return true;
+  return false;
+}
+
+bool IpAddr::operator==(const IpAddr& o) const {
+  if (family != o.family) return false;
+  size_t n = family == 2 ? 4 : 16;
+  return std::equal(bytes, bytes + n, o.bytes);
+}
+
+namespace {
+constexpr int kInet = 2, kInet6 = 10;  // AF_INET, AF_INET6 (core makes no system calls)
+
+// The IPv4 address an IPv6 one stands for (v4-mapped ::ffff:a.b.c.d, v4-compatible ::a.b.c.d is
+// obsolete but still routed by some stacks): true and `v4` set.
+bool embedded_v4(const IpAddr& a, IpAddr& v4) {
+  if (a.family != kInet6) return false;
+  static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  static const unsigned char zero[12] = {};
+  if (!std::equal(a.bytes, a.bytes + 12, mapped) && !std::equal(a.bytes, a.bytes + 12, zero)) return false;
+  v4.family = kInet;
+  std::copy(a.bytes + 12, a.bytes + 16, v4.bytes);
+  return true;
+}
+}  // namespace
+
+bool is_never_by_name(const IpAddr& a) {
+  IpAddr v4;
+  if (a.family == kInet6 && embedded_v4(a, v4)) {
+    // :: and ::1 are v4-compatible in form; judge them as IPv6.
+    static const unsigned char zero15[15] = {};
+    if (std::equal(a.bytes, a.bytes + 15, zero15) && a.bytes[15] <= 1) return a.bytes[15] == 0;
+    return is_never_by_name(v4);
+  }
+  if (a.family == kInet) return a.bytes[0] == 0 || (a.bytes[0] == 169 && a.bytes[1] == 254);
+  if (a.family == kInet6) {
+    static const unsigned char zero[16] = {};
+    if (std::equal(a.bytes, a.bytes + 16, zero)) return true;
+    return a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;  // fe80::/10
+  }
+  return true;  // an unknown family is never connected to
+}
+
+bool is_local_address(const IpAddr& a, const std::vector<IpAddr>& own) {
+  if (is_never_by_name(a)) return true;
+  IpAddr v4;
+  if (a.family == kInet6 && embedded_v4(a, v4)) {
+    static const unsigned char zero15[15] = {};
+    if (std::equal(a.bytes, a.bytes + 15, zero15) && a.bytes[15] == 1) return true;  // ::1
+    return is_local_address(v4, own);
+  }
+  if (a.family == kInet && a.bytes[0] == 127) return true;
+  for (const auto& o : own)
+    if (o == a) return true;
+  return false;
+}
+
 std::vector<std::string> private_pattern_hosts(std::string_view patterns) {
   std::vector<std::string> out;
   for (auto e : split_any(patterns, ",")) {

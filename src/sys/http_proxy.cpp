@@ -5,11 +5,14 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <ifaddrs.h>
 
 #include <algorithm>
 #include <map>
@@ -19,6 +22,7 @@
 #include <cstring>
 #include <vector>
 
+#include "gopls_sandbox/core/net_allowlist.hpp"
 #include "gopls_sandbox/sys/process.hpp"
 
 namespace gsb::sys {
@@ -150,9 +154,14 @@ bool literal(const std::string& host, uint16_t port, std::vector<std::pair<socka
   return false;
 }
 
-std::vector<std::pair<sockaddr_storage, socklen_t>> resolve(const std::string& host, uint16_t port, std::string& err) {
+std::vector<std::pair<sockaddr_storage, socklen_t>> resolve(const std::string& host, uint16_t port, std::string& err,
+                                                            const std::map<std::string, std::string>& test_hosts) {
   std::vector<std::pair<sockaddr_storage, socklen_t>> out;
   if (literal(host, port, out)) return out;
+  if (auto t = test_hosts.find(host); t != test_hosts.end()) {
+    if (!literal(t->second, port, out)) err = "cannot resolve " + host;
+    return out;
+  }
   {
     std::lock_guard<std::mutex> lk(g_dns_mu);
     auto it = g_dns.find(host);
@@ -202,27 +211,6 @@ std::vector<std::pair<sockaddr_storage, socklen_t>> resolve(const std::string& h
     if (g_dns.size() > 256) g_dns.clear();
     g_dns[host] = {out, now_ms()};
   }
-  // A name never reaches an unspecified (0.0.0.0: the host's own services) or link-local
-  // (169.254.169.254: a cloud's metadata service) address: a DNS answer, a sinkhole or a
-  // rebinding attacker's, would otherwise turn an allowed name into them. IP literals are explicit.
-  size_t before = out.size();
-  std::erase_if(out, [](const std::pair<sockaddr_storage, socklen_t>& a) {
-    uint32_t v4;
-    if (a.first.ss_family == AF_INET) {
-      v4 = ntohl(reinterpret_cast<const sockaddr_in*>(&a.first)->sin_addr.s_addr);
-    } else {
-      const in6_addr* v6 = &reinterpret_cast<const sockaddr_in6*>(&a.first)->sin6_addr;
-      if (IN6_IS_ADDR_UNSPECIFIED(v6) || IN6_IS_ADDR_LINKLOCAL(v6)) return true;
-      if (!IN6_IS_ADDR_V4MAPPED(v6)) return false;
-      std::memcpy(&v4, v6->s6_addr + 12, 4);
-      v4 = ntohl(v4);
-    }
-    return (v4 >> 24) == 0 || (v4 >> 16) == 0xa9fe;
-  });
-  if (out.empty() && before) {
-    err = "refused " + host + ": it resolves only to unspecified or link-local addresses";
-    return out;
-  }
   for (auto& [ss, len] : out) {
     if (ss.ss_family == AF_INET) reinterpret_cast<sockaddr_in*>(&ss)->sin_port = htons(port);
     else reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port = htons(port);
@@ -231,20 +219,86 @@ std::vector<std::pair<sockaddr_storage, socklen_t>> resolve(const std::string& h
   return out;
 }
 
-// Connects to host:port on this (the launcher's) network; -1 and `err` on failure.
-int connect_to(const std::string& host, uint16_t port, int stop_fd, int timeout_ms, std::string& err) {
-  auto addrs = resolve(host, port, err);
-  if (addrs.empty()) return -1;
+core::IpAddr ip_of(const sockaddr_storage& ss) {
+  core::IpAddr a;
+  if (ss.ss_family == AF_INET) {
+    a.family = 2;
+    std::memcpy(a.bytes, &reinterpret_cast<const sockaddr_in*>(&ss)->sin_addr, 4);
+  } else if (ss.ss_family == AF_INET6) {
+    a.family = 10;
+    std::memcpy(a.bytes, &reinterpret_cast<const sockaddr_in6*>(&ss)->sin6_addr, 16);
+  }
+  return a;
+}
+
+std::string ip_text(const sockaddr_storage& ss) {
+  char b[INET6_ADDRSTRLEN] = "?";
+  if (ss.ss_family == AF_INET) ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&ss)->sin_addr, b, sizeof b);
+  else ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&ss)->sin6_addr, b, sizeof b);
+  return b;
+}
+
+// The host's own interface addresses (a service bound to 0.0.0.0 answers on each of them).
+std::vector<core::IpAddr> own_addresses() {
+  std::vector<core::IpAddr> out;
+  struct ifaddrs* ifa = nullptr;
+  if (::getifaddrs(&ifa) != 0) return out;
+  for (auto* i = ifa; i; i = i->ifa_next) {
+    if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6)) continue;
+    sockaddr_storage ss{};
+    std::memcpy(&ss, i->ifa_addr, i->ifa_addr->sa_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6));
+    out.push_back(ip_of(ss));
+  }
+  ::freeifaddrs(ifa);
+  return out;
+}
+
+}  // namespace
+
+bool resolves_only_to_local(const std::string& host, bool local_ok,
+                            std::vector<std::pair<sockaddr_storage, socklen_t>>& addrs, std::string& why) {
+  // An IP literal was allowed as written (only an exact entry matches one).
+  std::vector<std::pair<sockaddr_storage, socklen_t>> lit;
+  if (literal(host, 1, lit)) return false;
+  // A name never reaches an unspecified (0.0.0.0: the host's own services) or link-local
+  // (169.254.169.254: a cloud's metadata service) address, and reaches loopback or the host's own
+  // addresses only when an exact entry names it: a wildcard's DNS answer (a sinkhole's, a
+  // rebinding attacker's) would otherwise open the host's local services. The addresses checked
+  // are the ones connected to: nothing resolves the name a second time.
+  std::vector<core::IpAddr> own;
+  if (!local_ok) own = own_addresses();
+  std::string first;
+  size_t before = addrs.size();
+  std::erase_if(addrs, [&](const std::pair<sockaddr_storage, socklen_t>& a) {
+    core::IpAddr ip = ip_of(a.first);
+    bool drop = core::is_never_by_name(ip) || (!local_ok && core::is_local_address(ip, own));
+    if (drop && first.empty()) first = ip_text(a.first);
+    return drop;
+  });
+  if (!addrs.empty() || before == 0) return false;
+  why = local_ok ? "it resolves only to " + first + " (unspecified or link-local: never reached through a name)"
+                 : "it resolves only to " + first +
+                       " (a loopback, link-local or this host's own address: only an exact --allow-host entry, "
+                       "not a wildcard, may reach those)";
+  return true;
+}
+
+namespace {
+
+// Connects to one of `addrs` (already checked) on this (the launcher's) network; -1 and `err` on
+// failure.
+int connect_to(const std::string& host, uint16_t port, const std::vector<std::pair<sockaddr_storage, socklen_t>>& addrs,
+               int stop_fd, int timeout_ms, std::string& err) {
   std::string service = std::to_string(port);
   int fd = -1;
   err = "no address";
-  for (auto& [ss, len] : addrs) {
+  for (const auto& [ss, len] : addrs) {
     fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) {
       err = std::string("socket: ") + std::strerror(errno);
       continue;
     }
-    int r = ::connect(fd, reinterpret_cast<sockaddr*>(&ss), len);
+    int r = ::connect(fd, reinterpret_cast<const sockaddr*>(&ss), len);
     if (r != 0 && errno == EINPROGRESS) {
       if (wait_fd(fd, POLLOUT, stop_fd, timeout_ms)) {
         int so = 0;
@@ -334,6 +388,102 @@ void relay(int a, int b, int stop_fd, size_t bufsize, int idle_ms, bool end_with
   }
 }
 
+// The same relay with the kernel moving the bytes: socket -> pipe -> socket with splice(2), one
+// pipe per direction (its capacity is the direction's bound: nothing queues beyond it), and each
+// wake-up moving as much as both sides take before polling again. false when splice cannot be
+// used here (no pipe, or the first splice says EINVAL): the caller falls back to relay().
+bool splice_relay(int a, int b, int stop_fd, size_t bufsize, int idle_ms, bool end_with_response) {
+  struct Dir {
+    int from, to;
+    int pr = -1, pw = -1;
+    size_t len = 0;  // bytes in the pipe
+    bool eof = false, done = false;
+  };
+  Dir d[2] = {{a, b}, {b, a}};
+  auto close_pipes = [&] {
+    for (auto& x : d) {
+      if (x.pr >= 0) ::close(x.pr);
+      if (x.pw >= 0) ::close(x.pw);
+    }
+  };
+  for (auto& x : d) {
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) {
+      close_pipes();
+      return false;
+    }
+    x.pr = p[0];
+    x.pw = p[1];
+    (void)::fcntl(x.pw, F_SETPIPE_SZ, static_cast<int>(bufsize));  // best effort: 64 KiB otherwise
+  }
+  const unsigned kFlags = SPLICE_F_MOVE | SPLICE_F_NONBLOCK;
+  int64_t last = now_ms();
+  bool first = true;
+  for (;;) {
+    // Move what can move without waiting.
+    for (int i = 0; i < 2; ++i) {
+      Dir& x = d[i];
+      for (;;) {
+        bool progress = false;
+        if (!x.eof) {
+          ssize_t n = ::splice(x.from, nullptr, x.pw, nullptr, bufsize, kFlags);
+          if (n > 0) {
+            x.len += static_cast<size_t>(n);
+            progress = true;
+          } else if (n == 0) {
+            x.eof = true;
+          } else if (errno == EINVAL && first) {
+            close_pipes();
+            return false;
+          } else if (errno != EAGAIN && errno != EINTR) {
+            close_pipes();
+            return true;  // reset: end both
+          }
+          first = false;
+        }
+        if (x.len > 0) {
+          ssize_t n = ::splice(x.pr, nullptr, x.to, nullptr, x.len, kFlags);
+          if (n > 0) {
+            x.len -= static_cast<size_t>(n);
+            progress = true;
+          } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+            close_pipes();
+            return true;
+          }
+        }
+        if (progress) last = now_ms();
+        if (!progress) break;
+      }
+      if (x.eof && x.len == 0 && !x.done) {
+        ::shutdown(x.to, SHUT_WR);
+        x.done = true;
+        if (i == 1 && end_with_response) {  // plain HTTP: the response is complete
+          close_pipes();
+          return true;
+        }
+      }
+    }
+    if (d[0].done && d[1].done) break;
+    // Wait: for data when a pipe is empty, for room when it holds bytes (a read that found the
+    // pipe full must not spin on a readable socket).
+    struct pollfd p[5];
+    int n = 0;
+    for (auto& x : d) {
+      if (x.len > 0) p[n++] = {x.to, POLLOUT, 0};
+      else if (!x.eof) p[n++] = {x.from, POLLIN, 0};
+    }
+    int stop_i = n;
+    p[n++] = {stop_fd, POLLIN, 0};
+    int64_t left = idle_ms - (now_ms() - last);
+    if (left <= 0) break;
+    int r = ::poll(p, static_cast<nfds_t>(n), static_cast<int>(std::min<int64_t>(left, 1 << 30)));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0 || p[stop_i].revents) break;
+  }
+  close_pipes();
+  return true;
+}
+
 }  // namespace
 
 HttpProxy::HttpProxy(Options o) : o_(std::move(o)) {}
@@ -361,12 +511,21 @@ int HttpProxy::start(int listen_fd) {
   }
   listen_fd_ = listen_fd;
   set_nonblock(listen_fd_);
+  // The proxy's threads (the acceptor and the connection threads it starts inherit its mask) get
+  // EPIPE, not SIGPIPE, when a peer is gone: splice(2) into a closed socket raises SIGPIPE (it
+  // has no MSG_NOSIGNAL); blocked, a thread-directed SIGPIPE stays pending and harmless.
+  sigset_t pipe_set, old;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  int rc = 0;
   try {
     acceptor_ = std::thread([this] { accept_loop(); });
   } catch (const std::system_error& e) {
-    return e.code().value() ? e.code().value() : EAGAIN;
+    rc = e.code().value() ? e.code().value() : EAGAIN;
   }
-  return 0;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return rc;
 }
 
 bool HttpProxy::stop(int timeout_ms) {
@@ -508,18 +667,30 @@ void HttpProxy::serve(int client, int peer_port) {
     }
   }
 
-  std::string why = o_.check ? o_.check(info) : std::string("no allowlist");
-  if (!why.empty()) {
+  auto refuse = [&](const std::string& why) {
     ++refused_;
     if (o_.on_refusal) o_.on_refusal(info, why);
-    reply(client, stop_fd_, "403 Forbidden",
+    // The reason is also the status line's reason phrase: Go's client reports a refused CONNECT
+    // by that phrase alone ("Get \"https://...\": gopls-sandbox refused ..."), so what gopls
+    // shows says why. (Printable ASCII only: the host was validated, `why` is ours.)
+    std::string phrase = "gopls-sandbox refused " + info.host + ":" + std::to_string(info.port) + ": " + why;
+    for (auto& ch : phrase)
+      if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) > 0x7e) ch = '?';
+    reply(client, stop_fd_, ("403 " + phrase).c_str(),
           "gopls-sandbox: refused " + info.method + " " + info.host + ":" + std::to_string(info.port) + ": " + why +
               "\n");
-    return;
-  }
+  };
+  std::string why = o_.check ? o_.check(info) : std::string("no allowlist");
+  if (!why.empty()) return refuse(why);
 
   std::string err;
-  int up = connect_to(info.host, info.port, stop_fd_, o_.connect_timeout_ms, err);
+  auto addrs = resolve(info.host, info.port, err, o_.test_hosts);
+  if (addrs.empty()) {
+    reply(client, stop_fd_, "502 Bad Gateway", "gopls-sandbox: " + err + "\n");
+    return;
+  }
+  if (resolves_only_to_local(info.host, o_.local_ok && o_.local_ok(info), addrs, why)) return refuse(why);
+  int up = connect_to(info.host, info.port, addrs, stop_fd_, o_.connect_timeout_ms, err);
   if (up < 0) {
     reply(client, stop_fd_, "502 Bad Gateway", "gopls-sandbox: " + err + "\n");
     return;
@@ -550,7 +721,8 @@ void HttpProxy::serve(int client, int peer_port) {
     out += rest;
     ok = send_all(up, out.data(), out.size(), stop_fd_, o_.idle_timeout_ms);
   }
-  if (ok) relay(client, up, stop_fd_, o_.buffer_size, o_.idle_timeout_ms, !is_connect);
+  if (ok && !(o_.splice && splice_relay(client, up, stop_fd_, o_.buffer_size, o_.idle_timeout_ms, !is_connect)))
+    relay(client, up, stop_fd_, std::min<size_t>(o_.buffer_size, 64 * 1024), o_.idle_timeout_ms, !is_connect);
   ::close(up);
 }
 

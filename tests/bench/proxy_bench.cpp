@@ -172,28 +172,39 @@ int main(int argc, char** argv) {
   po.max_conns = 256;
   gsb::sys::HttpProxy proxy(po);
   if (proxy.start(listen_any(&pport)) != 0) std::abort();
+  // The same proxy relaying through a user-space buffer (splice off): the relay's two designs,
+  // interleaved in one run.
+  uint16_t cport = 0;
+  po.splice = false;
+  gsb::sys::HttpProxy copying(po);
+  if (copying.start(listen_any(&cport)) != 0) std::abort();
 
+  constexpr int kPaths = 5;
+  const char* names[kPaths] = {"direct", "proxy (plain HTTP)", "proxy (CONNECT)", "copy relay (plain)", "copy relay (CONNECT)"};
+  auto go = [&](int k, bool big) {
+    static const Via via[kPaths] = {Via::Direct, Via::Plain, Via::Tunnel, Via::Plain, Via::Tunnel};
+    return fetch(via[k], oport, k >= 3 ? cport : pport, big);
+  };
   for (int i = 0; i < 2; ++i)
-    for (Via v : {Via::Direct, Via::Plain, Via::Tunnel}) fetch(v, oport, pport, true);  // warm up
-  std::vector<double> tput[3];
+    for (int k = 0; k < kPaths; ++k) go(k, true);  // warm up
+  std::vector<double> tput[kPaths];
   for (int r = 0; r < reps; ++r) {
-    Via order[3] = {Via::Direct, Via::Plain, Via::Tunnel};
-    std::rotate(order, order + (r % 3), order + 3);
-    for (Via v : order) tput[static_cast<int>(v)].push_back(static_cast<double>(kBig) / 1e6 / fetch(v, oport, pport, true));
+    int order[kPaths] = {0, 1, 2, 3, 4};
+    std::rotate(order, order + (r % kPaths), order + kPaths);
+    for (int k : order) tput[k].push_back(static_cast<double>(kBig) / 1e6 / go(k, true));
   }
-  std::vector<double> lat[3];
+  std::vector<double> lat[kPaths];
   for (int i = 0; i < 200; ++i)
-    for (Via v : {Via::Direct, Via::Plain, Via::Tunnel}) fetch(v, oport, pport, false);
+    for (int k = 0; k < kPaths; ++k) go(k, false);
   for (int i = 0; i < small; ++i) {
-    Via order[3] = {Via::Direct, Via::Plain, Via::Tunnel};
-    std::rotate(order, order + (i % 3), order + 3);
-    for (Via v : order) lat[static_cast<int>(v)].push_back(fetch(v, oport, pport, false) * 1e6);
+    int order[kPaths] = {0, 1, 2, 3, 4};
+    std::rotate(order, order + (i % kPaths), order + kPaths);
+    for (int k : order) lat[k].push_back(go(k, false) * 1e6);
   }
   std::printf("## --net proxy: 100 MB over loopback, %d repetitions interleaved (medians, bootstrap 95%% CI)\n\n", reps);
   std::printf("%-22s %12s %10s %22s\n", "path", "MB/s", "ratio", "95% CI");
   std::printf("%-22s %12.0f %10s %22s\n", "direct", median(tput[0]), "1.00x", "");
-  const char* names[3] = {"direct", "proxy (plain HTTP)", "proxy (CONNECT)"};
-  for (int k = 1; k < 3; ++k) {
+  for (int k = 1; k < kPaths; ++k) {
     auto ci = boot(tput[0], tput[k], true);
     std::printf("%-22s %12.0f %9.2fx %10.2fx - %.2fx\n", names[k], median(tput[k]), median(tput[k]) / median(tput[0]),
                 ci.first, ci.second);
@@ -201,12 +212,13 @@ int main(int argc, char** argv) {
   std::printf("\n## Added latency per request (new connection, 2-byte body), %d requests interleaved\n\n", small);
   std::printf("%-22s %12s %14s %22s\n", "path", "median us", "added us", "95% CI");
   std::printf("%-22s %12.1f %14s %22s\n", "direct", median(lat[0]), "", "");
-  for (int k = 1; k < 3; ++k) {
+  for (int k = 1; k < kPaths; ++k) {
     auto ci = boot(lat[0], lat[k], false);
     std::printf("%-22s %12.1f %14.1f %10.1f - %.1f\n", names[k], median(lat[k]), median(lat[k]) - median(lat[0]),
                 ci.first, ci.second);
   }
   std::printf("\n(target: throughput ratio >= 0.8x; the machine is shared: figures are noisy)\n");
   proxy.stop();
+  copying.stop();
   return 0;
 }

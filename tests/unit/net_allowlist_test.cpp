@@ -217,3 +217,59 @@ TEST(NetAllowlist, GoModRequires) {  // the none-mode check reads requirements w
   EXPECT_EQ(r[2].first, "golang.org/x/mod");
   EXPECT_EQ(escape_module_path("github.com/BurntSushi/toml"), "github.com/!burnt!sushi/toml");
 }
+
+namespace {
+IpAddr v4(unsigned a, unsigned b, unsigned c, unsigned d) {
+  IpAddr x;
+  x.family = 2;
+  x.bytes[0] = static_cast<unsigned char>(a), x.bytes[1] = static_cast<unsigned char>(b);
+  x.bytes[2] = static_cast<unsigned char>(c), x.bytes[3] = static_cast<unsigned char>(d);
+  return x;
+}
+IpAddr v6(std::initializer_list<unsigned> head, std::initializer_list<unsigned> tail) {
+  IpAddr x;
+  x.family = 10;
+  size_t i = 0;
+  for (unsigned b : head) x.bytes[i++] = static_cast<unsigned char>(b);
+  i = 16 - tail.size();
+  for (unsigned b : tail) x.bytes[i++] = static_cast<unsigned char>(b);
+  return x;
+}
+}  // namespace
+
+// Review finding: a wildcard's DNS answer must not open the host's loopback, link-local or own
+// addresses; an exact entry (GOPROXY's host, an IP literal) may.
+TEST(NetAllowlist, LocalAddressesNeedAnExactEntry) {
+  auto a = build_allowlist(go_net_env({{"GOPROXY", "http://goproxy.test:8080"}, {"GOSUMDB", "off"}}),
+                           {"*.example.com", "127.0.0.1:9000", "[::1]:9001"});
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_TRUE(a->allows("x.example.com", 443));
+  EXPECT_FALSE(a->allows_local("x.example.com", 443));
+  EXPECT_TRUE(a->allows_local("goproxy.test", 8080));
+  EXPECT_FALSE(a->allows_local("goproxy.test", 443));
+  EXPECT_TRUE(a->allows_local("127.0.0.1", 9000));
+  EXPECT_TRUE(a->allows_local("::1", 9001));
+  EXPECT_FALSE(a->allows_local("evil.test", 443));
+
+  for (const IpAddr& l : {v4(127, 0, 0, 1), v4(127, 1, 2, 3), v4(0, 0, 0, 0), v4(169, 254, 169, 254), v6({}, {1}),
+                          v6({}, {}), v6({0xfe, 0x80}, {1}), v6({0xfe, 0xbf}, {1}),
+                          v6({}, {0xff, 0xff, 127, 0, 0, 1}), v6({}, {0xff, 0xff, 169, 254, 1, 1}),
+                          v6({}, {0xff, 0xff, 0, 0, 0, 0})})
+    EXPECT_TRUE(is_local_address(l)) << static_cast<int>(l.bytes[0]) << "." << static_cast<int>(l.bytes[15]);
+  for (const IpAddr& r : {v4(93, 184, 216, 34), v4(10, 0, 0, 1), v4(128, 0, 0, 1), v4(169, 253, 0, 1),
+                          v6({0x20, 0x01, 0x0d, 0xb8}, {1}), v6({0xfe, 0xc0}, {1}), v6({}, {0xff, 0xff, 8, 8, 8, 8})})
+    EXPECT_FALSE(is_local_address(r)) << static_cast<int>(r.bytes[0]);
+  // The host's own addresses (an interface's, in either form).
+  std::vector<IpAddr> own = {v4(192, 168, 1, 5), v6({0x20, 0x01, 0x0d, 0xb8}, {5})};
+  EXPECT_TRUE(is_local_address(v4(192, 168, 1, 5), own));
+  EXPECT_TRUE(is_local_address(v6({}, {0xff, 0xff, 192, 168, 1, 5}), own));
+  EXPECT_TRUE(is_local_address(v6({0x20, 0x01, 0x0d, 0xb8}, {5}), own));
+  EXPECT_FALSE(is_local_address(v4(192, 168, 1, 6), own));
+  // Never through a name: unspecified and link-local; loopback only through an exact entry.
+  EXPECT_TRUE(is_never_by_name(v4(0, 1, 2, 3)));
+  EXPECT_TRUE(is_never_by_name(v4(169, 254, 0, 1)));
+  EXPECT_TRUE(is_never_by_name(v6({}, {})));
+  EXPECT_TRUE(is_never_by_name(v6({0xfe, 0x80}, {1})));
+  EXPECT_FALSE(is_never_by_name(v4(127, 0, 0, 1)));
+  EXPECT_FALSE(is_never_by_name(v6({}, {1})));
+}

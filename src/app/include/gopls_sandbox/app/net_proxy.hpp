@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,12 +30,14 @@ class DenialLog;
 struct NetSetup {
   core::NetMode mode = core::NetMode::None;
   core::Allowlist allow;   // proxy mode
-  uint16_t port = 0;       // proxy mode: the endpoint inside (127.0.0.1:port)
+  uint16_t port = 0;       // proxy and none modes: the endpoint inside (127.0.0.1:port)
   uint32_t listen_addr = 0x7f000001;  // host order; a test hook makes it unavailable
   // none mode: a one-line warning when a workspace's go.mod requires modules that are not in
   // GOMODCACHE (gopls cannot download them: the launcher says so instead of leaving only gopls'
   // "dial tcp ... connection refused"). Empty otherwise.
   std::string missing_modules;
+  // Test hook (GOPLS_SANDBOX_TEST_RESOLVE="name=ip,..."): the proxy's answers for these names.
+  std::map<std::string, std::string> test_hosts;
 };
 
 // The mode from the options; in proxy mode the allowlist from `go env` (GOPROXY, GOSUMDB,
@@ -58,29 +61,45 @@ std::string net_doctor_line(const NetSetup& net);
 // requirements are all in GOMODCACHE (a warning naming the first missing ones otherwise).
 core::Check network_check(const std::string& workspace, const std::optional<std::string>& gopls);
 
-// The proxy of one launch: refusals go to the denial log (event "network") and the summary.
+// The proxy of one launch: refusals go to the denial log (event "network"), the summary and
+// (tell_client, once per session) the editor. Proxy mode: the allowlist decides. None mode: the
+// same endpoint refuses everything and never connects anywhere: a program inside learns why
+// ("network is off (--net none)") instead of a bare "connection refused".
 class NetSession {
  public:
+  using TellClient = std::function<void(const std::string& key, const std::string& text)>;
   NetSession(const NetSetup& net, DenialLog* log, bool verbose, int sandbox_pid_hint = 0);
   ~NetSession();
+  // Set before start(): the first refusal of the session is also shown in the editor.
+  void set_tell_client(TellClient t);
   // The listening socket pid 1 created inside (ownership taken). 0 or errno.
   int start(int listen_fd);
   void set_sandbox_pid(int pid) { sandbox_pid_ = pid; }
+  // Stops the proxy; afterwards no proxy thread touches the log or tell_client (a thread that
+  // outlives stop(), stuck in the resolver, only finds the session closed).
   void stop();
   uint64_t refused() const;
   // "2 network connections refused: evil.example.com:443 ×1, ... — see FILE" ("" when none).
   std::string summary(const std::string& log_path) const;
+  // The editor's message for the first refusal (exposed for tests).
+  static std::string client_message(const NetSetup& net, const std::string& host, uint16_t port,
+                                    const std::string& why, const std::string& log_path);
+
+  // The editor message key of none mode (the start-up "go.mod requires ... not in GOMODCACHE"
+  // uses it too: the network being off is said once).
+  static const char* const kNoneKey;
+
+  // What the proxy's threads use, owned jointly by them and the session.
+  struct Shared;
 
  private:
-  NetSetup net_;
-  DenialLog* log_;
   bool verbose_;
   int sandbox_pid_ = 0;
-  std::string netns_;  // "net:[INODE]" of the endpoint's namespace
+  std::shared_ptr<Shared> sh_;
   std::unique_ptr<sys::HttpProxy> proxy_;
-  mutable std::mutex mu_;
-  std::map<std::string, uint64_t> refused_;
-  uint64_t total_ = 0;
 };
+
+// The endpoint's port inside, for any mode that has one (proxy and none), 0 otherwise.
+uint16_t net_endpoint_port(const NetSetup& net);
 
 }  // namespace gsb::app

@@ -59,7 +59,25 @@ struct Allowlist {
   std::vector<std::string> private_hosts_not_allowed;
   bool allows(std::string_view host, uint16_t port) const;
   const HostPattern* match(std::string_view host, uint16_t port) const;
+  // True when an exact (not "*.") entry allows host:port: only then may the destination resolve
+  // to a local address (see is_local_address). A wildcard's DNS answer cannot open the host's
+  // loopback; an entry naming the host (GOPROXY's, an --allow-host IP literal) can.
+  bool allows_local(std::string_view host, uint16_t port) const;
 };
+
+// An address the proxy connects to only for an exact allowlist entry: loopback (127/8, ::1),
+// unspecified (0/8, ::), link-local (169.254/16, fe80::/10: a cloud's metadata service),
+// IPv4-mapped forms of these, and any of `own` (the host's interface addresses). `family` is
+// AF_INET (4 bytes) or AF_INET6 (16 bytes); own entries are {family, bytes}.
+struct IpAddr {
+  int family = 0;  // 2 (AF_INET) or 10 (AF_INET6)
+  unsigned char bytes[16] = {};
+  bool operator==(const IpAddr& o) const;
+};
+bool is_local_address(const IpAddr& a, const std::vector<IpAddr>& own = {});
+// Unspecified or link-local: never reached through a name, even an exact entry's (an IP literal
+// entry may name one explicitly).
+bool is_never_by_name(const IpAddr& a);
 
 // GOPROXY entries separated by ',' or '|': URLs, "direct", "off". An entry that is neither is a
 // usage error, as go itself refuses it. GOSUMDB: "off", "NAME", "NAME+KEY", "NAME+KEY URL".

@@ -10,9 +10,14 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
+
+#include <sys/socket.h>
 
 namespace gsb::sys {
 
@@ -23,18 +28,32 @@ struct ProxyRequestInfo {
   int peer_port = 0;   // the client's source port (inside the sandbox's namespace)
 };
 
+// The address check after resolution (exposed for tests): drops from `addrs` what `host` (a name,
+// not an IP literal) may not reach; true with `why` when nothing is left.
+bool resolves_only_to_local(const std::string& host, bool local_ok,
+                            std::vector<std::pair<sockaddr_storage, socklen_t>>& addrs, std::string& why);
+
 class HttpProxy {
  public:
   struct Options {
     // "" allows the destination; anything else is the reason it is refused (403).
     std::function<std::string(const ProxyRequestInfo&)> check;
+    // May host:port (allowed by check) resolve to a loopback or this host's own address? (An
+    // exact allowlist entry: yes; a wildcard: no.) Unset: no. Unspecified and link-local
+    // addresses are never reached through a name.
+    std::function<bool(const ProxyRequestInfo&)> local_ok;
     // Called (from a connection thread) for every refusal, with the reason.
     std::function<void(const ProxyRequestInfo&, const std::string& reason)> on_refusal;
+    // Test hook: names answered from this map (name -> IP literal) instead of the resolver.
+    std::map<std::string, std::string> test_hosts;
     unsigned max_conns = 64;
     int header_timeout_ms = 30000;
     int connect_timeout_ms = 15000;
     int idle_timeout_ms = 300000;
-    size_t buffer_size = 64 * 1024;  // per direction of a connection
+    size_t buffer_size = 256 * 1024;  // per direction of a connection (a pipe's capacity)
+    // Relay with splice(2) through a pipe per direction (else, or where splice is refused, a
+    // user-space buffer of at most 64 KiB per direction). A knob for the benchmark.
+    bool splice = true;
   };
   explicit HttpProxy(Options o);
   ~HttpProxy();
