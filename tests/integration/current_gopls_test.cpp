@@ -170,9 +170,11 @@ TEST_P(CurrentGopls, RemoteAutoGivesEachSandboxItsOwnDaemon) {
     x.c->notify("exit", nullptr);
     x.p.close_stdin();
     // gopls' forwarder exits 2 with "remote disconnected" once the daemon drops the session after
-    // exit: bare gopls v0.23.0 -remote=auto does exactly the same; the launcher passes it on.
+    // exit, or "client disconnected" when it sees our closed stdin first (a race inside gopls):
+    // bare gopls v0.23.0 -remote=auto does exactly the same; the launcher passes it on.
     int st = x.p.wait(std::chrono::seconds(30));
-    EXPECT_TRUE(st == 0 || (st == 2 && x.p.err_buf.find("gopls: remote disconnected") != std::string::npos))
+    EXPECT_TRUE(st == 0 || (st == 2 && (x.p.err_buf.find("gopls: remote disconnected") != std::string::npos ||
+                                        x.p.err_buf.find("gopls: client disconnected") != std::string::npos)))
         << st << "\n" << x.p.err_buf;
   }
   for (auto& t : trees) EXPECT_TRUE(wait_gone(t, std::chrono::seconds(5)).empty()) << "a daemon outlived its sandbox";

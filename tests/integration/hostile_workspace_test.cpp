@@ -444,7 +444,7 @@ TEST_P(Hostile, ASymlinkedWorkspaceIsBoundAtItsGivenAndItsRealPath) {
   TempDir links(as(), "links");
   std::string link = links.path + "/proj";
   ASSERT_EQ(::symlink(ws.path.c_str(), link.c_str()), 0);
-  auto r = exec(links.path, {"--profile", "gopls", "--workspace", link},
+  auto r = exec(link, {"--profile", "gopls", "--workspace", link},
                 {"/bin/sh", "-c", "cd " + link + " && echo a > via-link && cat " + ws.path + "/via-link && pwd"});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "a\n" + link + "\n") << r.err;
