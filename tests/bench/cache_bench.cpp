@@ -111,7 +111,9 @@ int main(int argc, char** argv) {
            {"GOTELEMETRY", "off"},                    {"PATH", path ? path : "/usr/local/go/bin:/usr/bin:/bin"}};
   const std::string L = world().launcher;
   auto with_mode = [&](const char* cmd, const char* mode, const std::string& domain) {
-    std::vector<std::string> a = {L, cmd, "--log", "off", "--workspace", ws, "--cache-mode", mode};
+    // The default configuration: the denial supervisor runs (and answers mtime refreshes in the
+    // cache overlays without a copy-up); its log goes to a file of the benchmark's own.
+    std::vector<std::string> a = {L, cmd, "--log", root.path + "/denials.jsonl", "--workspace", ws, "--cache-mode", mode};
     if (!domain.empty()) a.insert(a.end(), {"--cache-domain", domain});
     return a;
   };
