@@ -18,6 +18,7 @@
 #include "gopls_sandbox/app/metrics.hpp"
 #include "gopls_sandbox/core/json.hpp"
 #include "gopls_sandbox/core/lsp_framing.hpp"
+#include "gopls_sandbox/core/lsp_client.hpp"
 #include "harness.hpp"
 #include "lsp_session.hpp"
 
@@ -155,20 +156,9 @@ struct Relayed {
 };
 
 json::Value req(int id, const std::string& method, json::Value params) {
-  json::Value m;
-  m.set("jsonrpc", "2.0");
-  m.set("id", id);
-  m.set("method", method);
-  m.set("params", std::move(params));
-  return m;
+  return core::lsp_request(id, method, std::move(params));
 }
-json::Value note(const std::string& method, json::Value params) {
-  json::Value m;
-  m.set("jsonrpc", "2.0");
-  m.set("method", method);
-  m.set("params", std::move(params));
-  return m;
-}
+json::Value note(const std::string& method, json::Value params) { return core::lsp_notification(method, std::move(params)); }
 
 // name{labels} -> value
 std::map<std::string, double> samples(const std::string& text) {
