@@ -16,23 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static void put(const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(1, p, n);
-    if (w <= 0) exit(3);
-    p += w;
-    n -= (size_t)w;
-  }
-}
-
-static char* frame(const char* body, size_t* len) {
-  size_t bl = strlen(body);
-  char* f = malloc(bl + 64);
-  int h = sprintf(f, "Content-Length: %zu\r\n\r\n", bl);
-  memcpy(f + h, body, bl);
-  *len = (size_t)h + bl;
-  return f;
-}
+#include "lsp_script.h"
 
 static void refused_connect(int port, const char* dest) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -62,43 +46,6 @@ static void refused_connect(int port, const char* dest) {
   close(fd);
 }
 
-int main(void) {
-  const int port = 3128;
-  const char* dest = "refused.invalid:443";
-  char hdr[4096];
-  size_t n = 0;
-  while (n < sizeof hdr - 1) {
-    if (read(0, hdr + n, 1) != 1) return 2;
-    n++;
-    if (n >= 4 && memcmp(hdr + n - 4, "\r\n\r\n", 4) == 0) break;
-  }
-  hdr[n] = 0;
-  const char* cl = strstr(hdr, "Content-Length:");
-  if (!cl) return 2;
-  long len = atol(cl + 15);
-  for (long i = 0; i < len; i++) {
-    char c;
-    if (read(0, &c, 1) != 1) return 2;
-  }
-  size_t big_len = 200000;
-  char* big = malloc(big_len + 100);
-  strcpy(big, "{\"jsonrpc\":\"2.0\",\"method\":\"x/big\",\"params\":\"");
-  size_t k = strlen(big);
-  memset(big + k, 'a', big_len);
-  strcpy(big + k + big_len, "\"}");
-  size_t fl;
-  char* f1 = frame(big, &fl);
-  put(f1, fl / 2);
-  refused_connect(port, dest);
-  refused_connect(port, dest);
-  put(f1 + fl / 2, fl - fl / 2);
-  char* f2 = frame("{\"jsonrpc\":\"2.0\",\"method\":\"x/small\",\"params\":1}", &fl);
-  put(f2, fl);
-  refused_connect(port, dest);
-  char* f3 = frame("{\"jsonrpc\":\"2.0\",\"method\":\"x/last\",\"params\":2}", &fl);
-  put(f3, fl);
-  char c;
-  while (read(0, &c, 1) == 1) {
-  }
-  return 0;
-}
+static void refused(void) { refused_connect(3128, "refused.invalid:443"); }
+
+int main(void) { return run_lsp_script(refused, refused); }

@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include "gopls_sandbox/core/lsp_framing.hpp"
+#include "gopls_sandbox/core/lsp_initialize.hpp"
 #include "lsp_client.hpp"
 
 namespace gsb::test {
@@ -198,6 +200,58 @@ void full_lsp_session(As as, const LspSessionOptions& opts, LspSessionResult* ou
   EXPECT_EQ(st, 0) << "stderr:\n" << p.err_buf;
   if (opts.command.empty() && opts.expect_no_denials) {
     EXPECT_EQ(denials, "") << "refused during the LSP session";
+  }
+}
+
+std::string scripted_server_stream() {
+  std::string big = "{\"jsonrpc\":\"2.0\",\"method\":\"x/big\",\"params\":\"" + std::string(200000, 'a') + "\"}";
+  return core::lsp_frame(big) + core::lsp_frame("{\"jsonrpc\":\"2.0\",\"method\":\"x/small\",\"params\":1}") +
+         core::lsp_frame("{\"jsonrpc\":\"2.0\",\"method\":\"x/last\",\"params\":2}");
+}
+
+std::vector<std::string> frames_of(const std::string& s) {
+  std::vector<std::string> out;
+  size_t off = 0;
+  while (off < s.size()) {
+    auto f = core::scan_first_frame(std::string_view(s).substr(off));
+    if (f.status != core::FirstFrame::Complete) {
+      ADD_FAILURE() << "torn frame at " << off << " of " << s.size();
+      break;
+    }
+    out.emplace_back(s, off, f.end);
+    off += f.end;
+  }
+  return out;
+}
+
+ScriptedRun run_scripted_server(As as, const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                                const std::string& ws) {
+  SpawnOptions so;
+  so.cwd = "/";
+  so.env = env;
+  Proc p = spawn(as, argv, so);
+  p.write_all(core::lsp_frame("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"rootUri\":\"file://" +
+                              ws + "\"}}"));
+  const std::string want_tail = core::lsp_frame("{\"jsonrpc\":\"2.0\",\"method\":\"x/last\",\"params\":2}");
+  bool got = p.read_until(
+      [&](const std::string& s) {
+        return s.size() >= want_tail.size() && s.compare(s.size() - want_tail.size(), want_tail.size(), want_tail) == 0;
+      },
+      std::chrono::seconds(60));
+  EXPECT_TRUE(got) << p.err_buf;
+  // The last refusal may still be on its way: end the session, then collect everything.
+  p.close_stdin();
+  ScriptedRun r;
+  r.status = p.wait(std::chrono::seconds(30));
+  r.out = p.out_buf;
+  r.err = p.err_buf;
+  return r;
+}
+
+void split_relayed(const std::string& out, std::string* rest, std::vector<std::string>* shown) {
+  for (const auto& f : frames_of(out)) {
+    if (f.find("\"window/showMessage\"") != std::string::npos && f.size() < 4096) shown->push_back(f);
+    else *rest += f;
   }
 }
 

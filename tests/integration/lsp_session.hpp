@@ -39,4 +39,20 @@ struct LspSessionResult {
 // assertions (call with ASSERT_NO_FATAL_FAILURE).
 void full_lsp_session(As as, const LspSessionOptions& opts, LspSessionResult* out);
 
+// The scripted stand-in servers of the relay tests (tests/helpers/lsp_script.h:
+// lsp_fake_server, lsp_net_server).
+std::string scripted_server_stream();  // the bytes every one of them writes
+// Splits a stream into frames (header + body); a torn frame fails the test.
+std::vector<std::string> frames_of(const std::string& s);
+struct ScriptedRun {
+  std::string out, err;
+  int status = -1;
+};
+// Runs argv (the launcher with --gopls HELPER) in "/", sends an initialize naming `ws`, reads
+// until the script's last frame, then ends the session and collects everything.
+ScriptedRun run_scripted_server(As as, const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                                const std::string& ws);
+// A relayed stream apart: the launcher's window/showMessage frames, and every other byte.
+void split_relayed(const std::string& out, std::string* rest, std::vector<std::string>* shown);
+
 }  // namespace gsb::test

@@ -22,6 +22,7 @@
 #include "gopls_sandbox/core/lsp_initialize.hpp"
 #include "harness.hpp"
 #include "lsp_client.hpp"
+#include "lsp_session.hpp"
 
 using namespace gsb;
 using namespace gsb::test;
@@ -292,22 +293,6 @@ SessionResult gopls_session(As as, const std::string& ws, const std::vector<std:
   return out;
 }
 
-// Splits a stream into frames (header + body); a torn frame fails the test.
-std::vector<std::string> frames_of(const std::string& s) {
-  std::vector<std::string> out;
-  size_t off = 0;
-  while (off < s.size()) {
-    auto f = core::scan_first_frame(std::string_view(s).substr(off));
-    if (f.status != core::FirstFrame::Complete) {
-      ADD_FAILURE() << "torn frame at " << off << " of " << s.size();
-      break;
-    }
-    out.emplace_back(s, off, f.end);
-    off += f.end;
-  }
-  return out;
-}
-
 size_t count_with(const std::vector<std::string>& v, const std::string& sub) {
   return static_cast<size_t>(std::count_if(v.begin(), v.end(), [&](const std::string& x) { return has(x, sub); }));
 }
@@ -471,53 +456,35 @@ TEST_P(NetProxy, BadInputIsAOneLineErrorWithTheDocumentedStatus) {
 // server's. lsp_net_server asks the endpoint for refused.invalid:443 three times, twice in the
 // middle of a 200 KB frame. In none mode the same endpoint refuses with "the network is off".
 TEST_P(NetProxy, RefusedConnectionIsShownOnceAndTheRelayStaysByteExact) {
-  std::string big = "{\"jsonrpc\":\"2.0\",\"method\":\"x/big\",\"params\":\"" + std::string(200000, 'a') + "\"}";
-  const std::string server = core::lsp_frame(big) +
-                             core::lsp_frame("{\"jsonrpc\":\"2.0\",\"method\":\"x/small\",\"params\":1}") +
-                             core::lsp_frame("{\"jsonrpc\":\"2.0\",\"method\":\"x/last\",\"params\":2}");
-  const std::string want_tail = core::lsp_frame("{\"jsonrpc\":\"2.0\",\"method\":\"x/last\",\"params\":2}");
+  const std::string server = scripted_server_stream();
   for (const char* mode : {"proxy", "none"}) {
     SCOPED_TRACE(mode);
     TempDir ws(GetParam()), logdir(GetParam(), "log");
     write_go_module(ws.path, GetParam());
     std::string log = logdir.path + "/denials.jsonl";
-    SpawnOptions so;
-    so.cwd = "/";
-    so.env = env(log);
-    Proc p = spawn(GetParam(),
-                   {world().launcher, "run", "--net", mode, "--gopls", world().helper("lsp_net_server")}, so);
-    p.write_all(core::lsp_frame("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"rootUri\":\"file://" +
-                                ws.path + "\"}}"));
-    bool got = p.read_until(
-        [&](const std::string& s) {
-          return s.size() >= want_tail.size() && s.compare(s.size() - want_tail.size(), want_tail.size(), want_tail) == 0;
-        },
-        std::chrono::seconds(60));
-    EXPECT_TRUE(got) << p.err_buf;
-    p.close_stdin();
-    int status = p.wait(std::chrono::seconds(30));
-    EXPECT_EQ(status, 0) << p.err_buf;
-    std::vector<std::string> frames = frames_of(p.out_buf), kept, shown;
-    for (const auto& f : frames)
-      (f.find("\"window/showMessage\"") != std::string::npos && f.size() < 4096 ? shown : kept).push_back(f);
+    ScriptedRun p = run_scripted_server(
+        GetParam(), {world().launcher, "run", "--net", mode, "--gopls", world().helper("lsp_net_server")}, env(log),
+        ws.path);
+    EXPECT_EQ(p.status, 0) << p.err;
     std::string rest;
-    for (const auto& f : kept) rest += f;
+    std::vector<std::string> shown;
+    split_relayed(p.out, &rest, &shown);
     EXPECT_TRUE(rest == server) << "the relay changed the server's bytes (" << rest.size() << " vs " << server.size()
                                 << ")";
-    ASSERT_EQ(shown.size(), 1u) << p.out_buf.substr(0, 400) << "\n" << p.err_buf;
+    ASSERT_EQ(shown.size(), 1u) << p.out.substr(0, 400) << "\n" << p.err;
     EXPECT_TRUE(has(shown[0], "\"type\":2")) << shown[0];
     EXPECT_TRUE(has(shown[0], "refused.invalid:443")) << shown[0];
     if (std::string(mode) == "proxy") {
       EXPECT_TRUE(has(shown[0], "--allow-host refused.invalid")) << shown[0];
       EXPECT_TRUE(has(shown[0], "allow_host")) << shown[0];
-      EXPECT_TRUE(has(p.err_buf, "3 network connections refused by the proxy: refused.invalid:443")) << p.err_buf;
+      EXPECT_TRUE(has(p.err, "3 network connections refused by the proxy: refused.invalid:443")) << p.err;
     } else {
       EXPECT_TRUE(has(shown[0], "the network is off (--net none)")) << shown[0];
       EXPECT_TRUE(has(shown[0], "--net proxy")) << shown[0];
-      EXPECT_TRUE(has(p.err_buf, "3 network connections refused (--net none")) << p.err_buf;
+      EXPECT_TRUE(has(p.err, "3 network connections refused (--net none")) << p.err;
     }
     // The server saw the reason too (the 403's status phrase, which Go's client reports).
-    EXPECT_TRUE(has(p.err_buf, "lsp_net_server: HTTP/1.1 403 gopls-sandbox refused refused.invalid:443: ")) << p.err_buf;
+    EXPECT_TRUE(has(p.err, "lsp_net_server: HTTP/1.1 403 gopls-sandbox refused refused.invalid:443: ")) << p.err;
     std::string text = read_file(log);
     EXPECT_TRUE(has(text, "\"event\":\"network\"")) << text;
     EXPECT_TRUE(has(text, "\"mode\":\"" + std::string(mode) + "\"")) << text;

@@ -6,6 +6,7 @@
 #include "gopls_sandbox/core/lsp_framing.hpp"
 #include "gopls_sandbox/core/lsp_initialize.hpp"
 #include "harness.hpp"
+#include "lsp_session.hpp"
 
 namespace gsb::test {
 namespace {
@@ -20,60 +21,16 @@ class NotifyClient : public ::testing::TestWithParam<As> {
 INSTANTIATE_TEST_SUITE_P(As, NotifyClient, ::testing::Values(As::Root, As::User),
                          [](const auto& info) { return as_name(info.param); });
 
-// What lsp_fake_server writes.
-std::string server_stream() {
-  std::string big = "{\"jsonrpc\":\"2.0\",\"method\":\"x/big\",\"params\":\"" + std::string(200000, 'a') + "\"}";
-  return core::lsp_frame(big) + core::lsp_frame("{\"jsonrpc\":\"2.0\",\"method\":\"x/small\",\"params\":1}") +
-         core::lsp_frame("{\"jsonrpc\":\"2.0\",\"method\":\"x/last\",\"params\":2}");
-}
+std::string server_stream() { return scripted_server_stream(); }  // what lsp_fake_server writes
 
-// Splits a stream into frames (header + body), failing on a torn one.
-std::vector<std::string> frames_of(const std::string& s) {
-  std::vector<std::string> out;
-  size_t off = 0;
-  while (off < s.size()) {
-    auto f = core::scan_first_frame(std::string_view(s).substr(off));
-    if (f.status != core::FirstFrame::Complete) {
-      ADD_FAILURE() << "torn frame at " << off;
-      break;
-    }
-    out.emplace_back(s, off, f.end);
-    off += f.end;
-  }
-  return out;
-}
-
-struct FakeRun {
-  std::string out, err;
-  int status = -1;
-};
+using FakeRun = ScriptedRun;
 
 FakeRun run_fake(As as, const std::vector<std::string>& extra, const std::map<std::string, std::string>& env = {}) {
   TempDir ws(as);
   write_go_module(ws.path, as);
   std::vector<std::string> argv = {world().launcher, "run", "--gopls", world().helper("lsp_fake_server")};
   argv.insert(argv.end(), extra.begin(), extra.end());
-  SpawnOptions so;
-  so.cwd = "/";
-  so.env = env;
-  Proc p = spawn(as, argv, so);
-  std::string init = core::lsp_frame("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"rootUri\":\"file://" +
-                                     ws.path + "\"}}");
-  p.write_all(init);
-  const std::string want_tail = core::lsp_frame("{\"jsonrpc\":\"2.0\",\"method\":\"x/last\",\"params\":2}");
-  bool got = p.read_until(
-      [&](const std::string& s) {
-        return s.size() >= want_tail.size() && s.compare(s.size() - want_tail.size(), want_tail.size(), want_tail) == 0;
-      },
-      std::chrono::seconds(60));
-  EXPECT_TRUE(got) << p.err_buf;
-  // The last refusal may still be on its way: end the session, then collect everything.
-  p.close_stdin();
-  FakeRun r;
-  r.status = p.wait(std::chrono::seconds(30));
-  r.out = p.out_buf;
-  r.err = p.err_buf;
-  return r;
+  return run_scripted_server(as, argv, env, ws.path);
 }
 
 TEST_P(NotifyClient, OneMessagePerRefusedSyscallBetweenFramesOtherwiseByteExact) {
