@@ -13,7 +13,9 @@
 #include "gopls_sandbox/app/lsp_workspace.hpp"
 #include "gopls_sandbox/app/metrics.hpp"
 #include "gopls_sandbox/app/net_proxy.hpp"
+#include "gopls_sandbox/app/settings.hpp"
 #include "gopls_sandbox/app/supervisor.hpp"
+#include "gopls_sandbox/core/untrusted_settings.hpp"
 #include "gopls_sandbox/sys/sandbox.hpp"
 
 namespace gsb::app {
@@ -44,9 +46,18 @@ int launch(const LaunchRequest& req) {
   LaunchRequest lreq;  // issue 13: with the folders of the client's initialize (app/lsp_workspace.cpp)
   auto lsp = lsp_relay_for(req, *opts, env, lreq);
   if (!lsp) return report(lsp.error());
+  // Settings that weaken the sandbox from argv or the environment, which a repository's editor
+  // settings can set (core/untrusted_settings.hpp): said where the user of an editor looks.
+  if (req.kind == ProgramKind::Gopls) {
+    if (std::string w = core::weakening_message(untrusted_weakenings(req.cli, env)); !w.empty()) {
+      std::fprintf(stderr, "gopls-sandbox: warning: %s\n", w.c_str());
+      if (*lsp) (*lsp)->notify("reduced:settings", w);
+    }
+  }
   auto prep = prepare(lreq, std::move(*opts), env);
   if (!prep) return report(prep.error());
   const core::Options& o = prep->opts;
+  if (auto r = check_output_files(o); !r) return report(r.error());
   bool verbose = o.verbose.value_or(false);
   if (o.dry_run) {
     print_dry_run(*prep);

@@ -1,4 +1,5 @@
 #include "gopls_sandbox/app/net_proxy.hpp"
+#include "gopls_sandbox/app/settings.hpp"
 
 #include <dirent.h>
 #include <linux/sockios.h>
@@ -55,9 +56,9 @@ Result<NetSetup> decide_net(const core::Options& o, const std::map<std::string, 
   NetSetup n;
   n.mode = core::effective_net_mode(o);
   // Test hook: pid 1 listens on an address it does not have (the endpoint cannot be created).
-  if (get(env, "GOPLS_SANDBOX_TEST_PROXY_FAIL") == "1") n.listen_addr = 0xc0000201;  // 192.0.2.1
+  if (test_hook(env, "GOPLS_SANDBOX_TEST_PROXY_FAIL") == "1") n.listen_addr = 0xc0000201;  // 192.0.2.1
   {
-    std::string list = get(env, "GOPLS_SANDBOX_TEST_RESOLVE");
+    std::string list = test_hook(env, "GOPLS_SANDBOX_TEST_RESOLVE");  // app/settings.hpp
     size_t pos = 0;
     while (pos < list.size()) {
       size_t e = list.find(',', pos);

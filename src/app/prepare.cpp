@@ -275,7 +275,7 @@ Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const
   if (out.cache_lock_fd >= 0) {
     if (auto r = create_cache_dirs(out.plan); !r) return std::move(r).error();
   }
-  if (get(env, "GOPLS_SANDBOX_TEST_OVERLAY_FAIL") == "1" && !out.opts.dry_run) break_overlays_for_test(out.plan, out.caches);
+  if (test_hook(env, "GOPLS_SANDBOX_TEST_OVERLAY_FAIL") == "1" && !out.opts.dry_run) break_overlays_for_test(out.plan, out.caches);
   add_inode_checks(out, *in);
   return out;
 }

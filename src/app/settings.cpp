@@ -3,9 +3,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "gopls_sandbox/core/profile.hpp"
+#include "gopls_sandbox/core/untrusted_settings.hpp"
+#include "gopls_sandbox/sys/files.hpp"
+#include "gopls_sandbox/sys/fs.hpp"
 #include "gopls_sandbox/sys/host_probe.hpp"
 #include "gopls_sandbox/sys/io.hpp"
 
@@ -101,6 +105,51 @@ Result<core::Options> resolve_options(const core::Options& cli, const std::map<s
   core::expand_home(base, get(env, "HOME"));
   core::expand_home(*from_env, get(env, "HOME"));
   return core::merge(core::merge(base, *from_env), cli);
+}
+
+bool test_hooks_enabled() {
+  static const bool on = [] {
+    std::string exe = sys::self_exe();
+    size_t slash = exe.rfind('/');
+    return slash != std::string::npos &&
+           sys::access_err(exe.substr(0, slash) + "/gopls-sandbox.test-hooks", F_OK) == 0;
+  }();
+  return on;
+}
+
+std::string test_hook(const std::map<std::string, std::string>& env, const char* name) {
+  std::string v = get(env, name);
+  if (v.empty() || test_hooks_enabled()) return v;
+  static bool said = false;
+  if (!said) std::fprintf(stderr, "gopls-sandbox: warning: %s is a test hook: ignored by an installed launcher\n", name);
+  said = true;
+  return {};
+}
+
+std::vector<std::string> untrusted_weakenings(const core::Options& cli, const std::map<std::string, std::string>& env) {
+  core::Options named;  // a config file named by the environment is as untrusted as the environment
+  if (std::string cfg = get(env, "GOPLS_SANDBOX_CONFIG"); !cfg.empty()) {
+    if (auto text = sys::read_file(cfg)) {
+      if (auto parsed = core::parse_config(*text, cfg)) named = *parsed;
+    }
+  }
+  auto from_env = core::parse_env(env);
+  core::Options o = core::merge(core::merge(named, from_env ? *from_env : core::Options{}), cli);
+  return core::weakenings(o);
+}
+
+Result<void> check_output_files(const core::Options& o) {
+  auto check = [](core::OutputKind k, const std::string& path) -> Result<void> {
+    auto head = sys::read_head(path, core::kOutputHeadBytes);
+    if (!head) return Error::usage(std::string(k == core::OutputKind::DenialLog ? "--log " : "--metrics ") +
+                                   head.error().message);
+    return core::check_output_target(k, path, *head);
+  };
+  if (o.log && *o.log != "off" && !o.log->empty())
+    if (auto r = check(core::OutputKind::DenialLog, *o.log); !r) return r;
+  if (o.metrics && !o.metrics->empty())
+    if (auto r = check(core::OutputKind::Metrics, *o.metrics); !r) return r;
+  return {};
 }
 
 core::Options with_profile_settings(const core::Options& profile_settings, const core::Options& resolved) {

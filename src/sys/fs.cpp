@@ -110,9 +110,38 @@ Result<std::vector<DirEntry>> list_dir_entries(const std::string& path) {
 }
 
 Result<int> open_append(const std::string& path, unsigned mode) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, mode);
+  // O_NOFOLLOW: the path can come from settings a repository wrote (core/untrusted_settings.hpp);
+  // a link planted at it must not send the launcher's appends elsewhere.
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, mode);
   if (fd < 0) return Error::sys(path, "open", errno);
   return fd;
+}
+
+Result<std::optional<std::string>> read_head(const std::string& path, size_t n) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<std::string>();
+    return Error::sys(path, "open", errno);
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    int e = errno;
+    ::close(fd);
+    return Error::sys(path, "fstat", e);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Error::setup(path + ": not a regular file");
+  }
+  std::string head(n, '\0');
+  ssize_t r;
+  do r = ::pread(fd, head.data(), n, 0);
+  while (r < 0 && errno == EINTR);
+  int e = errno;
+  ::close(fd);
+  if (r < 0) return Error::sys(path, "read", e);
+  head.resize(static_cast<size_t>(r));
+  return std::optional<std::string>(std::move(head));
 }
 
 Result<std::string> make_temp_file(const std::string& tmpl, unsigned mode) {

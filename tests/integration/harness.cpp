@@ -62,6 +62,8 @@ World make_world() {
   ::chmod(w.bin_dir.c_str(), 0755);
   w.launcher = w.bin_dir + "/gopls-sandbox";
   copy_file(GSB_LAUNCHER, w.launcher);
+  // This copy honours the GOPLS_SANDBOX_TEST_* hooks (app/settings.hpp test_hooks_enabled).
+  std::ofstream(w.bin_dir + "/gopls-sandbox.test-hooks") << "integration tests\n";
   if (DIR* d = ::opendir(GSB_HELPER_DIR)) {
     while (auto* e = ::readdir(d)) {
       std::string n = e->d_name;

@@ -451,5 +451,55 @@ TEST_P(Hostile, ASymlinkedWorkspaceIsBoundAtItsGivenAndItsRealPath) {
   EXPECT_EQ(read_file(ws.path + "/via-link"), "a\n");
 }
 
+// ---- 8. the editor's settings are the repository's too ------------------------------------------
+// VS Code applies a repository's .vscode/settings.json go.languageServerFlags (our argv) and, in a
+// trusted folder, go.toolsEnvVars (our environment): core/untrusted_settings.hpp.
+
+// --log and --metrics name files the launcher writes on the host, with text sandboxed code
+// chooses in part (a process name in a denial record): appended to ~/.bashrc, `$(…)` in it would
+// run at the user's next shell. Only a new file or the launcher's own earlier output is written.
+TEST_P(Hostile, TheLogAndMetricsOptionsCannotWriteIntoAHostFileThatIsNotTheirs) {
+  TempDir ws(as());
+  TempDir home(as(), "home");
+  const std::string rc = home.path + "/.bashrc", rc_text = "# ~/.bashrc\nexport PATH\n";
+  write_file(rc, rc_text, as());
+  auto r = exec(ws.path, {"--log", rc}, {"/bin/true"});
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_NE(r.err.find("--log " + rc + ": refusing to append"), std::string::npos) << r.err;
+  auto m = run(as(), {world().launcher, "run", "--workspace", ws.path, "--metrics", rc, "--gopls", "/bin/true"},
+               {ws.path, {}, false});
+  EXPECT_EQ(m.status, 2) << m.err;
+  EXPECT_NE(m.err.find("--metrics " + rc + ": refusing to replace"), std::string::npos) << m.err;
+  // A link planted at the log's path is not followed.
+  const std::string link = home.path + "/denials.jsonl";
+  ASSERT_EQ(::symlink(rc.c_str(), link.c_str()), 0);
+  auto l = exec(ws.path, {"--log", link}, {"/bin/true"});
+  EXPECT_EQ(l.status, 2) << l.err;
+  EXPECT_EQ(read_file(rc), rc_text);
+  // The launcher's own log: appended to, as before.
+  const std::string own = home.path + "/own.jsonl";
+  write_file(own, "{\"time\":\"2026-12-04T00:00:00Z\",\"syscall\":\"keyctl\"}\n", as());
+  auto o = exec(ws.path, {"--log", own}, {"/bin/true"});
+  EXPECT_EQ(o.status, 0) << o.err;
+}
+
+// A test hook (GOPLS_SANDBOX_TEST_RESOLVE would send an allowlisted name to any address) works
+// only in the tests' copy of the launcher, which has gopls-sandbox.test-hooks beside it.
+TEST_P(Hostile, TestHooksAreIgnoredByALauncherWithoutTheTestMarker) {
+  TempDir ws(as());
+  TempDir bin(as(), "bin");
+  const std::string copy = bin.path + "/gopls-sandbox";
+  ASSERT_EQ(std::system(("cp " + shell_quote(world().launcher) + " " + shell_quote(copy) + " && chmod 755 " +
+                         shell_quote(copy)).c_str()),
+            0);
+  std::map<std::string, std::string> env = {{"GOPLS_SANDBOX_TEST_PROXY_FAIL", "1"}};
+  // The tests' copy honours it: the proxy endpoint cannot be created, the launch fails.
+  auto hooked = run(as(), {world().launcher, "exec", "--net", "proxy", "--", "/bin/true"}, {ws.path, env, false});
+  EXPECT_EQ(hooked.status, 125) << hooked.err;
+  auto plain = run(as(), {copy, "exec", "--net", "proxy", "--", "/bin/true"}, {ws.path, env, false});
+  EXPECT_EQ(plain.status, 0) << plain.err;
+  EXPECT_NE(plain.err.find("GOPLS_SANDBOX_TEST_PROXY_FAIL is a test hook: ignored"), std::string::npos) << plain.err;
+}
+
 }  // namespace
 }  // namespace gsb::test

@@ -65,6 +65,26 @@ TEST_P(NotifyClient, OffMeansTheServersBytesOnly) {
   EXPECT_TRUE(e.out == server_stream());
 }
 
+// A repository's editor settings can pass flags and GOPLS_SANDBOX_* (core/untrusted_settings.hpp):
+// whatever of them weakens the sandbox is shown once, and the relay stays byte-exact otherwise.
+TEST_P(NotifyClient, WeakeningSettingsFromTheEditorAreShownOnce) {
+  FakeRun r = run_fake(as(), {"--writable-vcs"}, {{"GOPLS_SANDBOX_CACHE_MODE", "shared"}});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::string rest;
+  std::vector<std::string> shown;
+  split_relayed(r.out, &rest, &shown);
+  EXPECT_TRUE(rest == server_stream());
+  auto n = std::count_if(shown.begin(), shown.end(),
+                         [](const std::string& f) { return f.find("reduced isolation") != std::string::npos; });
+  EXPECT_EQ(n, 1) << r.out.substr(0, 400);
+  for (const auto& f : shown)
+    if (f.find("reduced isolation") != std::string::npos) {
+      EXPECT_NE(f.find("--cache-mode shared"), std::string::npos) << f;
+      EXPECT_NE(f.find("--writable-vcs"), std::string::npos) << f;
+    }
+  EXPECT_NE(r.err.find("warning: reduced isolation"), std::string::npos) << r.err;
+}
+
 TEST_P(NotifyClient, AFolderThatCannotBeBoundIsShown) {
   TempDir ws(as());
   Proc p = spawn(as(), {world().launcher, "run", "--gopls", world().helper("lsp_fake_server")}, [] {

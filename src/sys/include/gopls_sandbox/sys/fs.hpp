@@ -55,7 +55,10 @@ struct DirEntry {
 Result<std::vector<DirEntry>> list_dir_entries(const std::string& path);
 
 // open(O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, mode): a log file's descriptor.
-Result<int> open_append(const std::string& path, unsigned mode);
+Result<int> open_append(const std::string& path, unsigned mode);  // O_NOFOLLOW: a symlink is ELOOP
+// The first `n` bytes of the regular file at `path` (not followed if a symlink: ELOOP), nullopt
+// when there is none; another kind of file (fifo, device, directory) is an error.
+Result<std::optional<std::string>> read_head(const std::string& path, size_t n);
 
 // mkstemp with `tmpl` (ending in XXXXXX), closed, chmod'ed to mode: the path.
 Result<std::string> make_temp_file(const std::string& tmpl, unsigned mode);
