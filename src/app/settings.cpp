@@ -135,7 +135,11 @@ std::vector<std::string> untrusted_weakenings(const core::Options& cli, const st
   }
   auto from_env = core::parse_env(env);
   core::Options o = core::merge(core::merge(named, from_env ? *from_env : core::Options{}), cli);
-  return core::weakenings(o);
+  auto w = core::weakenings(o);
+  // Profile names are looked up here first: a directory of the repository's could hold a "gopls"
+  // profile that allows everything.
+  if (std::string pp = get(env, "GOPLS_SANDBOX_PROFILE_PATH"); !pp.empty()) w.push_back("GOPLS_SANDBOX_PROFILE_PATH=" + pp);
+  return w;
 }
 
 Result<void> check_output_files(const core::Options& o) {

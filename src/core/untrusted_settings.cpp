@@ -7,6 +7,9 @@ namespace gsb::core {
 
 std::vector<std::string> weakenings(const Options& o) {
   std::vector<std::string> w;
+  // Not a weakening when the user names the folder, but a repository's settings naming
+  // `--workspace ~/.ssh` would give sandboxed code that directory read-write.
+  for (const auto& d : o.workspaces) w.push_back("--workspace " + d);
   NetMode net = effective_net_mode(o);
   if (net == NetMode::Host) w.push_back("--net host");
   if (net == NetMode::Proxy)

@@ -39,6 +39,9 @@ TEST(UntrustedSettings, EveryWeakeningIsNamedAsTheOptionThatSetsIt) {
   std::string m = weakening_message(weakenings(o));
   EXPECT_EQ(m.find("abc"), std::string::npos) << m;
   EXPECT_NE(m.find("go.languageServerFlags"), std::string::npos) << m;
+  Options ws;
+  ws.workspaces = {"/home/u/.ssh"};
+  EXPECT_EQ(weakenings(ws), (std::vector<std::string>{"--workspace /home/u/.ssh"}));
   Options p;
   p.net = NetMode::Proxy;
   p.allow_hosts = {"*.example.com"};

@@ -17,7 +17,8 @@
 
 namespace gsb::core {
 
-// The settings in `o` that give sandboxed code more than the defaults, each as the option that
+// The settings in `o` that give sandboxed code more than the defaults (and every --workspace:
+// the folders normally come from the editor's initialize), each as the option that
 // sets it and its value ("--net host", "--bind /home/u/.ssh", "--env AWS_SECRET_ACCESS_KEY"),
 // in a fixed order. Empty for the defaults and for settings that only narrow (net none, cache
 // private, require namespaces, inode-check strict).
