@@ -60,10 +60,14 @@ World make_world() {
   if (!::mkdtemp(tmpl)) std::abort();
   w.bin_dir = tmpl;
   ::chmod(w.bin_dir.c_str(), 0755);
-  w.launcher = w.bin_dir + "/gopls-sandbox";
+  // Laid out like an installation (bin/, share/gopls-sandbox/profiles): the launcher finds the
+  // shipped profiles beside it, with no GOPLS_SANDBOX_PROFILE_PATH (which it announces as a
+  // setting a repository could have set, core/untrusted_settings.hpp).
+  ::mkdir((w.bin_dir + "/bin").c_str(), 0755);
+  w.launcher = w.bin_dir + "/bin/gopls-sandbox";
   copy_file(GSB_LAUNCHER, w.launcher);
   // This copy honours the GOPLS_SANDBOX_TEST_* hooks (app/settings.hpp test_hooks_enabled).
-  std::ofstream(w.bin_dir + "/gopls-sandbox.test-hooks") << "integration tests\n";
+  std::ofstream(w.bin_dir + "/bin/gopls-sandbox.test-hooks") << "integration tests\n";
   if (DIR* d = ::opendir(GSB_HELPER_DIR)) {
     while (auto* e = ::readdir(d)) {
       std::string n = e->d_name;
@@ -73,7 +77,8 @@ World make_world() {
     ::closedir(d);
   }
   // Profiles readable by the test user wherever the source tree lives.
-  sh("cp -r " + shell_quote(std::string(GSB_TEST_SOURCE_DIR) + "/profiles") + " " + shell_quote(w.bin_dir) +
+  sh("mkdir -p " + shell_quote(w.bin_dir + "/share/gopls-sandbox") + " && cp -r " +
+     shell_quote(std::string(GSB_TEST_SOURCE_DIR) + "/profiles") + " " + shell_quote(w.bin_dir + "/share/gopls-sandbox") +
      " && chmod -R a+rX " + shell_quote(w.bin_dir));
   if (::geteuid() != 0) {
     w.why_unavailable = "not running as root: cannot switch to the test user";
@@ -484,7 +489,6 @@ Proc spawn(As as, const std::vector<std::string>& argv, const SpawnOptions& opts
   env["GOPROXY"] = "off";
   env["GOFLAGS"] = "-mod=mod";
   env["GOTOOLCHAIN"] = "local";
-  env["GOPLS_SANDBOX_PROFILE_PATH"] = w.bin_dir + "/profiles";
   std::shared_ptr<GoCaches> caches = opts.caches;
   if (!caches && !opts.host_caches) caches = fresh_go_caches(as);
   if (caches) caches->apply(env);

@@ -27,7 +27,7 @@ constexpr const char* kTestUser = "gsbtest";
 
 struct World {
   std::string bin_dir;        // world-readable copy of the launcher and helpers
-  std::string launcher;       // bin_dir/gopls-sandbox
+  std::string launcher;       // bin_dir/bin/gopls-sandbox (profiles in bin_dir/share/gopls-sandbox)
   std::string helper(const std::string& name) const { return bin_dir + "/" + name; }
   uid_t user_uid = 0;
   gid_t user_gid = 0;
