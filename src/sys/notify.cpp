@@ -3,10 +3,15 @@
 #include <fcntl.h>
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
+#include <limits>
 
 #include "gopls_sandbox/sys/io.hpp"
 
@@ -81,33 +86,87 @@ TaskInfo read_task(uint32_t tid) {
   return t;
 }
 
-std::optional<std::string> read_string_arg(int listener, uint64_t id, uint32_t tid, uint64_t addr) {
-  if (addr == 0) return std::nullopt;
-  std::string path = "/proc/" + std::to_string(tid) + "/mem";
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  std::string out;
-  char buf[256];
+namespace {
+
+// Chunks: the rest of addr's page first, then whole pages, at most kChunk bytes at a time (most
+// paths fit the first chunk; a chunk never crosses a page, so it is read whole or fails whole).
+constexpr uint64_t kPage = 4096;  // the smallest page size on x86_64: a safe boundary everywhere
+constexpr size_t kChunk = 512;
+
+// Once process_vm_readv is known to be missing (ENOSYS: CONFIG_CROSS_MEMORY_ATTACH=n), every read
+// goes to /proc/TID/mem directly.
+std::atomic<bool> g_vm_missing{false};
+
+// One chunk into buf through process_vm_readv: bytes read, or -errno.
+ssize_t vm_read(uint32_t tid, uint64_t addr, char* buf, size_t n) noexcept {
+  struct iovec local = {buf, n};
+  struct iovec remote = {reinterpret_cast<void*>(static_cast<uintptr_t>(addr)), n};
+  ssize_t r = ::process_vm_readv(static_cast<pid_t>(tid), &local, 1, &remote, 1, 0);
+  return r < 0 ? -errno : r;
+}
+
+// One chunk through /proc/TID/mem (opened on first use into *fd): bytes read, or -errno. pread
+// reports an unmapped address as EIO and a task whose memory is gone as 0 bytes.
+ssize_t mem_read(uint32_t tid, int* fd, uint64_t addr, char* buf, size_t n) noexcept {
+  if (*fd < 0) {
+    std::string path = "/proc/" + std::to_string(tid) + "/mem";
+    *fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (*fd < 0) return errno == ENOENT ? -ESRCH : -errno;
+  }
+  if (addr > static_cast<uint64_t>(std::numeric_limits<off_t>::max())) return -EFAULT;
+  for (;;) {
+    ssize_t r = ::pread(*fd, buf, n, static_cast<off_t>(addr));
+    if (r > 0) return r;
+    if (r == 0) return -ESRCH;
+    if (errno == EINTR) continue;
+    return errno == EIO ? -EFAULT : -errno;
+  }
+}
+
+}  // namespace
+
+int read_task_string(uint32_t tid, uint64_t addr, size_t max, std::string* out, MemReader how) {
+  out->clear();
+  if (addr == 0) return EFAULT;
+  bool vm = how == MemReader::Auto && !g_vm_missing.load(std::memory_order_relaxed);
+  int fd = -1;
+  int err = ENAMETOOLONG;  // unless a NUL or an error ends the loop first
+  char buf[kChunk];
   uint64_t at = addr;
-  bool done = false;
-  while (!done && out.size() < 4096) {
-    // Read up to the end of the page so an unmapped next page does not fail the read.
-    size_t to_page = 4096 - (at & 4095);
-    size_t want = std::min(sizeof buf, to_page);
-    ssize_t n = ::pread(fd, buf, want, static_cast<off_t>(at));
-    if (n <= 0) break;
-    for (ssize_t i = 0; i < n; ++i) {
-      if (buf[i] == 0) {
-        done = true;
-        break;
-      }
-      out.push_back(buf[i]);
+  while (out->size() <= max) {
+    size_t want = std::min<size_t>({kPage - (at & (kPage - 1)), kChunk, max + 1 - out->size()});
+    ssize_t n = vm ? vm_read(tid, at, buf, want) : mem_read(tid, &fd, at, buf, want);
+    if (vm && (n == -EPERM || n == -ENOSYS)) {
+      if (n == -ENOSYS) g_vm_missing.store(true, std::memory_order_relaxed);
+      vm = false;  // refused (an LSM, ptrace rules differing from /proc's): the file may still work
+      continue;
+    }
+    if (n < 0) {
+      err = static_cast<int>(-n);
+      break;
+    }
+    const char* nul = static_cast<const char*>(std::memchr(buf, 0, static_cast<size_t>(n)));
+    out->append(buf, nul ? static_cast<size_t>(nul - buf) : static_cast<size_t>(n));
+    if (nul) {
+      err = out->size() <= max ? 0 : ENAMETOOLONG;
+      break;
     }
     at += static_cast<uint64_t>(n);
+    if (at < addr) {  // wrapped around the address space
+      err = EFAULT;
+      break;
+    }
   }
-  ::close(fd);
+  if (fd >= 0) ::close(fd);
+  if (err) out->clear();
+  return err;
+}
+
+std::optional<std::string> read_string_arg(int listener, uint64_t id, uint32_t tid, uint64_t addr) {
+  std::string out;
+  if (read_task_string(tid, addr, kTaskStringMax, &out) != 0) return std::nullopt;
   // The memory we read may have been reused unless the call is still the same one.
-  if (!done || !notif_id_valid(listener, id)) return std::nullopt;
+  if (!notif_id_valid(listener, id)) return std::nullopt;
   return out;
 }
 

@@ -3,6 +3,7 @@
 // /proc of the calling task — outside the sandbox, without privileges.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,8 +35,24 @@ struct TaskInfo {
   std::string comm, exe;
 };
 TaskInfo read_task(uint32_t tid);
-// A NUL-terminated string at `addr` in the task's memory (at most 4096 bytes), but only if the
-// notification is still valid after the read (the memory belonged to that call).
+
+// How read_task_string reaches the task's memory. Auto: process_vm_readv (one system call per
+// chunk, no file), falling back to /proc/TID/mem when it is refused (EPERM) or absent (ENOSYS).
+// ProcMem: /proc/TID/mem only (open + pread + close), the fallback on its own, for the tests.
+enum class MemReader { Auto, ProcMem };
+// Longest string read_task_string accepts, without its NUL: PATH_MAX - 1, the kernel's own limit
+// for a path argument.
+inline constexpr size_t kTaskStringMax = 4095;
+// The NUL-terminated string at `addr` in task `tid`'s memory, into *out. Reads up to the end of
+// addr's page first, then page by page, so a string ending just before an unmapped page is read
+// whole. 0, or an errno: EFAULT (addr is 0, unmapped or unreadable, or the string runs into an
+// unmapped page; /proc/TID/mem's EIO is reported as EFAULT), ENAMETOOLONG (no NUL within max + 1
+// bytes), ESRCH (the task or its memory is gone), or what opening /proc/TID/mem returned. The
+// bytes are whatever the task's memory held at the time: see read_string_arg.
+int read_task_string(uint32_t tid, uint64_t addr, size_t max, std::string* out, MemReader how = MemReader::Auto);
+// read_task_string(tid, addr, kTaskStringMax), but only if the notification is still valid after
+// the read (SECCOMP_IOCTL_NOTIF_ID_VALID: the task is still blocked in that call, so the memory
+// was the call's); nullopt otherwise.
 std::optional<std::string> read_string_arg(int listener, uint64_t id, uint32_t tid, uint64_t addr);
 
 }  // namespace gsb::sys
