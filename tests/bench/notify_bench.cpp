@@ -1,6 +1,7 @@
 // Issue 17 §3: the denial supervisor against the kernel's floor, in one run.
 //
-//   notify_bench [CALLS [REPS]]      (defaults 20000 calls, 9 repetitions, interleaved; medians)
+//   notify_bench [CALLS [REPS [BASE_LAUNCHER]]]   (defaults 20000 calls, 9 repetitions,
+//                                                  interleaved; medians and [min–max])
 //
 // floor: a minimal supervisor written in plain C style (no logging, no bookkeeping): a forked
 //   child loads a one-rule filter (ptrace -> USER_NOTIF, everything else allowed) with
@@ -11,6 +12,10 @@
 // ours: `gopls-sandbox exec --profile gopls --log FILE -- deny_storm CALLS` (deny_storm times
 //   its own loop, so launch costs are excluded).
 // plain: the same with --log off (a plain ERRNO filter: no round trip at all).
+// path: `deny_storm CALLS acct-path` — acct(2) with a path: every call is a full round trip in
+//   which the supervisor also reads the path from the caller's memory (no storm fast path).
+// BASE_LAUNCHER (optional): another build of the launcher (e.g. main's), run on both storms in
+//   the same interleaving, for a before/after comparison within one run.
 // Prints per-call times and ours/floor (target <= 1.3x).
 #include <errno.h>
 #include <fcntl.h>
@@ -143,9 +148,10 @@ double floor_run(long calls, bool sync_wakeup) {
 }
 
 // The launcher around deny_storm; ns per call from deny_storm's own clock.
-double ours_run(long calls, bool log_on, const std::string& logfile) {
-  std::string cmd = std::string(GSB_LAUNCHER) + " exec --profile gopls --log " + (log_on ? logfile : "off") + " -- " +
-                    GSB_HELPERS + "/deny_storm " + std::to_string(calls) + " 2>/dev/null";
+double ours_run(long calls, bool log_on, const std::string& logfile, const std::string& launcher = GSB_LAUNCHER,
+                const char* storm = "ptrace") {
+  std::string cmd = launcher + " exec --profile gopls --log " + (log_on ? logfile : "off") + " -- " + GSB_HELPERS +
+                    "/deny_storm " + std::to_string(calls) + " " + storm + " 2>/dev/null";
   FILE* f = popen(cmd.c_str(), "r");
   if (!f) return -1;
   char line[256] = {0};
@@ -163,18 +169,33 @@ double median(std::vector<double> v) {
   return v.empty() ? -1 : v[v.size() / 2];
 }
 
+// "[min–max] us" of a series of ns.
+std::string range(const std::vector<double>& v) {
+  if (v.empty()) return "[]";
+  auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+  char b[64];
+  snprintf(b, sizeof b, "[%.3f–%.3f]", *lo / 1000, *hi / 1000);
+  return b;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   long calls = argc > 1 ? atol(argv[1]) : 20000;
   int reps = argc > 2 ? atoi(argv[2]) : 9;
+  std::string base = argc > 3 ? argv[3] : "";
   char logfile[] = "/tmp/gsb-notify-bench-XXXXXX";
   int lfd = mkstemp(logfile);
   if (lfd >= 0) close(lfd);
-  std::vector<double> floor_sync, floor_plain, ours, plain;
+  std::vector<double> floor_sync, floor_plain, ours, plain, path, base_ours, base_path;
   for (int i = 0; i < reps; ++i) {  // interleaved
     floor_sync.push_back(floor_run(calls, true));
     ours.push_back(ours_run(calls, true, logfile));
+    path.push_back(ours_run(calls, true, logfile, GSB_LAUNCHER, "acct-path"));
+    if (!base.empty()) {
+      base_ours.push_back(ours_run(calls, true, logfile, base));
+      base_path.push_back(ours_run(calls, true, logfile, base, "acct-path"));
+    }
     floor_plain.push_back(floor_run(calls, false));
     plain.push_back(ours_run(calls, false, logfile));
   }
@@ -191,11 +212,24 @@ int main(int argc, char** argv) {
          "repetitions interleaved, medians\n\n",
          when, cpus, u.release, calls, reps);
   double fs = median(floor_sync), fp = median(floor_plain), o = median(ours), p = median(plain);
-  printf("| variant | per refused call | ratio |\n|---|---:|---|\n");
-  printf("| plain errno filter (--log off)                         | %8.3f us | |\n", p / 1000);
-  printf("| floor: minimal supervisor, SYNC_WAKE_UP               | %8.3f us | 1.00x |\n", fs / 1000);
-  printf("| floor: minimal supervisor, without SYNC_WAKE_UP       | %8.3f us | %.2fx of floor |\n", fp / 1000, fp / fs);
-  printf("| gopls-sandbox supervisor + log                        | %8.3f us | **%.2fx of floor** (target <= 1.3x) |\n",
-         o / 1000, o / fs);
+  double pa = median(path);
+  printf("| variant | per refused call, median [min–max] | ratio |\n|---|---:|---|\n");
+  printf("| plain errno filter (--log off)                         | %8.3f us %s | |\n", p / 1000, range(plain).c_str());
+  printf("| floor: minimal supervisor, SYNC_WAKE_UP               | %8.3f us %s | 1.00x |\n", fs / 1000,
+         range(floor_sync).c_str());
+  printf("| floor: minimal supervisor, without SYNC_WAKE_UP       | %8.3f us %s | %.2fx of floor |\n", fp / 1000,
+         range(floor_plain).c_str(), fp / fs);
+  printf("| gopls-sandbox supervisor + log                        | %8.3f us %s | **%.2fx of floor** (target <= 1.3x) |\n",
+         o / 1000, range(ours).c_str(), o / fs);
+  printf("| gopls-sandbox supervisor + log, path argument (acct)  | %8.3f us %s | %.2fx of floor |\n", pa / 1000,
+         range(path).c_str(), pa / fs);
+  if (!base.empty()) {
+    double bo = median(base_ours), bp = median(base_path);
+    printf("| BASE launcher + log                                   | %8.3f us %s | %.2fx of floor |\n", bo / 1000,
+           range(base_ours).c_str(), bo / fs);
+    printf("| BASE launcher + log, path argument (acct)             | %8.3f us %s | %.2fx of floor; this build %.2fx of BASE |\n",
+           bp / 1000, range(base_path).c_str(), bp / fs, pa / bp);
+    printf("\nBASE: %s\n", base.c_str());
+  }
   return (fs > 0 && o > 0) ? 0 : 1;
 }
