@@ -1,7 +1,7 @@
 // Issue 17 §3: the denial supervisor against the kernel's floor, in one run.
 //
 //   notify_bench [CALLS [REPS [BASE_LAUNCHER]]]   (defaults 20000 calls, 9 repetitions,
-//                                                  interleaved; medians and [min–max])
+//                                                  interleaved; medians and [min-max])
 //
 // floor: a minimal supervisor written in plain C style (no logging, no bookkeeping): a forked
 //   child loads a one-rule filter (ptrace -> USER_NOTIF, everything else allowed) with
@@ -169,12 +169,12 @@ double median(std::vector<double> v) {
   return v.empty() ? -1 : v[v.size() / 2];
 }
 
-// "[min–max] us" of a series of ns.
+// "[min-max]" in us of a series of ns.
 std::string range(const std::vector<double>& v) {
   if (v.empty()) return "[]";
   auto [lo, hi] = std::minmax_element(v.begin(), v.end());
   char b[64];
-  snprintf(b, sizeof b, "[%.3f–%.3f]", *lo / 1000, *hi / 1000);
+  snprintf(b, sizeof b, "[%.3f-%.3f]", *lo / 1000, *hi / 1000);
   return b;
 }
 
@@ -213,13 +213,15 @@ int main(int argc, char** argv) {
          when, cpus, u.release, calls, reps);
   double fs = median(floor_sync), fp = median(floor_plain), o = median(ours), p = median(plain);
   double pa = median(path);
-  printf("| variant | per refused call, median [min–max] | ratio |\n|---|---:|---|\n");
-  printf("| plain errno filter (--log off)                         | %8.3f us %s | |\n", p / 1000, range(plain).c_str());
+  printf("| variant | per refused call, median [min-max] | ratio |\n|---|---:|---|\n");
+  printf("| plain errno filter (--log off)                         | %8.3f us %s | |\n", p / 1000,
+         range(plain).c_str());
   printf("| floor: minimal supervisor, SYNC_WAKE_UP               | %8.3f us %s | 1.00x |\n", fs / 1000,
          range(floor_sync).c_str());
   printf("| floor: minimal supervisor, without SYNC_WAKE_UP       | %8.3f us %s | %.2fx of floor |\n", fp / 1000,
          range(floor_plain).c_str(), fp / fs);
-  printf("| gopls-sandbox supervisor + log                        | %8.3f us %s | **%.2fx of floor** (target <= 1.3x) |\n",
+  printf("| gopls-sandbox supervisor + log                        | %8.3f us %s | **%.2fx of floor** "
+         "(target <= 1.3x) |\n",
          o / 1000, range(ours).c_str(), o / fs);
   printf("| gopls-sandbox supervisor + log, path argument (acct)  | %8.3f us %s | %.2fx of floor |\n", pa / 1000,
          range(path).c_str(), pa / fs);
@@ -227,7 +229,8 @@ int main(int argc, char** argv) {
     double bo = median(base_ours), bp = median(base_path);
     printf("| BASE launcher + log                                   | %8.3f us %s | %.2fx of floor |\n", bo / 1000,
            range(base_ours).c_str(), bo / fs);
-    printf("| BASE launcher + log, path argument (acct)             | %8.3f us %s | %.2fx of floor; this build %.2fx of BASE |\n",
+    printf("| BASE launcher + log, path argument (acct)             | %8.3f us %s | %.2fx of floor; "
+           "this build %.2fx of BASE |\n",
            bp / 1000, range(base_path).c_str(), bp / fs, pa / bp);
     printf("\nBASE: %s\n", base.c_str());
   }

@@ -195,7 +195,8 @@ int child_with_process_vm_readv_refused(int err) {
     if (::process_vm_readv(::getpid(), &l, 1, &r, 1, 0) != -1 || errno != err) ::_exit(11);  // the filter works
     for (int i = 0; i < 2; ++i) {  // twice: after ENOSYS the reader goes straight to the file
       std::string out;
-      if (sys::read_task_string(static_cast<uint32_t>(::gettid()), addr_of(s), sys::kTaskStringMax, &out) != 0) ::_exit(12);
+      uint32_t tid = static_cast<uint32_t>(::gettid());
+      if (sys::read_task_string(tid, addr_of(s), sys::kTaskStringMax, &out) != 0) ::_exit(12);
       if (out != s) ::_exit(13);
     }
     ::_exit(0);
