@@ -9,6 +9,7 @@
 
 #include "gopls_sandbox/app/launch_output.hpp"
 #include "gopls_sandbox/app/learn.hpp"
+#include "gopls_sandbox/app/lsp_attach.hpp"
 #include "gopls_sandbox/app/lsp_relay.hpp"
 #include "gopls_sandbox/app/lsp_workspace.hpp"
 #include "gopls_sandbox/app/metrics.hpp"
@@ -105,6 +106,15 @@ int launch(const LaunchRequest& req) {
       (*lsp)->start();
     };
     notify_prepared(**lsp, *prep, notify);
+  }
+  // Issue 13.2: folders the editor adds later, attached before gopls hears of them.
+  std::unique_ptr<FolderAttacher> attacher;
+  if (*lsp && prep->inputs && !o.metrics) {
+    attacher = std::make_unique<FolderAttacher>(**lsp, *prep, verbose);
+    if (test_hook(env, "GOPLS_SANDBOX_TEST_ATTACH_AS_GIVEN") == "1") attacher->test_as_given();
+    spec.send_namespaces = true;
+    events.on_namespace = [&attacher](int kind, int fd) { attacher->set_namespace(kind, fd); };
+    (*lsp)->set_folder_hook([&attacher](const std::vector<std::string>& f) { attacher->on_added(f); });
   }
   // --metrics: relay stdio through the LSP-aware proxy instead of handing the descriptors over.
   std::unique_ptr<MetricsProxy> proxy;

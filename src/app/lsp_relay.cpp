@@ -1,9 +1,11 @@
 #include "gopls_sandbox/app/lsp_relay.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
 
+#include "gopls_sandbox/core/lsp_framing.hpp"
 #include "gopls_sandbox/core/lsp_initialize.hpp"
 #include "gopls_sandbox/sys/fd.hpp"
 #include "gopls_sandbox/sys/io.hpp"
@@ -78,6 +80,10 @@ void LspRelay::pump_in() {
     return;
   }
   std::string().swap(prefix_);
+  if (folder_hook_ && pump_in_framed()) {
+    close_fd(to_child_w_);
+    return;
+  }
   bool fallback = false;
   char buf[65536];
   for (;;) {
@@ -92,6 +98,85 @@ void LspRelay::pump_in() {
     if (n <= 0) break;  // end of input, or the program is gone (EPIPE)
   }
   close_fd(to_child_w_);  // the program sees end of input
+}
+
+namespace {
+
+constexpr size_t kMaxExamined = 1u << 20;  // larger bodies pass unexamined
+constexpr std::string_view kDidChangeFolders = "workspace/didChangeWorkspaceFolders";
+
+}  // namespace
+
+// Issue 13.2: the client's frames, split as they come (only the header is parsed; a body is
+// looked at only if it names didChangeWorkspaceFolders). Forwarded in one write per read, up to
+// the last complete frame; a frame adding folders is held until the hook has attached them.
+// Returns true at end of input or when the program is gone, false when the input stopped being
+// LSP framing (what was read is forwarded; the caller splices the rest).
+bool LspRelay::pump_in_framed() {
+  std::string buf;     // read, not yet forwarded
+  size_t scan = 0;     // start of the first frame not yet complete in buf
+  uint64_t skip = 0;   // bytes of an unexamined (large) body still to pass
+  bool lsp = true;
+  std::vector<char> rd(1 << 16);
+  auto forward = [&](size_t n) {
+    if (n == 0) return true;
+    bool ok = sys::write_all(to_child_w_, buf.data(), n) == 0;
+    buf.erase(0, n);
+    scan -= std::min(scan, n);
+    return ok;
+  };
+  for (;;) {
+    pollfd fds[2] = {{client_in_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    int r = sys::poll_fds(fds, 2, -1);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return true;
+    }
+    if (fds[1].revents && !(fds[0].revents & (POLLIN | POLLHUP))) return true;
+    ssize_t n = sys::read_fd(client_in_, rd.data(), rd.size());
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (n <= 0) return !buf.empty() ? (forward(buf.size()), true) : true;
+    buf.append(rd.data(), static_cast<size_t>(n));
+    while (lsp) {
+      if (skip) {
+        uint64_t take = std::min<uint64_t>(skip, buf.size() - scan);
+        scan += take;
+        skip -= take;
+        if (skip) break;
+      }
+      size_t hdr_end = buf.find("\r\n\r\n", scan);
+      if (hdr_end == std::string::npos) {
+        if (buf.size() - scan > core::LspFrameParser::kMaxHeader) lsp = false;
+        break;
+      }
+      int64_t len = core::parse_content_length(std::string_view(buf).substr(scan, hdr_end - scan));
+      if (len < 0) {
+        lsp = false;
+        break;
+      }
+      size_t body = hdr_end + 4;
+      if (static_cast<uint64_t>(len) > kMaxExamined) {
+        scan = body;
+        skip = static_cast<uint64_t>(len);
+        continue;
+      }
+      if (buf.size() - body < static_cast<size_t>(len)) break;
+      std::string_view b(buf.data() + body, static_cast<size_t>(len));
+      if (b.find(kDidChangeFolders) != std::string_view::npos) {
+        auto added = core::added_workspace_folders(b);
+        if (!added.empty()) {
+          size_t frame_len = body + static_cast<size_t>(len) - scan;
+          if (!forward(scan)) return true;  // what came before it, then the attach, then the frame
+          folder_hook_(added);
+          if (!forward(frame_len)) return true;
+          continue;
+        }
+      }
+      scan = body + static_cast<size_t>(len);
+    }
+    if (!lsp) return forward(buf.size()) ? false : true;
+    if (!forward(scan)) return true;
+  }
 }
 
 void LspRelay::flush_pending_locked_out() {

@@ -134,6 +134,7 @@ Result<std::unique_ptr<LspRelay>> lsp_relay_for(const LaunchRequest& req, const 
   auto st = read_lsp_start(0);
   if (!st) return std::move(st).error();
   out.lsp_folders = st->folders;
+  out.lsp_attach = true;  // issue 13.2: folders added later (app/lsp_attach.hpp)
   bool inject = notify_client_enabled(req.notify_client, get(env, "GOPLS_SANDBOX_NOTIFY_CLIENT"));
   auto relay = LspRelay::create(std::move(st->prefix), inject);
   if (!relay) return std::move(relay).error();

@@ -11,6 +11,7 @@
 #include "gopls_sandbox/app/lsp_workspace.hpp"
 #include "gopls_sandbox/app/settings.hpp"
 #include "gopls_sandbox/core/goenv.hpp"
+#include "gopls_sandbox/core/landlock_plan.hpp"
 #include "gopls_sandbox/sys/host_probe.hpp"
 #include "gopls_sandbox/sys/machine_facts.hpp"
 #include "gopls_sandbox/sys/process.hpp"
@@ -277,6 +278,10 @@ Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const
   }
   if (test_hook(env, "GOPLS_SANDBOX_TEST_OVERLAY_FAIL") == "1" && !out.opts.dry_run) break_overlays_for_test(out.plan, out.caches);
   add_inode_checks(out, *in);
+  if (req.lsp_attach) {  // issue 13.2 (app/lsp_attach.hpp)
+    core::add_landlock_spares(out.plan);
+    out.inputs = std::make_shared<const core::PlanInputs>(std::move(*in));
+  }
   return out;
 }
 

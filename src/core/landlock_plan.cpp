@@ -1,5 +1,7 @@
 #include "gopls_sandbox/core/landlock_plan.hpp"
 
+#include <algorithm>
+
 namespace gsb::core {
 
 namespace ll {
@@ -43,7 +45,7 @@ LandlockPlan landlock_plan(const Plan& plan) {
         add(m.dst, ll::kReadFile, true, m.why);
         break;
       case MountKind::Dir:
-        add(m.dst, ll::kReadFile | ll::kReadDir, false, m.why);
+        add(m.dst, m.spare ? ll::kAll : ll::kReadFile | ll::kReadDir, false, m.why);
         break;
       case MountKind::Symlink:    // the link is read from its directory; the target has its own rule
       case MountKind::RemountRo:
@@ -51,6 +53,36 @@ LandlockPlan landlock_plan(const Plan& plan) {
     }
   }
   return lp;
+}
+
+void add_landlock_spares(Plan& plan) {
+  std::vector<std::string> spares;
+  for (const auto& m : plan.mounts) {
+    if (m.kind != MountKind::Bind || (m.why != "workspace" && m.why != "workspace (real path)")) continue;
+    auto slash = m.dst.rfind('/');
+    std::string parent = slash == std::string::npos || slash == 0 ? std::string("/") : m.dst.substr(0, slash);
+    if (parent == "/" || std::find(spares.begin(), spares.end(), parent) != spares.end()) continue;
+    spares.push_back(parent);
+  }
+  if (spares.empty()) return;
+  // Before the root is sealed: the directories exist (they lead to a workspace's mount point).
+  auto at = plan.mounts.end();
+  if (!plan.mounts.empty() && plan.mounts.back().kind == MountKind::RemountRo && plan.mounts.back().dst == "/") --at;
+  std::vector<MountOp> ops;
+  for (const auto& p : spares) {
+    MountOp op{MountKind::Dir, "", p, 0755, false, false, "workspace spare: folders the editor adds later (Landlock)"};
+    op.spare = true;
+    ops.push_back(std::move(op));
+  }
+  plan.mounts.insert(at, ops.begin(), ops.end());
+}
+
+bool landlock_allows_beneath(const LandlockPlan& lp, const std::string& mount_point) {
+  constexpr uint64_t kNeed = ll::kReadFile | ll::kReadDir | ll::kWriteFile;
+  for (const auto& r : lp.rules)
+    if (!r.is_file && (r.access & kNeed) == kNeed && r.path != mount_point && path_is_under(mount_point, r.path))
+      return true;
+  return false;
 }
 
 std::string landlock_summary(int abi) {

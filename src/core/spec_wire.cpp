@@ -120,7 +120,7 @@ std::string encode_spec(const Plan& p, const std::vector<sock_filter>& filter, S
     w.str(m.src);
     w.str(m.dst);
     w.u32(m.mode);
-    w.u32((m.is_file ? 1u : 0u) | (m.optional ? 2u : 0u) | (m.noexec ? 4u : 0u));
+    w.u32((m.is_file ? 1u : 0u) | (m.optional ? 2u : 0u) | (m.noexec ? 4u : 0u) | (m.spare ? 8u : 0u));
     w.str(m.why);
     if (m.kind == MountKind::Overlay) {
       w.str(m.upper);
@@ -164,6 +164,7 @@ Result<WireSpec> decode_spec(std::string_view bytes) {
     m.is_file = flags & 1u;
     m.optional = flags & 2u;
     m.noexec = flags & 4u;
+    m.spare = flags & 8u;
   }
   uint32_t nf = 0, flags = 0;
   if (!r.u32(nf) || nf > bytes.size() / sizeof(sock_filter)) return bad("truncated filter");

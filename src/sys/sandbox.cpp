@@ -51,6 +51,7 @@ const char* phase_name(Phase p) noexcept {
     case Phase::Session: return "new session";
     case Phase::Landlock: return "landlock";
     case Phase::NetProxy: return "network proxy endpoint";
+    case Phase::Namespaces: return "send namespaces";
   }
   return "setup";
 }
@@ -267,6 +268,22 @@ void map_ids(Pid1& p) noexcept {
 // /proc/1/mem, ptrace or process_vm_writev by anything the program starts.
 void make_undumpable() noexcept {
   if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) fail(Phase::Harden, errno, "prctl PR_SET_DUMPABLE");
+}
+
+// Issue 13.2: our user and mount namespaces, for the launcher: it enters them later to attach a
+// workspace folder the editor adds (sys/attach.cpp). Early, before anything is mounted: a
+// namespace descriptor names the namespace for its whole life, whatever is mounted in it later.
+// Our own /proc/self/ns is open to us whether or not we are dumpable.
+void send_namespaces(Pid1& p) noexcept {
+  if (!p.early.send_namespaces) return;
+  static const char* const kNs[] = {"/proc/self/ns/user", "/proc/self/ns/mnt"};
+  for (int i = 0; i < 2; ++i) {
+    int fd = ::open(kNs[i], O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail(Phase::Namespaces, errno, std::string("open ") + kNs[i]);
+    if (int e = send_child_msg(kMsgFd, MsgType::Namespace, Phase::None, 0, i, nullptr, fd))
+      fail(Phase::Namespaces, e, "send the namespace descriptors");
+    ::close(fd);
+  }
 }
 
 // A private mount tree with the host's root at /oldroot and an empty tmpfs at /newroot: needs
@@ -494,6 +511,7 @@ void reap_until_program_exits(Pid1& p) noexcept {
   die_with_launcher();
   map_ids(p);
   make_undumpable();
+  send_namespaces(p);
   begin_root(p);
   set_up_uts_and_net(p);
   receive_spec(p);
@@ -598,6 +616,7 @@ Result<SandboxExit> run_sandbox(const SandboxSpec& spec, SandboxEvents& events) 
   early.program_stdout = spec.program_stdout;
   early.net_proxy_port = spec.net_proxy_port;
   early.net_proxy_addr = spec.net_proxy_addr;
+  early.send_namespaces = spec.send_namespaces;
   auto st = start_sandbox(early);
   if (!st) return std::move(st).error();
   return run_sandbox(*st, spec, events);
@@ -651,6 +670,8 @@ bool read_messages(int sock, SandboxExit& ex, int& listener, SandboxEvents& even
       if (events.on_listener) events.on_listener(listener);
     } else if (m.type == MsgType::NetListener && passed >= 0 && accept_listener && events.on_net_listener) {
       events.on_net_listener(passed, pid);  // issue 14: the proxy endpoint inside, served by the launcher
+    } else if (m.type == MsgType::Namespace && passed >= 0 && accept_listener && events.on_namespace) {
+      events.on_namespace(m.index, passed);  // issue 13.2: for attaching folders later (sys/attach.hpp)
     } else if (passed >= 0) {
       ::close(passed);
     }

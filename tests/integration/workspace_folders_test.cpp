@@ -2,9 +2,11 @@
 // cwd /), and what Go needs outside them (go.work in the parent, replace ../x, GOPATH mode, a
 // symlinked folder, a folder inside a module) — each giving the same answers as bare gopls.
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "harness.hpp"
 #include "lsp_client.hpp"
@@ -27,7 +29,35 @@ struct Scenario {
   std::vector<Query> refs;           // textDocument/references (with the declaration)
   // Each folder's main.go: a type error must be reported (diagnostics really run there).
   std::vector<std::string> break_files;
+  // Issue 13.2: then each batch is added with one workspace/didChangeWorkspaceFolders, and the
+  // `later` queries run (in the added folders).
+  std::vector<std::vector<std::string>> added;
+  struct Work {
+    std::vector<std::string> open;
+    std::vector<Query> defs, refs;
+    std::vector<std::string> break_files;
+  } later;
 };
+
+json::Value folder_list(const std::vector<std::string>& folders) {
+  json::Value fs;
+  fs.array();
+  for (const auto& f : folders) {
+    json::Value o;
+    o.set("uri", "file://" + f);
+    o.set("name", f.substr(f.rfind('/') + 1));
+    fs.push(o);
+  }
+  return fs;
+}
+
+json::Value folders_change(const std::vector<std::string>& added, const std::vector<std::string>& removed = {}) {
+  json::Value ev, params;
+  ev.set("added", folder_list(added));
+  ev.set("removed", folder_list(removed));
+  params.set("event", ev);
+  return params;
+}
 
 std::string uri_of(const std::string& p) { return "file://" + p; }
 
@@ -110,66 +140,72 @@ Answers session(As as, const std::vector<std::string>& argv, const Scenario& s, 
     return a;
   }
   c.notify("initialized", json::Object{});
-  for (const auto& f : s.open) {
-    json::Value item;
-    item.set("uri", uri_of(f));
-    item.set("languageId", "go");
-    item.set("version", 1);
-    item.set("text", read_file(f));
-    json::Value open;
-    open.set("textDocument", item);
-    c.notify("textDocument/didOpen", open);
-  }
-  // The first diagnostics of each opened file (LspClient drops notifications a predicate
-  // refuses, so one predicate records them all).
-  std::map<std::string, std::string> diag;
-  while (diag.size() < s.open.size()) {
-    auto d = c.notification("textDocument/publishDiagnostics", [&](const json::Value& n) {
-      for (const auto& f : s.open) {
-        if (n["params"]["uri"].as_string() != uri_of(f) || diag.count(f)) continue;
-        std::string line;
-        for (const auto& x : n["params"]["diagnostics"].as_array()) line += " [" + x["message"].as_string() + "]";
-        diag[f] = line;
-        return true;
-      }
-      return false;
-    });
-    if (!d) break;
-  }
-  for (const auto& f : s.open)
-    a.lines.push_back("diagnostics " + f + ":" + (diag.count(f) ? diag[f] : std::string(" none published")));
-  for (const auto& q : s.defs) {
-    auto d = c.response(c.request("textDocument/definition", doc_pos(uri_of(q.file), q.line, q.ch)));
-    a.lines.push_back("definition " + q.file + ":" + std::to_string(q.line) + ":" + std::to_string(q.ch) + " -> " +
-                      (d ? loc_string_list((*d)["result"]).dump() + ((*d).find("error") ? (*d)["error"].dump() : "")
-                         : "no response"));
-  }
-  for (const auto& q : s.refs) {
-    json::Value v = doc_pos(uri_of(q.file), q.line, q.ch);
-    json::Value ctx;
-    ctx.set("includeDeclaration", true);
-    v.set("context", ctx);
-    auto d = c.response(c.request("textDocument/references", v));
-    a.lines.push_back("references " + q.file + ":" + std::to_string(q.line) + ":" + std::to_string(q.ch) + " -> " +
-                      (d ? loc_string_list((*d)["result"]).dump() : "no response"));
-  }
   int version = 2;
-  for (const auto& f : s.break_files) {
-    json::Value change, vdoc, changes, whole;
-    vdoc.set("uri", uri_of(f));
-    vdoc.set("version", version++);
-    change.set("textDocument", vdoc);
-    std::string text = read_file(f);
-    text += "\nvar _ int = \"not an int\"\n";
-    whole.set("text", text);
-    changes.push(whole);
-    change.set("contentChanges", changes);
-    c.notify("textDocument/didChange", change);
-    auto d = c.notification("textDocument/publishDiagnostics", [&](const json::Value& n) {
-      return n["params"]["uri"].as_string() == uri_of(f) && !n["params"]["diagnostics"].as_array().empty();
-    });
-    a.lines.push_back("type error in " + f + ": " + (d ? "reported" : "NOT reported"));
-  }
+  auto work = [&](const std::vector<std::string>& opens, const std::vector<Query>& defs, const std::vector<Query>& refs,
+                  const std::vector<std::string>& breaks) {
+    for (const auto& f : opens) {
+      json::Value item;
+      item.set("uri", uri_of(f));
+      item.set("languageId", "go");
+      item.set("version", 1);
+      item.set("text", read_file(f));
+      json::Value open;
+      open.set("textDocument", item);
+      c.notify("textDocument/didOpen", open);
+    }
+    // The first diagnostics of each opened file (LspClient drops notifications a predicate
+    // refuses, so one predicate records them all).
+    std::map<std::string, std::string> diag;
+    while (diag.size() < opens.size()) {
+      auto d = c.notification("textDocument/publishDiagnostics", [&](const json::Value& n) {
+        for (const auto& f : opens) {
+          if (n["params"]["uri"].as_string() != uri_of(f) || diag.count(f)) continue;
+          std::string line;
+          for (const auto& x : n["params"]["diagnostics"].as_array()) line += " [" + x["message"].as_string() + "]";
+          diag[f] = line;
+          return true;
+        }
+        return false;
+      });
+      if (!d) break;
+    }
+    for (const auto& f : opens)
+      a.lines.push_back("diagnostics " + f + ":" + (diag.count(f) ? diag[f] : std::string(" none published")));
+    for (const auto& q : defs) {
+      auto d = c.response(c.request("textDocument/definition", doc_pos(uri_of(q.file), q.line, q.ch)));
+      a.lines.push_back("definition " + q.file + ":" + std::to_string(q.line) + ":" + std::to_string(q.ch) + " -> " +
+                        (d ? loc_string_list((*d)["result"]).dump() + ((*d).find("error") ? (*d)["error"].dump() : "")
+                           : "no response"));
+    }
+    for (const auto& q : refs) {
+      json::Value v = doc_pos(uri_of(q.file), q.line, q.ch);
+      json::Value ctx;
+      ctx.set("includeDeclaration", true);
+      v.set("context", ctx);
+      auto d = c.response(c.request("textDocument/references", v));
+      a.lines.push_back("references " + q.file + ":" + std::to_string(q.line) + ":" + std::to_string(q.ch) + " -> " +
+                        (d ? loc_string_list((*d)["result"]).dump() : "no response"));
+    }
+    for (const auto& f : breaks) {
+      json::Value change, vdoc, changes, whole;
+      vdoc.set("uri", uri_of(f));
+      vdoc.set("version", version++);
+      change.set("textDocument", vdoc);
+      std::string text = read_file(f);
+      text += "\nvar _ int = \"not an int\"\n";
+      whole.set("text", text);
+      changes.push(whole);
+      change.set("contentChanges", changes);
+      c.notify("textDocument/didChange", change);
+      auto d = c.notification("textDocument/publishDiagnostics", [&](const json::Value& n) {
+        return n["params"]["uri"].as_string() == uri_of(f) && !n["params"]["diagnostics"].as_array().empty();
+      });
+      a.lines.push_back("type error in " + f + ": " + (d ? "reported" : "NOT reported"));
+    }
+  };
+  work(s.open, s.defs, s.refs, s.break_files);
+  for (const auto& batch : s.added) c.notify("workspace/didChangeWorkspaceFolders", folders_change(batch));
+  if (!s.added.empty()) work(s.later.open, s.later.defs, s.later.refs, s.later.break_files);
   auto sd = c.response(c.request("shutdown", nullptr));
   c.notify("exit", nullptr);
   p.close_stdin();
@@ -198,6 +234,7 @@ class WorkspaceFolders : public ::testing::TestWithParam<As> {
                                           << bare.err;
     std::string all = joined(sand);
     for (const auto& f : s.open) EXPECT_NE(all.find("diagnostics " + f + ":\n"), std::string::npos) << all;
+    for (const auto& f : s.later.open) EXPECT_NE(all.find("diagnostics " + f + ":\n"), std::string::npos) << all;
     EXPECT_EQ(all.find("NOT reported"), std::string::npos) << all;
     EXPECT_EQ(all.find("[]"), std::string::npos) << "an empty definition/references answer:\n" << all;
     EXPECT_EQ(sand.status, 0) << sand.err;
@@ -229,6 +266,179 @@ TEST_P(WorkspaceFolders, TwoFoldersFromInitializeWithCwdRoot) {
   EXPECT_NE(all.find("-> [\"file://" + b + "/main.go:6:17\"]"), std::string::npos) << all << sand.err;
   EXPECT_NE(sand.err.find("workspace from initialize (workspaceFolders): " + a + " " + b), std::string::npos)
       << sand.err;
+}
+
+// Issue 13.2: then a third and a fourth folder, added with didChangeWorkspaceFolders (two
+// messages), work the same: mounted into the running sandbox before gopls hears of them.
+TEST_P(WorkspaceFolders, TwoFoldersThenTwoAddedWithDidChangeWorkspaceFolders) {
+  TempDir t(as());
+  std::vector<std::string> f;
+  for (const char* n : {"alpha", "beta", "gamma", "delta"}) {
+    f.push_back(t.path + "/" + n);
+    mkdirs(as(), f.back());
+    write_go_module(f.back(), as());
+  }
+  Scenario s;
+  s.cwd = "/";
+  s.folders = {f[0], f[1]};
+  s.open = {f[0] + "/main.go"};
+  s.defs = {{f[0] + "/main.go", 10, 15}};
+  s.added = {{f[2]}, {f[3]}};
+  s.later.open = {f[2] + "/main.go", f[3] + "/main.go"};
+  s.later.defs = {{f[2] + "/main.go", 10, 15}, {f[3] + "/main.go", 10, 15}};
+  s.later.refs = {{f[2] + "/main.go", 6, 17}, {f[3] + "/main.go", 6, 17}};
+  s.later.break_files = {f[2] + "/main.go", f[3] + "/main.go"};
+  same_as_bare(s);
+  Answers sand = session(as(), {world().launcher, "run", "-v", "--"}, s, gen());
+  std::string all = joined(sand);
+  for (int i : {2, 3})
+    EXPECT_NE(all.find("-> [\"file://" + f[i] + "/main.go:6:17\"]"), std::string::npos) << all << sand.err;
+  EXPECT_NE(sand.err.find("workspace folder " + f[2] + " attached"), std::string::npos) << sand.err;
+}
+
+// Issue 13.2, from inside (tests/helpers/lsp_attach_probe stands in for gopls and tries, in each
+// folder it is told of, what code inside could): an added folder is visible when the message
+// arrives and writable, its .git is read-only (EROFS) as in the initial workspace; /, $HOME and a
+// folder whose path is a symlink by the time it is opened are refused with one message each; a
+// removed folder stays mounted until the server exits.
+struct Probe {
+  std::map<std::string, std::string> result;  // folder -> "stat=… git_config=… …"
+  std::vector<std::string> messages;          // window/showMessage texts
+  std::string err;
+};
+
+Probe probe_session(As as, const std::vector<std::string>& argv, const std::vector<std::string>& initial,
+                    const std::vector<std::vector<std::string>>& batches, const std::vector<std::string>& removed,
+                    const std::map<std::string, std::string>& env = {}) {
+  Probe out;
+  SpawnOptions so;
+  so.cwd = "/";
+  for (const auto& [k, v] : env) so.env[k] = v;
+  Proc p = spawn(as, argv, so);
+  LspClient c(p);
+  json::Value init;
+  init.set("processId", nullptr);
+  init.set("rootUri", "file://" + initial[0]);
+  init.set("workspaceFolders", folder_list(initial));
+  init.set("capabilities", json::Object{});
+  auto r = c.response(c.request("initialize", init));
+  if (!r) {
+    out.err = "no initialize response\n" + p.err_buf;
+    return out;
+  }
+  c.notify("initialized", json::Object{});
+  size_t want = 0;
+  for (const auto& b : batches) {
+    c.notify("workspace/didChangeWorkspaceFolders", folders_change(b));
+    want += b.size();
+  }
+  if (!removed.empty()) {
+    c.notify("workspace/didChangeWorkspaceFolders", folders_change({}, removed));
+    want += removed.size();
+  }
+  size_t got = 0;
+  while (got < want) {
+    auto n = c.notification("probe/result", [&](const json::Value& v) {
+      std::string t = v["params"].as_string();
+      out.result[t.substr(0, t.find(' '))] += (out.result.count(t.substr(0, t.find(' '))) ? " | " : "") + t.substr(t.find(' ') + 1);
+      return true;
+    });
+    if (!n) break;
+    ++got;
+  }
+  (void)c.response(c.request("shutdown", nullptr));
+  c.notify("exit", nullptr);
+  p.close_stdin();
+  p.wait(std::chrono::seconds(30));
+  // Everything the launcher injected (the server is gone: these return at end of output).
+  while (auto m = c.notification("window/showMessage", [](const json::Value&) { return true; }, std::chrono::seconds(5)))
+    out.messages.push_back((*m)["params"]["message"].as_string());
+  out.err = p.err_buf;
+  return out;
+}
+
+std::string all_of(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += x + "\n";
+  return s;
+}
+size_t count_with(const std::vector<std::string>& v, const std::string& needle) {
+  return static_cast<size_t>(std::count_if(v.begin(), v.end(), [&](const std::string& s) { return s.find(needle) != std::string::npos; }));
+}
+
+class AttachFolders : public ::testing::TestWithParam<As> {
+ protected:
+  void SetUp() override {
+    if (as() == As::User && !world().why_unavailable.empty()) GSB_SKIP_OR_FAIL(world().why_unavailable);
+  }
+  As as() const { return GetParam(); }
+};
+INSTANTIATE_TEST_SUITE_P(As, AttachFolders, ::testing::Values(As::Root, As::User),
+                         [](const auto& info) { return as_name(info.param); });
+
+TEST_P(AttachFolders, AddedFolderIsWritableItsGitReadOnlyAndHostileFoldersAreRefused) {
+  TempDir t(as()), h(as(), "home");
+  std::string a = t.path + "/alpha", g = t.path + "/gamma", real = t.path + "/real", link = t.path + "/link";
+  for (const auto& d : {a, g + "/.git/hooks", real}) mkdirs(as(), d);
+  write_file(g + "/.git/config", "[core]\n", as());
+  ASSERT_EQ(::symlink(real.c_str(), link.c_str()), 0);
+  // GOPLS_SANDBOX_TEST_ATTACH_AS_GIVEN: the launcher checks the path as given instead of its
+  // real path — what it sees when a directory is swapped for a symlink after its check.
+  std::vector<std::string> argv = {world().launcher, "run", "--gopls", world().helper("lsp_attach_probe")};
+  Probe pr = probe_session(as(), argv, {a}, {{g}, {"/", h.path}, {link}}, {g},
+                           {{"HOME", h.path}, {"GOPLS_SANDBOX_TEST_ATTACH_AS_GIVEN", "1"}});
+  std::string ctx = all_of(pr.messages) + "--- stderr ---\n" + pr.err;
+  EXPECT_EQ(pr.result[g], "stat=0 git_config=EROFS git_hook=EROFS write=0 | stat=0 git_config=EROFS git_hook=EROFS write=0")
+      << ctx;  // (the second: after its removal, still mounted)
+  EXPECT_EQ(pr.result[link].substr(0, 11), "stat=ENOENT") << pr.result[link] << "\n" << ctx;
+  EXPECT_EQ(count_with(pr.messages, "workspace folder / was added but is not visible"), 1u) << ctx;
+  EXPECT_EQ(count_with(pr.messages, "workspace folder " + h.path + " was added but is not visible"), 1u) << ctx;
+  EXPECT_EQ(count_with(pr.messages, "workspace folder " + link + " was added but could not be attached"), 1u) << ctx;
+  EXPECT_EQ(count_with(pr.messages, "a symbolic link in the path (refused)"), 1u) << ctx;
+  EXPECT_EQ(count_with(pr.messages, "workspace folder " + g), 0u) << ctx;
+  EXPECT_NE(pr.err.find("gopls-sandbox: workspace folder " + link), std::string::npos) << pr.err;
+  // Nothing reached the host through the folder's .git.
+  EXPECT_NE(::access((g + "/probe-written.txt").c_str(), F_OK), -1);
+  EXPECT_EQ(::access((g + "/.git/hooks/probe-hook").c_str(), F_OK), -1);
+}
+
+// Landlock's rules are fixed when gopls starts (core/landlock_plan.hpp: add_landlock_spares). A
+// folder beside a workspace (its parent is a spare) is usable; one beside no workspace is mounted
+// and the user is told once to restart the language server. Root only: the unprivileged test user
+// can create no directory outside /tmp (a private tmpfs inside, which Landlock allows anyway)
+// and its home.
+TEST_P(AttachFolders, FolderBesideAWorkspaceWorksOneElsewhereSaysRestart) {
+  if (as() != As::Root) GTEST_SKIP() << "needs directories outside /tmp";
+  if (::syscall(SYS_landlock_create_ruleset, nullptr, 0, 1) < 1) GTEST_SKIP() << "no Landlock";
+  ASSERT_EQ(::mkdir("/opt", 0755) == 0 || errno == EEXIST, true);
+  char t1[] = "/opt/gsb-it-attach-XXXXXX", t2[] = "/opt/gsb-it-attach-XXXXXX";
+  ASSERT_NE(::mkdtemp(t1), nullptr);
+  ASSERT_NE(::mkdtemp(t2), nullptr);
+  std::string o = t1, elsewhere = std::string(t2) + "/delta";
+  for (const auto& d : {o + "/alpha", o + "/beta", elsewhere}) mkdirs(as(), d);
+  std::vector<std::string> argv = {world().launcher, "run", "--gopls", world().helper("lsp_attach_probe")};
+  Probe pr = probe_session(as(), argv, {o + "/alpha"}, {{o + "/beta"}, {elsewhere}}, {});
+  for (const auto& d : {o, std::string(t2)})
+    if (std::system(("rm -rf " + shell_quote(d)).c_str()) != 0) ADD_FAILURE() << "rm -rf " << d;
+  std::string ctx = all_of(pr.messages) + "--- stderr ---\n" + pr.err;
+  EXPECT_EQ(pr.result[o + "/beta"], "stat=0 git_config=ENOENT git_hook=ENOENT write=0") << ctx;
+  // Mounted (stat needs no Landlock right), but Landlock denies creating a file in it.
+  EXPECT_EQ(pr.result[elsewhere], "stat=0 git_config=ENOENT git_hook=ENOENT write=EACCES") << ctx;
+  EXPECT_EQ(count_with(pr.messages, "Landlock rules were fixed at start"), 1u) << ctx;
+  EXPECT_EQ(count_with(pr.messages, "workspace folder " + elsewhere + " was added and mounted"), 1u) << ctx;
+}
+
+// Landlock-only mode (no user namespaces: tests/helpers/no_userns): nothing to attach to; said.
+TEST_P(AttachFolders, LandlockOnlyModeSaysRestart) {
+  TempDir t(as());
+  std::string a = t.path + "/alpha", g = t.path + "/gamma";
+  for (const auto& d : {a, g}) mkdirs(as(), d);
+  std::vector<std::string> argv = {world().helper("no_userns"), "clone", world().launcher, "run", "--gopls",
+                                   world().helper("lsp_attach_probe")};
+  Probe pr = probe_session(as(), argv, {a}, {{g}}, {});
+  std::string ctx = all_of(pr.messages) + "--- stderr ---\n" + pr.err;
+  EXPECT_EQ(count_with(pr.messages, "restart the language server"), 1u) << ctx;
+  EXPECT_NE(pr.err.find("not visible until the language server restarts"), std::string::npos) << pr.err;
 }
 
 TEST_P(WorkspaceFolders, GoWorkInTheParentWithTwoUseModules) {

@@ -2,6 +2,8 @@
 // drop-in mode, learn and doctor.
 #pragma once
 
+#include <memory>
+
 #include <map>
 #include <optional>
 #include <string>
@@ -30,6 +32,9 @@ struct LaunchRequest {
   // Issue 13 (app/lsp_workspace.hpp): the folders of the client's initialize request, used
   // like the default workspace (same refusals) when no workspace is configured.
   std::vector<std::string> lsp_folders;
+  // Issue 13.2: the LSP relay runs, so folders added later are attached (app/lsp_attach.hpp):
+  // the plan gets Landlock spares and Prepared keeps the plan's inputs.
+  bool lsp_attach = false;
   std::string notify_client;          // --notify-client on|off ("" = GOPLS_SANDBOX_NOTIFY_CLIENT)
 };
 
@@ -47,6 +52,7 @@ struct Prepared {
   int cache_lock_fd = -1;                   // the domain's lock (shared), held until exit
   NetSetup net;                             // issue 14: network mode and the proxy's allowlist
   std::vector<std::string> client_notes;    // issue 13: paths Go needs that were not bound
+  std::shared_ptr<const core::PlanInputs> inputs;  // issue 13.2: kept when req.lsp_attach
 };
 Result<Prepared> prepare(const LaunchRequest& req);
 // The same with the options already resolved (resolve_options) from `env`.

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -35,10 +36,17 @@ class LspRelay {
   // thread-safe. Without injection: ignored.
   void notify(const std::string& cause, const std::string& text);
   size_t notified() const;
+  // Issue 13.2: called on the input thread with the folders a workspace/didChangeWorkspaceFolders
+  // adds, before that message is forwarded (it is held until the hook returns). Setting one
+  // (before start) makes the input side split frames instead of splicing: bodies over 1 MiB
+  // and input that is not LSP framing pass through unexamined; every byte stays as it came.
+  using FolderHook = std::function<void(const std::vector<std::string>&)>;
+  void set_folder_hook(FolderHook hook) { folder_hook_ = std::move(hook); }
 
  private:
   LspRelay() = default;
   void pump_in();
+  bool pump_in_framed();  // false: hand the rest to the splice loop (not LSP framing)
   void pump_out();
   void flush_pending_locked_out();
 
@@ -48,6 +56,7 @@ class LspRelay {
   int to_child_r_ = -1, to_child_w_ = -1;
   int from_child_r_ = -1, from_child_w_ = -1;
   int stop_fd_ = -1, wake_fd_ = -1;
+  FolderHook folder_hook_;
   std::thread in_, out_;
   bool started_ = false, finished_ = false;
 

@@ -50,6 +50,17 @@ struct LandlockPlan {
 };
 
 LandlockPlan landlock_plan(const Plan& plan);
+// Issue 13.2: Landlock rules are fixed once the program's process enforced them, so a folder the
+// editor adds later and the launcher mounts into the running sandbox would be denied. With the
+// LSP relay, the parent directory of each workspace mount point becomes a "spare" (a Dir op with
+// every right, inserted before the root is sealed): a folder mounted beside a workspace is then
+// reachable. A rule on the mount point itself would not do: Landlock skips a directory that a
+// mount covers when it walks up from a file. Never "/": that would end the second wall. The
+// mounts stay as they are (read-only ones still refuse writes); Landlock-only mode ignores Dir.
+void add_landlock_spares(Plan& plan);
+// Whether a directory mounted at `mount_point` (after the rules were enforced) is readable and
+// writable under `lp`: a rule granting that on a directory strictly above it.
+bool landlock_allows_beneath(const LandlockPlan& lp, const std::string& mount_point);
 // What `abi` enforces of it, in words (for -v, doctor and --dry-run).
 std::string landlock_summary(int abi);
 json::Value landlock_to_json(const LandlockPlan& lp, int abi);

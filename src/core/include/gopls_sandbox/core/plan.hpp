@@ -44,6 +44,9 @@ struct MountOp {
   std::string why;        // "GOROOT", "workspace", "--bind", ...
   bool noexec = false;    // binds and tmpfs: also noexec
   std::string upper, work, fallback;  // Overlay only: host paths of its layers
+  // Dir only (issue 13.2): a Landlock "spare" — every right beneath it, for workspace folders
+  // the editor adds later and the launcher mounts below it (core/landlock_plan.hpp).
+  bool spare = false;
 };
 
 // What the parent found on the host; the builder decides from these facts only.

@@ -30,6 +30,7 @@ enum class Phase : int32_t {
   Session,     // the program's new session (setsid)
   Landlock,    // the second wall
   NetProxy,    // issue 14: the proxy endpoint inside (--net proxy)
+  Namespaces,  // issue 13.2: the namespace descriptors for attaching folders later
 };
 
 const char* phase_name(Phase p) noexcept;
@@ -39,6 +40,7 @@ enum class MsgType : uint32_t {
   Listener = 2,  // carries the seccomp user-notification fd (SCM_RIGHTS)
   Report = 3,    // one of pid 1's reports: detail holds `len` bytes of core::encode_report
   NetListener = 4,  // issue 14: the proxy endpoint's listening socket inside the sandbox's netns (SCM_RIGHTS)
+  Namespace = 5,    // issue 13.2: pid 1's user (index 0) or mount (index 1) namespace (SCM_RIGHTS)
 };
 
 struct ChildMsg {

@@ -36,6 +36,9 @@ struct SandboxSpec {
   // namespace and passes the socket out (on_net_listener). 0: no endpoint.
   uint16_t net_proxy_port = 0;
   uint32_t net_proxy_addr = 0x7f000001;
+  // Issue 13.2: pid 1 passes descriptors of its user and mount namespaces out (on_namespace),
+  // for attaching workspace folders the editor adds later (sys/attach.hpp).
+  bool send_namespaces = false;
 };
 
 struct SandboxEvents {
@@ -49,6 +52,8 @@ struct SandboxEvents {
   std::function<void(const core::Pid1Report&)> on_report;
   // Called when the listener fd is readable (the supervisor's work). Return false to stop polling it.
   std::function<bool(int fd)> on_listener_ready;
+  // Issue 13.2: a namespace descriptor of pid 1 (ownership passed): kind 0 user, 1 mount.
+  std::function<void(int kind, int fd)> on_namespace;
 };
 
 struct SandboxExit {
@@ -72,6 +77,7 @@ struct EarlySpec {
   int program_stdout = -1;
   uint16_t net_proxy_port = 0;  // see SandboxSpec
   uint32_t net_proxy_addr = 0x7f000001;
+  bool send_namespaces = false;  // see SandboxSpec
   sigset_t orig_mask{};    // (filled by start_sandbox)
 };
 

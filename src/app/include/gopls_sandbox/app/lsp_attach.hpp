@@ -1,0 +1,49 @@
+// Issue 13.2: workspace folders the editor adds while gopls runs (workspace/didChangeWorkspaceFolders),
+// attached to the running sandbox before gopls hears of them. The relay holds the message
+// (app/lsp_relay.hpp) while on_added() checks each folder with the rules of the initial
+// workspace (core::default_workspace_refusal, core/plan_protect) and mounts it (sys/attach.hpp).
+// What cannot be attached is said once per folder in a window/showMessage and on stderr.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "gopls_sandbox/app/launch.hpp"
+#include "gopls_sandbox/core/landlock_plan.hpp"
+
+namespace gsb::app {
+
+class LspRelay;
+
+class FolderAttacher {
+ public:
+  FolderAttacher(LspRelay& relay, const Prepared& prep, bool verbose);
+  ~FolderAttacher();
+  FolderAttacher(const FolderAttacher&) = delete;
+  FolderAttacher& operator=(const FolderAttacher&) = delete;
+  // From pid 1 (sys::SandboxEvents::on_namespace): kind 0 user, 1 mount; takes the fd.
+  void set_namespace(int kind, int fd);
+  // The relay's hook: attaches what it can, returns when done.
+  void on_added(const std::vector<std::string>& folders);
+  // GOPLS_SANDBOX_TEST_ATTACH_AS_GIVEN: check the path as given, not its real path — what the
+  // launcher sees when a directory is swapped for a symlink right after its check.
+  void test_as_given() { as_given_ = true; }
+
+ private:
+  void tell(const std::string& folder, const std::string& text);
+
+  LspRelay& relay_;
+  std::shared_ptr<const core::PlanInputs> in_;
+  bool verbose_;
+  bool as_given_ = false;
+  int landlock_abi_;
+  core::LandlockPlan landlock_;
+  std::vector<std::string> bound_;          // where a workspace is visible read-write inside
+  std::vector<std::string> private_roots_;  // the sandbox's own tmpfs mounts (and its root)
+  std::mutex mu_;
+  int ns_[2] = {-1, -1};
+};
+
+}  // namespace gsb::app

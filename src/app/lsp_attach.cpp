@@ -1,0 +1,125 @@
+#include "gopls_sandbox/app/lsp_attach.hpp"
+
+#include <sys/stat.h>
+
+#include <cstdio>
+
+#include "gopls_sandbox/app/lsp_relay.hpp"
+#include "gopls_sandbox/core/plan_protect.hpp"
+#include "gopls_sandbox/sys/attach.hpp"
+#include "gopls_sandbox/sys/fd.hpp"
+#include "gopls_sandbox/sys/host_probe.hpp"
+#include "gopls_sandbox/sys/landlock.hpp"
+
+namespace gsb::app {
+
+FolderAttacher::FolderAttacher(LspRelay& relay, const Prepared& prep, bool verbose)
+    : relay_(relay), in_(prep.inputs), verbose_(verbose), landlock_abi_(sys::landlock_abi()),
+      landlock_(core::landlock_plan(prep.plan)) {
+  private_roots_.push_back("/");
+  for (const auto& m : prep.plan.mounts) {
+    if (m.kind == core::MountKind::Bind && m.why.rfind("workspace", 0) == 0 && m.why.find("pinned") == std::string::npos)
+      bound_.push_back(m.dst);
+    if (m.kind == core::MountKind::Tmpfs) private_roots_.push_back(m.dst);
+  }
+}
+
+FolderAttacher::~FolderAttacher() {
+  for (int& fd : ns_) sys::close_fd(fd);
+}
+
+void FolderAttacher::set_namespace(int kind, int fd) {
+  std::lock_guard<std::mutex> lk(mu_);
+  if (kind < 0 || kind > 1 || ns_[kind] >= 0) {
+    sys::close_fd(fd);
+    return;
+  }
+  ns_[kind] = fd;
+}
+
+void FolderAttacher::tell(const std::string& folder, const std::string& text) {
+  std::fprintf(stderr, "gopls-sandbox: %s\n", text.c_str());
+  relay_.notify("attach:" + folder, text);
+}
+
+void FolderAttacher::on_added(const std::vector<std::string>& folders) {
+  int userns, mntns;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    userns = ns_[0];
+    mntns = ns_[1];
+  }
+  std::vector<sys::AttachRequest> reqs;
+  std::vector<std::string> names;  // the folder of each request
+  for (const auto& f : folders) {
+    std::string given = core::normalize_path(f);
+    bool visible = false;
+    for (const auto& b : bound_) visible = visible || core::path_is_under(given, b);
+    if (visible) continue;  // inside a folder that is bound already
+    auto refuse = [&](const std::string& why) {
+      tell(given, "workspace folder " + given + " was added but is not visible in the sandbox: " + why);
+    };
+    if (userns < 0 || mntns < 0 || !in_) {
+      relay_.notify("attach:restart", "workspace folders added while gopls runs are not visible in this sandbox "
+                                      "(it runs without namespaces, Landlock-only): restart the language server");
+      std::fprintf(stderr, "gopls-sandbox: workspace folder %s was added: not visible until the language server "
+                           "restarts (no namespaces to attach it to)\n", given.c_str());
+      continue;
+    }
+    std::string real = as_given_ ? given : core::normalize_path(sys::real_path(given));
+    struct stat st;
+    if (real.empty() || ::stat(real.c_str(), &st) != 0) {
+      refuse(errno_text(errno));
+      continue;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      refuse("not a directory");
+      continue;
+    }
+    if (given == "/" || real == "/") {
+      refuse("it is / (the whole host would be visible)");
+      continue;
+    }
+    if (std::string why = core::default_workspace_refusal(*in_, given, real); !why.empty()) {
+      refuse("it is " + why + ", which would expose far more than a project");
+      continue;
+    }
+    sys::AttachRequest q;
+    q.real = real;
+    q.dev = st.st_dev;
+    q.ino = st.st_ino;
+    q.dsts.push_back(given);
+    if (real != given) {
+      bool real_visible = false;
+      for (const auto& b : bound_) real_visible = real_visible || core::path_is_under(real, b);
+      if (!real_visible) q.dsts.push_back(real);
+    }
+    if (!in_->writable_vcs) {
+      auto prot = core::protect_host_executed(real, sys::probe_path, in_->read_text);
+      if (!prot) {
+        refuse(prot.error().message);
+        continue;
+      }
+      for (const auto& op : prot->ops) q.protect.push_back({op.rel, op.ro});
+    }
+    reqs.push_back(std::move(q));
+    names.push_back(given);
+  }
+  if (reqs.empty()) return;
+  auto res = sys::attach_folders(userns, mntns, private_roots_, reqs);
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    if (res[i].err) {
+      tell(names[i], "workspace folder " + names[i] + " was added but could not be attached to the sandbox: " +
+                         res[i].what + ": " + errno_text(res[i].err) + "; restart the language server to see it");
+      continue;
+    }
+    for (const auto& d : reqs[i].dsts) bound_.push_back(d);
+    if (verbose_) std::fprintf(stderr, "gopls-sandbox: workspace folder %s attached\n", names[i].c_str());
+    bool reachable = landlock_abi_ < 1 || core::landlock_allows_beneath(landlock_, reqs[i].dsts[0]);
+    if (!reachable)
+      tell(names[i], "workspace folder " + names[i] + " was added and mounted, but the sandbox's Landlock rules were "
+                     "fixed at start and do not cover it: restart the language server to use it");
+  }
+}
+
+}  // namespace gsb::app

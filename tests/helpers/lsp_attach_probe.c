@@ -1,0 +1,106 @@
+/* lsp_attach_probe: a stand-in LSP server for the attach tests (workspace_folders_test.cpp,
+ * issue 13.2). Answers initialize and shutdown; for each workspace/didChangeWorkspaceFolders it
+ * tries, in every folder added or removed, what code inside could: see the folder, write its
+ * .git/config, plant a .git hook, write a file of the project. It reports one notification
+ * "probe/result" per folder: "<path> stat=E git_config=E git_hook=E write=E" (errno names). */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "errno_name.h"
+
+static void put(const char* p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(1, p, n);
+    if (w <= 0) exit(3);
+    p += w;
+    n -= (size_t)w;
+  }
+}
+
+static void send_body(const char* body) {
+  char h[64];
+  int n = snprintf(h, sizeof h, "Content-Length: %zu\r\n\r\n", strlen(body));
+  put(h, (size_t)n);
+  put(body, strlen(body));
+}
+
+static char* read_frame(void) {
+  char hdr[4096];
+  size_t n = 0;
+  while (n < sizeof hdr - 1) {
+    if (read(0, hdr + n, 1) != 1) return NULL;
+    n++;
+    if (n >= 4 && memcmp(hdr + n - 4, "\r\n\r\n", 4) == 0) break;
+  }
+  hdr[n] = 0;
+  const char* cl = strcasestr(hdr, "Content-Length:");
+  if (!cl) exit(2);
+  long len = atol(cl + 15);
+  char* b = malloc((size_t)len + 1);
+  for (long got = 0; got < len;) {
+    ssize_t r = read(0, b + got, (size_t)(len - got));
+    if (r <= 0) exit(2);
+    got += r;
+  }
+  b[len] = 0;
+  return b;
+}
+
+static const char* try_open(const char* dir, const char* rel, int flags) {
+  char p[4096];
+  snprintf(p, sizeof p, "%s/%s", dir, rel);
+  int fd = open(p, flags | O_CLOEXEC, 0755);
+  if (fd < 0) return ename(errno);
+  close(fd);
+  return "0";
+}
+
+static void probe(const char* path) {
+  struct stat st;
+  const char* s = stat(path, &st) == 0 ? "0" : ename(errno);
+  const char* g = try_open(path, ".git/config", O_WRONLY | O_APPEND);
+  const char* h = try_open(path, ".git/hooks/probe-hook", O_WRONLY | O_CREAT);
+  const char* w = try_open(path, "probe-written.txt", O_WRONLY | O_CREAT);
+  char body[8192];
+  snprintf(body, sizeof body,
+           "{\"jsonrpc\":\"2.0\",\"method\":\"probe/result\",\"params\":\"%s stat=%s git_config=%s git_hook=%s write=%s\"}",
+           path, s, g, h, w);
+  send_body(body);
+}
+
+static void reply(const char* body, const char* result) {
+  const char* id = strstr(body, "\"id\":");
+  if (!id) return;
+  char out[256];
+  snprintf(out, sizeof out, "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"result\":%s}", atol(id + 5), result);
+  send_body(out);
+}
+
+int main(void) {
+  for (;;) {
+    char* b = read_frame();
+    if (!b) return 0;
+    if (strstr(b, "\"method\":\"initialize\"")) {
+      reply(b, "{\"capabilities\":{\"workspace\":{\"workspaceFolders\":{\"supported\":true}}}}");
+    } else if (strstr(b, "\"method\":\"shutdown\"")) {
+      reply(b, "null");
+    } else if (strstr(b, "\"method\":\"exit\"")) {
+      return 0;
+    } else if (strstr(b, "didChangeWorkspaceFolders")) {
+      for (char* u = strstr(b, "\"file://"); u; u = strstr(u, "\"file://")) {
+        u += 8;
+        char* end = strchr(u, '"');
+        if (!end) break;
+        *end = 0;
+        probe(u);
+        u = end + 1;
+      }
+    }
+    free(b);
+  }
+}
