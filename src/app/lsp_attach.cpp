@@ -1,13 +1,12 @@
 #include "gopls_sandbox/app/lsp_attach.hpp"
 
-#include <sys/stat.h>
-
 #include <cstdio>
 
 #include "gopls_sandbox/app/lsp_relay.hpp"
 #include "gopls_sandbox/core/plan_protect.hpp"
 #include "gopls_sandbox/sys/attach.hpp"
 #include "gopls_sandbox/sys/fd.hpp"
+#include "gopls_sandbox/sys/fs.hpp"
 #include "gopls_sandbox/sys/host_probe.hpp"
 #include "gopls_sandbox/sys/landlock.hpp"
 
@@ -67,12 +66,12 @@ void FolderAttacher::on_added(const std::vector<std::string>& folders) {
       continue;
     }
     std::string real = as_given_ ? given : core::normalize_path(sys::real_path(given));
-    struct stat st;
-    if (real.empty() || ::stat(real.c_str(), &st) != 0) {
-      refuse(errno_text(errno));
+    sys::PathInfo st = real.empty() ? sys::PathInfo{} : sys::path_info(real);
+    if (!st.exists()) {
+      refuse(real.empty() ? std::string("it does not resolve") : errno_text(st.err));
       continue;
     }
-    if (!S_ISDIR(st.st_mode)) {
+    if (!st.is_dir()) {
       refuse("not a directory");
       continue;
     }
@@ -86,8 +85,8 @@ void FolderAttacher::on_added(const std::vector<std::string>& folders) {
     }
     sys::AttachRequest q;
     q.real = real;
-    q.dev = st.st_dev;
-    q.ino = st.st_ino;
+    q.dev = st.dev;
+    q.ino = st.ino;
     q.dsts.push_back(given);
     if (real != given) {
       bool real_visible = false;

@@ -39,6 +39,36 @@ TEST(LandlockPlan, RightsFollowTheMountKinds) {
   EXPECT_EQ(lp.scopes, ll::kScopeAbstractUnix | ll::kScopeSignal);
 }
 
+// Issue 13.2: the parents of the workspace mount points get every right (before the root is
+// sealed), never "/"; a folder mounted later beside a workspace is covered, one elsewhere is not,
+// and a rule on the mount point itself does not count (Landlock skips a covered directory).
+TEST(LandlockPlan, SparesBesideTheWorkspacesForFoldersAddedLater) {
+  Plan p;
+  p.mounts = {{MountKind::RoBind, "/usr", "/usr", 0, false, false, "system"},
+              {MountKind::Tmpfs, "tmpfs", "/tmp", 01777, false, false, "TMPDIR"},
+              {MountKind::Bind, "/srv/code/a", "/srv/code/a", 0, false, false, "workspace"},
+              {MountKind::Bind, "/srv/code/b", "/srv/code/b", 0, false, false, "workspace"},
+              {MountKind::Bind, "/var/real/a", "/var/real/a", 0, false, false, "workspace (real path)"},
+              {MountKind::Bind, "/top", "/top", 0, false, false, "workspace"},
+              {MountKind::RoBind, "/srv/code/a/.git", "/srv/code/a/.git", 0, false, true, "workspace: run by the host (read-only)"},
+              {MountKind::RemountRo, "", "/", 0, false, false, "root"}};
+  add_landlock_spares(p);
+  ASSERT_EQ(p.mounts.size(), 10u);
+  EXPECT_EQ(p.mounts.back().kind, MountKind::RemountRo);
+  EXPECT_EQ(p.mounts[7].dst, "/srv/code");
+  EXPECT_EQ(p.mounts[8].dst, "/var/real");
+  for (size_t i : {7u, 8u}) EXPECT_TRUE(p.mounts[i].spare && p.mounts[i].kind == MountKind::Dir) << i;
+  auto lp = landlock_plan(p);
+  EXPECT_EQ(rule(lp, "/srv/code")->access, ll::kAll);
+  EXPECT_EQ(rule(lp, "/")->access, ll::kReadDir);  // /top's parent is "/": no spare
+  EXPECT_TRUE(landlock_allows_beneath(lp, "/srv/code/c"));
+  EXPECT_TRUE(landlock_allows_beneath(lp, "/tmp/x"));
+  EXPECT_FALSE(landlock_allows_beneath(lp, "/srv/other"));
+  EXPECT_FALSE(landlock_allows_beneath(lp, "/top"));
+  EXPECT_FALSE(landlock_allows_beneath(lp, "/opt/d"));
+  EXPECT_FALSE(landlock_allows_beneath(lp, "/usr/d"));  // read-only there
+}
+
 TEST(LandlockPlan, EachAbiHandlesWhatItKnows) {
   EXPECT_EQ(ll::handled_fs(0), 0u);
   EXPECT_EQ(ll::handled_fs(1) & ll::kRefer, 0u);

@@ -53,6 +53,7 @@ TEST(SpecWire, RoundTripsEverythingPidOneUses) {
     EXPECT_EQ(x.is_file, y.is_file) << i;
     EXPECT_EQ(x.optional, y.optional) << i;
     EXPECT_EQ(x.noexec, y.noexec) << i;
+    EXPECT_EQ(x.spare, y.spare) << i;
     EXPECT_EQ(x.why, y.why) << i;
   }
   EXPECT_TRUE(b->plan.notes.empty());
@@ -65,6 +66,17 @@ TEST(SpecWire, RoundTripsEverythingPidOneUses) {
   EXPECT_FALSE(b->filter_log);
   EXPECT_TRUE(b->identity_strict);
   EXPECT_EQ(b->identity_checks, a.identity_checks);
+}
+
+TEST(SpecWire, LandlockSpareTravels) {  // issue 13.2
+  WireSpec a = sample();
+  MountOp op{MountKind::Dir, "", "/srv/code", 0755, false, false, "workspace spare"};
+  op.spare = true;
+  a.plan.mounts.push_back(op);
+  auto b = decode_spec(encode_spec(a));
+  ASSERT_TRUE(b.ok()) << b.error().message;
+  EXPECT_TRUE(b->plan.mounts.back().spare);
+  EXPECT_FALSE(b->plan.mounts.front().spare);
 }
 
 TEST(SpecWire, EmptyFilterAndNoChecks) {
