@@ -20,6 +20,8 @@ FolderAttacher::FolderAttacher(LspRelay& relay, const Prepared& prep, bool verbo
     if (m.kind == core::MountKind::Bind && m.why.rfind("workspace", 0) == 0 && m.why.find("pinned") == std::string::npos)
       bound_.push_back(m.dst);
     if (m.kind == core::MountKind::Tmpfs) private_roots_.push_back(m.dst);
+    if (m.kind != core::MountKind::Dir && m.kind != core::MountKind::Symlink && m.kind != core::MountKind::RemountRo)
+      mounts_.push_back(m);
   }
 }
 
@@ -83,6 +85,18 @@ void FolderAttacher::on_added(const std::vector<std::string>& folders) {
       refuse("it is " + why + ", which would expose far more than a project");
       continue;
     }
+    // A folder above something the sandbox mounts (another workspace and its read-only .git, a
+    // Go cache, a --bind) would cover it with the host's directory, read-write: at start the plan
+    // mounts the deeper one last; attached later, it cannot. Refused.
+    std::string covered;
+    for (const auto& m : mounts_)
+      for (const auto& d : {given, real})
+        if (covered.empty() && m.dst != d && core::path_is_under(m.dst, d)) covered = m.dst + " (" + m.why + ")";
+    if (!covered.empty()) {
+      refuse("it contains " + covered + ", which the sandbox mounts on its own; restart the language server to bind "
+             "them in the right order");
+      continue;
+    }
     sys::AttachRequest q;
     q.real = real;
     q.dev = st.dev;
@@ -112,7 +126,10 @@ void FolderAttacher::on_added(const std::vector<std::string>& folders) {
                          res[i].what + ": " + errno_text(res[i].err) + "; restart the language server to see it");
       continue;
     }
-    for (const auto& d : reqs[i].dsts) bound_.push_back(d);
+    for (const auto& d : reqs[i].dsts) {
+      bound_.push_back(d);
+      mounts_.push_back({core::MountKind::Bind, reqs[i].real, d, 0, false, false, "workspace folder added later"});
+    }
     if (verbose_) std::fprintf(stderr, "gopls-sandbox: workspace folder %s attached\n", names[i].c_str());
     bool reachable = landlock_abi_ < 1 || core::landlock_allows_beneath(landlock_, reqs[i].dsts[0]);
     if (!reachable)

@@ -298,8 +298,9 @@ TEST_P(WorkspaceFolders, TwoFoldersThenTwoAddedWithDidChangeWorkspaceFolders) {
 
 // Issue 13.2, from inside (tests/helpers/lsp_attach_probe stands in for gopls and tries, in each
 // folder it is told of, what code inside could): an added folder is visible when the message
-// arrives and writable, its .git is read-only (EROFS) as in the initial workspace; /, $HOME and a
-// folder whose path is a symlink by the time it is opened are refused with one message each; a
+// arrives and writable, its .git is read-only (EROFS) as in the initial workspace; /, $HOME, a
+// folder above an open one and a folder whose path is a symlink by the time it is opened are
+// refused with one message each; a
 // removed folder stays mounted until the server exits.
 struct Probe {
   std::map<std::string, std::string> result;  // folder -> "stat=… git_config=… …"
@@ -385,7 +386,7 @@ TEST_P(AttachFolders, AddedFolderIsWritableItsGitReadOnlyAndHostileFoldersAreRef
   // GOPLS_SANDBOX_TEST_ATTACH_AS_GIVEN: the launcher checks the path as given instead of its
   // real path — what it sees when a directory is swapped for a symlink after its check.
   std::vector<std::string> argv = {world().launcher, "run", "--gopls", world().helper("lsp_attach_probe")};
-  Probe pr = probe_session(as(), argv, {a}, {{g}, {"/", h.path}, {link}}, {g},
+  Probe pr = probe_session(as(), argv, {a}, {{g}, {"/", h.path, t.path}, {link}}, {g},
                            {{"HOME", h.path}, {"GOPLS_SANDBOX_TEST_ATTACH_AS_GIVEN", "1"}});
   std::string ctx = all_of(pr.messages) + "--- stderr ---\n" + pr.err;
   EXPECT_EQ(pr.result[g], "stat=0 git_config=EROFS git_hook=EROFS write=0 | stat=0 git_config=EROFS git_hook=EROFS write=0")
@@ -394,6 +395,9 @@ TEST_P(AttachFolders, AddedFolderIsWritableItsGitReadOnlyAndHostileFoldersAreRef
   EXPECT_EQ(count_with(pr.messages, "workspace folder / was added but is not visible"), 1u) << ctx;
   EXPECT_EQ(count_with(pr.messages, "workspace folder " + h.path + " was added but is not visible"), 1u) << ctx;
   EXPECT_EQ(count_with(pr.messages, "workspace folder " + link + " was added but could not be attached"), 1u) << ctx;
+  // Above an open folder: it would cover that folder's read-only .git with the host's directory.
+  EXPECT_EQ(count_with(pr.messages, "workspace folder " + t.path + " was added but is not visible in the sandbox: it "
+                                    "contains " + a + " (workspace)"), 1u) << ctx;
   EXPECT_EQ(count_with(pr.messages, "a symbolic link in the path (refused)"), 1u) << ctx;
   EXPECT_EQ(count_with(pr.messages, "workspace folder " + g), 0u) << ctx;
   EXPECT_NE(pr.err.find("gopls-sandbox: workspace folder " + link), std::string::npos) << pr.err;

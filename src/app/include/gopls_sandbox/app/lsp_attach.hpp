@@ -42,6 +42,7 @@ class FolderAttacher {
   core::LandlockPlan landlock_;
   std::vector<std::string> bound_;          // where a workspace is visible read-write inside
   std::vector<std::string> private_roots_;  // the sandbox's own tmpfs mounts (and its root)
+  std::vector<core::MountOp> mounts_;       // the plan's mounts (what a new folder must not cover)
   std::mutex mu_;
   int ns_[2] = {-1, -1};
 };
