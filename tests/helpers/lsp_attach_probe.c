@@ -12,21 +12,13 @@
 #include <unistd.h>
 
 #include "errno_name.h"
-
-static void put(const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(1, p, n);
-    if (w <= 0) exit(3);
-    p += w;
-    n -= (size_t)w;
-  }
-}
+#include "lsp_script.h"
 
 static void send_body(const char* body) {
-  char h[64];
-  int n = snprintf(h, sizeof h, "Content-Length: %zu\r\n\r\n", strlen(body));
-  put(h, (size_t)n);
-  put(body, strlen(body));
+  size_t n;
+  char* f = lsp_frame(body, &n);
+  lsp_put(f, n);
+  free(f);
 }
 
 static char* read_frame(void) {
@@ -82,6 +74,7 @@ static void reply(const char* body, const char* result) {
 }
 
 int main(void) {
+  (void)run_lsp_script;  /* (lsp_script.h: only its framing helpers are used here) */
   for (;;) {
     char* b = read_frame();
     if (!b) return 0;
