@@ -4,6 +4,7 @@
 
 #include "gopls_sandbox/app/lsp_relay.hpp"
 #include "gopls_sandbox/core/plan_protect.hpp"
+#include "gopls_sandbox/core/workspace_discovery.hpp"
 #include "gopls_sandbox/sys/attach.hpp"
 #include "gopls_sandbox/sys/fd.hpp"
 #include "gopls_sandbox/sys/fs.hpp"
@@ -83,6 +84,18 @@ void FolderAttacher::on_added(const std::vector<std::string>& folders) {
     }
     if (std::string why = core::default_workspace_refusal(*in_, given, real); !why.empty()) {
       refuse("it is " + why + ", which would expose far more than a project");
+      continue;
+    }
+    // Stricter than a folder of initialize (bound before anything runs inside): the system
+    // directories the Go paths are refused too (/proc, /sys, /dev, /etc, /boot).
+    core::DiscoveryEnv denv;
+    denv.home = in_->home;
+    denv.home_real = in_->home_real;
+    denv.runtime_dir = in_->runtime_dir;
+    std::string sys_why = core::extra_path_refusal(given, denv);
+    if (sys_why.empty()) sys_why = core::extra_path_refusal(real, denv);
+    if (!sys_why.empty()) {
+      refuse("it is " + sys_why);
       continue;
     }
     // A folder above something the sandbox mounts (another workspace and its read-only .git, a

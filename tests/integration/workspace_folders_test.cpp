@@ -298,7 +298,7 @@ TEST_P(WorkspaceFolders, TwoFoldersThenTwoAddedWithDidChangeWorkspaceFolders) {
 
 // Issue 13.2, from inside (tests/helpers/lsp_attach_probe stands in for gopls and tries, in each
 // folder it is told of, what code inside could): an added folder is visible when the message
-// arrives and writable, its .git is read-only (EROFS) as in the initial workspace; /, $HOME, a
+// arrives and writable, its .git is read-only (EROFS) as in the initial workspace; /, $HOME, /etc, a
 // folder above an open one and a folder whose path is a symlink by the time it is opened are
 // refused with one message each; a
 // removed folder stays mounted until the server exits.
@@ -386,7 +386,7 @@ TEST_P(AttachFolders, AddedFolderIsWritableItsGitReadOnlyAndHostileFoldersAreRef
   // GOPLS_SANDBOX_TEST_ATTACH_AS_GIVEN: the launcher checks the path as given instead of its
   // real path — what it sees when a directory is swapped for a symlink after its check.
   std::vector<std::string> argv = {world().launcher, "run", "--gopls", world().helper("lsp_attach_probe")};
-  Probe pr = probe_session(as(), argv, {a}, {{g}, {"/", h.path, t.path}, {link}}, {g},
+  Probe pr = probe_session(as(), argv, {a}, {{g}, {"/", h.path, t.path, "/etc"}, {link}}, {g},
                            {{"HOME", h.path}, {"GOPLS_SANDBOX_TEST_ATTACH_AS_GIVEN", "1"}});
   std::string ctx = all_of(pr.messages) + "--- stderr ---\n" + pr.err;
   EXPECT_EQ(pr.result[g], "stat=0 git_config=EROFS git_hook=EROFS write=0 | stat=0 git_config=EROFS git_hook=EROFS write=0")
@@ -395,6 +395,8 @@ TEST_P(AttachFolders, AddedFolderIsWritableItsGitReadOnlyAndHostileFoldersAreRef
   EXPECT_EQ(count_with(pr.messages, "workspace folder / was added but is not visible"), 1u) << ctx;
   EXPECT_EQ(count_with(pr.messages, "workspace folder " + h.path + " was added but is not visible"), 1u) << ctx;
   EXPECT_EQ(count_with(pr.messages, "workspace folder " + link + " was added but could not be attached"), 1u) << ctx;
+  EXPECT_EQ(count_with(pr.messages, "workspace folder /etc was added but is not visible in the sandbox: it is a system "
+                                    "directory (/etc)"), 1u) << ctx;
   // Above an open folder: it would cover that folder's read-only .git with the host's directory.
   EXPECT_EQ(count_with(pr.messages, "workspace folder " + t.path + " was added but is not visible in the sandbox: it "
                                     "contains " + a + " (workspace)"), 1u) << ctx;
@@ -404,6 +406,8 @@ TEST_P(AttachFolders, AddedFolderIsWritableItsGitReadOnlyAndHostileFoldersAreRef
   // Nothing reached the host through the folder's .git.
   EXPECT_NE(::access((g + "/probe-written.txt").c_str(), F_OK), -1);
   EXPECT_EQ(::access((g + "/.git/hooks/probe-hook").c_str(), F_OK), -1);
+  // The refused folders were not mounted: what the probe wrote there stayed inside.
+  for (const auto& d : {h.path, t.path, real}) EXPECT_EQ(::access((d + "/probe-written.txt").c_str(), F_OK), -1) << d;
 }
 
 // Landlock's rules are fixed when gopls starts (core/landlock_plan.hpp: add_landlock_spares). A
