@@ -150,7 +150,10 @@ int launch(const LaunchRequest& req) {
   std::function<void(const std::string&)> tell_client;
   if (*lsp) {  // issue 13: reduced modes reach the editor too
     reports.tell_client = [&lsp](const std::string& key, const std::string& text) { (*lsp)->notify(key, text); };
-    tell_client = [&lsp](const std::string& text) { (*lsp)->notify("isolation", text); };
+    tell_client = [&lsp, &attacher](const std::string& text) {
+      (*lsp)->notify("isolation", text);
+      if (attacher) attacher->no_namespaces();  // (only the fallback says this: app/landlock_only.cpp)
+    };
   }
 
   auto ex = run_isolated(*prep, spec, events, verbose, tell_client);  // issue 16: namespaces, else Landlock-only (app/landlock_only.cpp)

@@ -1,5 +1,6 @@
 #include "gopls_sandbox/app/lsp_attach.hpp"
 
+#include <chrono>
 #include <cstdio>
 
 #include "gopls_sandbox/app/lsp_relay.hpp"
@@ -37,6 +38,14 @@ void FolderAttacher::set_namespace(int kind, int fd) {
     return;
   }
   ns_[kind] = fd;
+  cv_.notify_all();
+}
+
+void FolderAttacher::no_namespaces() {
+  std::lock_guard<std::mutex> lk(mu_);
+  no_ns_ = true;
+  for (int& fd : ns_) sys::close_fd(fd);  // (a first sandbox that failed may have sent them)
+  cv_.notify_all();
 }
 
 void FolderAttacher::tell(const std::string& folder, const std::string& text) {
@@ -47,7 +56,11 @@ void FolderAttacher::tell(const std::string& folder, const std::string& text) {
 void FolderAttacher::on_added(const std::vector<std::string>& folders) {
   int userns, mntns;
   {
-    std::lock_guard<std::mutex> lk(mu_);
+    // pid 1 sends the descriptors before it mounts anything, long before gopls can answer the
+    // initialize that must precede this message; the wait only covers a launcher thread that
+    // has not read them yet (bounded: the message is held meanwhile).
+    std::unique_lock<std::mutex> lk(mu_);
+    cv_.wait_for(lk, std::chrono::seconds(5), [&] { return no_ns_ || (ns_[0] >= 0 && ns_[1] >= 0); });
     userns = ns_[0];
     mntns = ns_[1];
   }

@@ -5,6 +5,7 @@
 // What cannot be attached is said once per folder in a window/showMessage and on stderr.
 #pragma once
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -25,6 +26,8 @@ class FolderAttacher {
   FolderAttacher& operator=(const FolderAttacher&) = delete;
   // From pid 1 (sys::SandboxEvents::on_namespace): kind 0 user, 1 mount; takes the fd.
   void set_namespace(int kind, int fd);
+  // The sandbox runs without namespaces (Landlock-only or seccomp-only): none will come.
+  void no_namespaces();
   // The relay's hook: attaches what it can, returns when done.
   void on_added(const std::vector<std::string>& folders);
   // GOPLS_SANDBOX_TEST_ATTACH_AS_GIVEN: check the path as given, not its real path — what the
@@ -44,7 +47,9 @@ class FolderAttacher {
   std::vector<std::string> private_roots_;  // the sandbox's own tmpfs mounts (and its root)
   std::vector<core::MountOp> mounts_;       // the plan's mounts (what a new folder must not cover)
   std::mutex mu_;
+  std::condition_variable cv_;
   int ns_[2] = {-1, -1};
+  bool no_ns_ = false;
 };
 
 }  // namespace gsb::app
