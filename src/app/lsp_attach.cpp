@@ -66,11 +66,16 @@ void FolderAttacher::on_added(const std::vector<std::string>& folders) {
   }
   std::vector<sys::AttachRequest> reqs;
   std::vector<std::string> names;  // the folder of each request
+  std::vector<std::string> planned;  // where those requests mount
+  auto visible = [&](const std::string& p) {
+    for (const auto* v : {&bound_, &planned})
+      for (const auto& b : *v)
+        if (core::path_is_under(p, b)) return true;
+    return false;
+  };
   for (const auto& f : folders) {
     std::string given = core::normalize_path(f);
-    bool visible = false;
-    for (const auto& b : bound_) visible = visible || core::path_is_under(given, b);
-    if (visible) continue;  // inside a folder that is bound already
+    if (visible(given)) continue;  // inside a folder that is bound already (or is being attached)
     auto refuse = [&](const std::string& why) {
       tell(given, "workspace folder " + given + " was added but is not visible in the sandbox: " + why);
     };
@@ -129,9 +134,7 @@ void FolderAttacher::on_added(const std::vector<std::string>& folders) {
     q.ino = st.ino;
     q.dsts.push_back(given);
     if (real != given) {
-      bool real_visible = false;
-      for (const auto& b : bound_) real_visible = real_visible || core::path_is_under(real, b);
-      if (!real_visible) q.dsts.push_back(real);
+      if (!visible(real)) q.dsts.push_back(real);
     }
     if (!in_->writable_vcs) {
       auto prot = core::protect_host_executed(real, sys::probe_path, in_->read_text);
@@ -141,6 +144,7 @@ void FolderAttacher::on_added(const std::vector<std::string>& folders) {
       }
       for (const auto& op : prot->ops) q.protect.push_back({op.rel, op.ro});
     }
+    planned.insert(planned.end(), q.dsts.begin(), q.dsts.end());
     reqs.push_back(std::move(q));
     names.push_back(given);
   }

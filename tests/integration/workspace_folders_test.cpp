@@ -410,6 +410,25 @@ TEST_P(AttachFolders, AddedFolderIsWritableItsGitReadOnlyAndHostileFoldersAreRef
   for (const auto& d : {h.path, t.path, real}) EXPECT_EQ(::access((d + "/probe-written.txt").c_str(), F_OK), -1) << d;
 }
 
+// A symlinked folder is mounted at the given and at the real path (as at start), once: the real
+// path named in the same message is visible already.
+TEST_P(AttachFolders, SymlinkedFolderIsMountedAtBothPaths) {
+  TempDir t(as());
+  std::string a = t.path + "/alpha", real = t.path + "/real", link = t.path + "/link";
+  for (const auto& d : {a, real + "/.git/hooks"}) mkdirs(as(), d);
+  write_file(real + "/.git/config", "[core]\n", as());
+  ASSERT_EQ(::symlink(real.c_str(), link.c_str()), 0);
+  std::vector<std::string> argv = {world().launcher, "run", "-v", "--gopls", world().helper("lsp_attach_probe")};
+  Probe pr = probe_session(as(), argv, {a}, {{link, real}}, {});
+  std::string ctx = all_of(pr.messages) + "--- stderr ---\n" + pr.err;
+  EXPECT_EQ(pr.result[link], "stat=0 git_config=EROFS git_hook=EROFS write=0") << ctx;
+  EXPECT_EQ(pr.result[real], "stat=0 git_config=EROFS git_hook=EROFS write=0") << ctx;
+  EXPECT_EQ(::access((real + "/probe-written.txt").c_str(), F_OK), 0);
+  EXPECT_NE(pr.err.find("workspace folder " + link + " attached"), std::string::npos) << ctx;
+  EXPECT_EQ(pr.err.find("workspace folder " + real + " attached"), std::string::npos) << ctx;
+  EXPECT_TRUE(pr.messages.empty()) << ctx;
+}
+
 // Landlock's rules are fixed when gopls starts (core/landlock_plan.hpp: add_landlock_spares). A
 // folder beside a workspace (its parent is a spare) is usable; one beside no workspace is mounted
 // and the user is told once to restart the language server. Root only: the unprivileged test user
