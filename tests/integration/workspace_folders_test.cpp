@@ -429,6 +429,24 @@ TEST_P(AttachFolders, SymlinkedFolderIsMountedAtBothPaths) {
   EXPECT_TRUE(pr.messages.empty()) << ctx;
 }
 
+// A mount point is created only on the sandbox's own tmpfs mounts: a folder whose parent inside
+// is another bind (here --ro-bind SRC:DST, where DST lacks the folder) is refused with a message,
+// and nothing is written to SRC on the host.
+TEST_P(AttachFolders, NoMountPointIsCreatedInsideAnotherBind) {
+  TempDir t(as()), v(as(), "view");
+  std::string a = t.path + "/alpha", src = t.path + "/src", view = v.path + "/view", sub = view + "/sub";
+  for (const auto& d : {a, src, sub}) mkdirs(as(), d);
+  std::vector<std::string> argv = {world().launcher, "run", "--ro-bind", src + ":" + view, "--gopls",
+                                   world().helper("lsp_attach_probe")};
+  Probe pr = probe_session(as(), argv, {a}, {{sub}}, {});
+  std::string ctx = all_of(pr.messages) + "--- stderr ---\n" + pr.err;
+  EXPECT_EQ(count_with(pr.messages, "workspace folder " + sub + " was added but could not be attached to the sandbox: "
+                                    "mount point " + sub + ": cannot create it: " + view + " is inside another mount"),
+            1u) << ctx;
+  EXPECT_EQ(pr.result[sub].substr(0, 11), "stat=ENOENT") << ctx;
+  EXPECT_EQ(::access((src + "/sub").c_str(), F_OK), -1);
+}
+
 // Landlock's rules are fixed when gopls starts (core/landlock_plan.hpp: add_landlock_spares). A
 // folder beside a workspace (its parent is a spare) is usable; one beside no workspace is mounted
 // and the user is told once to restart the language server. Root only: the unprivileged test user
