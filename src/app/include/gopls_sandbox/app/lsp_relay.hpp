@@ -1,6 +1,7 @@
 // Issue 13: the LSP server mode's stdio. The launcher has read the client's first frame (the
 // initialize request) to decide what to bind; LspRelay hands those bytes to the program first
-// and then splices the rest of stdin through (no per-message work). With client notifications
+// and then splices the rest of stdin through (no per-message work), or, with a folder hook
+// (issue 13.2), copies it frame by frame to hold a didChangeWorkspaceFolders that adds folders. With client notifications
 // on, the program's stdout goes through a frame-boundary relay that can insert a
 // window/showMessage between two frames (never inside one); otherwise stdout is inherited.
 #pragma once
