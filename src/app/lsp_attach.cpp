@@ -128,6 +128,17 @@ void FolderAttacher::on_added(const std::vector<std::string>& folders) {
              "them in the right order");
       continue;
     }
+    // Nor over what the sandbox shows read-only (a Go cache's copy-on-write view, --ro-bind, a
+    // system directory): mounting the host's directory there would make it writable inside.
+    std::string under;
+    for (const auto& m : mounts_)
+      if (m.kind == core::MountKind::RoBind || m.kind == core::MountKind::Overlay || m.kind == core::MountKind::Copy)
+        for (const auto& d : {given, real})
+          if (under.empty() && core::path_is_under(d, m.dst)) under = m.dst + " (" + m.why + ")";
+    if (!under.empty()) {
+      refuse("it is inside " + under + ", which the sandbox shows read-only");
+      continue;
+    }
     sys::AttachRequest q;
     q.real = real;
     q.dev = st.dev;

@@ -430,21 +430,27 @@ TEST_P(AttachFolders, SymlinkedFolderIsMountedAtBothPaths) {
 }
 
 // A mount point is created only on the sandbox's own tmpfs mounts: a folder whose parent inside
-// is another bind (here --ro-bind SRC:DST, where DST lacks the folder) is refused with a message,
-// and nothing is written to SRC on the host.
+// is another bind (here --bind SRC:DST, where DST lacks the folder) is refused with a message,
+// and nothing is written to SRC on the host. A folder inside a read-only bind is refused too.
 TEST_P(AttachFolders, NoMountPointIsCreatedInsideAnotherBind) {
   TempDir t(as()), v(as(), "view");
   std::string a = t.path + "/alpha", src = t.path + "/src", view = v.path + "/view", sub = view + "/sub";
-  for (const auto& d : {a, src, sub}) mkdirs(as(), d);
-  std::vector<std::string> argv = {world().launcher, "run", "--ro-bind", src + ":" + view, "--gopls",
+  std::string ro = t.path + "/ro", ro_sub = ro + "/sub";
+  for (const auto& d : {a, src, sub, ro_sub}) mkdirs(as(), d);
+  std::vector<std::string> argv = {world().launcher, "run", "--bind", src + ":" + view, "--ro-bind", ro, "--gopls",
                                    world().helper("lsp_attach_probe")};
-  Probe pr = probe_session(as(), argv, {a}, {{sub}}, {});
+  Probe pr = probe_session(as(), argv, {a}, {{sub}, {ro_sub}}, {});
   std::string ctx = all_of(pr.messages) + "--- stderr ---\n" + pr.err;
   EXPECT_EQ(count_with(pr.messages, "workspace folder " + sub + " was added but could not be attached to the sandbox: "
                                     "mount point " + sub + ": cannot create it: " + view + " is inside another mount"),
             1u) << ctx;
   EXPECT_EQ(pr.result[sub].substr(0, 11), "stat=ENOENT") << ctx;
   EXPECT_EQ(::access((src + "/sub").c_str(), F_OK), -1);
+  // Nor is a folder mounted over what the sandbox shows read-only: it would become writable.
+  EXPECT_EQ(count_with(pr.messages, "workspace folder " + ro_sub + " was added but is not visible in the sandbox: it "
+                                    "is inside " + ro + " (--ro-bind), which the sandbox shows read-only"),
+            1u) << ctx;
+  EXPECT_EQ(pr.result[ro_sub], "stat=0 git_config=ENOENT git_hook=ENOENT write=EROFS") << ctx;
 }
 
 // Landlock's rules are fixed when gopls starts (core/landlock_plan.hpp: add_landlock_spares). A
