@@ -109,7 +109,8 @@ int launch(const LaunchRequest& req) {
   }
   // Issue 13.2: folders the editor adds later, attached before gopls hears of them.
   std::unique_ptr<FolderAttacher> attacher;
-  if (*lsp && prep->inputs && !o.metrics) {
+  // (GOPLS_SANDBOX_TEST_NO_ATTACH=1: stdin spliced as before, for lsp_bench's comparison.)
+  if (*lsp && prep->inputs && !o.metrics && test_hook(env, "GOPLS_SANDBOX_TEST_NO_ATTACH") != "1") {
     attacher = std::make_unique<FolderAttacher>(**lsp, *prep, verbose);
     if (test_hook(env, "GOPLS_SANDBOX_TEST_ATTACH_AS_GIVEN") == "1") attacher->test_as_given();
     spec.send_namespaces = true;

@@ -82,6 +82,8 @@ int initialize_mode(int reps) {
   off["GOPLS_SANDBOX_FROM_INITIALIZE"] = "off";
   auto quiet = env;
   quiet["GOPLS_SANDBOX_NOTIFY_CLIENT"] = "off";
+  auto spliced = env;  // issue 13.2: without attaching added folders, stdin is spliced (no framing)
+  spliced["GOPLS_SANDBOX_TEST_NO_ATTACH"] = "1";
   struct Variant {
     std::string name;
     std::vector<std::string> argv;
@@ -93,6 +95,7 @@ int initialize_mode(int reps) {
       {"today's path (cwd)", {world().launcher}, ws.path, off},
       {"from initialize (cwd /)", {world().launcher}, "/", env},
       {"from initialize, notify off", {world().launcher}, "/", quiet},
+      {"from initialize, spliced", {world().launcher}, "/", spliced},
   };
   for (auto& v : vs) session(v.argv, ws.path, v.cwd, v.env);  // warm-up
   std::map<std::string, std::vector<double>> t;
@@ -108,14 +111,16 @@ int initialize_mode(int reps) {
   std::printf("machine: %s\n%s\n\n## LSP session, workspace from initialize (%d repetitions, interleaved; medians, "
               "bootstrap 95%% CI)\n\n",
               bench::machine().c_str(), gen.describe().c_str(), reps);
-  std::printf("| %-28s | %9s | %-24s | %-24s |\n|---|---:|---|---|\n", "variant", "median ms", "vs bare gopls",
-              "vs today's path");
+  std::printf("| %-28s | %9s | %-24s | %-24s | %-24s |\n|---|---:|---|---|---|\n", "variant", "median ms",
+              "vs bare gopls", "vs today's path", "vs spliced stdin");
   for (auto& v : vs) {
     auto [blo, bhi] = bench::ratio_ci(t["bare gopls"], t[v.name]);
     auto [tlo, thi] = bench::ratio_ci(t["today's path (cwd)"], t[v.name]);
-    std::printf("| %-28s | %9.1f | %.3fx [%.3f, %.3f] | %.3fx [%.3f, %.3f] |\n", v.name.c_str(),
+    auto [slo, shi] = bench::ratio_ci(t["from initialize, spliced"], t[v.name]);
+    std::printf("| %-28s | %9.1f | %.3fx [%.3f, %.3f] | %.3fx [%.3f, %.3f] | %.3fx [%.3f, %.3f] |\n", v.name.c_str(),
                 bench::median(t[v.name]), bench::median(t[v.name]) / bench::median(t["bare gopls"]), blo, bhi,
-                bench::median(t[v.name]) / bench::median(t["today's path (cwd)"]), tlo, thi);
+                bench::median(t[v.name]) / bench::median(t["today's path (cwd)"]), tlo, thi,
+                bench::median(t[v.name]) / bench::median(t["from initialize, spliced"]), slo, shi);
   }
   return 0;
 }
