@@ -98,6 +98,12 @@ std::string default_workspace_refusal(const PlanInputs& in, const std::string& g
   return why;
 }
 
+std::string system_directory_refusal(const std::string& path) {
+  for (const char* d : {"/proc", "/sys", "/dev", "/etc", "/boot", "/root/.ssh"})
+    if (path_is_under(path, d)) return std::string("a system directory (") + d + ")";
+  return {};
+}
+
 Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
   Plan plan;
   plan.uid = in.uid;
@@ -198,6 +204,22 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
   add_bind(in.telemetry_dir, !has_mode, true, has_mode ? "go telemetry" : "go telemetry (read-only: no mode file)");
   if (has_mode) add_bind(mode_file, true, true, "go telemetry mode (read-only)");
   add_bind(in.gopls_config, false, true, "gopls config");
+  // A folder the editor opened (or a module root found above it) inside what the sandbox shows
+  // read-only or as its own copy — GOROOT, /usr, a Go cache's copy-on-write or private view, a
+  // --ro-bind — must not be bound read-write from the host over it: code inside would write the
+  // host's module cache or toolchain through it (issue 12's guarantee; a user browsing a
+  // dependency in GOMODCACHE beside an untrusted repository). It stays visible as that view
+  // shows it. Returns the view ("GOMODCACHE (copy-on-write) /home/u/go/pkg/mod"), or "".
+  auto inside_protected_view = [&](const std::vector<std::string>& paths) -> std::string {
+    for (const auto* ops : {&m, &binds})
+      for (const auto& op : *ops) {
+        if (op.kind != MountKind::RoBind && op.kind != MountKind::Overlay) continue;
+        for (const auto& p : paths)
+          if (!p.empty() && (path_is_under(p, op.dst) || (!op.src.empty() && op.src != "/" && path_is_under(p, op.src))))
+            return op.why + " " + op.dst;
+      }
+    return {};
+  };
   std::vector<std::string> bound_ws;  // every path a workspace is bound at
   struct WsSet {
     std::string real;                // its real path (no symlink in it)
@@ -221,6 +243,19 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
       if (!why.empty()) {
         note("warning: not binding " + nw + " as the workspace: it is the current directory (the default), and " + why +
              " would expose far more than a project; pass --workspace " + nw + " to bind it anyway");
+        continue;
+      }
+      if (std::string sys = system_directory_refusal(nw).empty() ? system_directory_refusal(r) : system_directory_refusal(nw);
+          !sys.empty()) {
+        note("warning: not binding " + nw + " as a workspace: it is " + sys + "; pass --workspace " + nw +
+             " to bind it anyway");
+        continue;
+      }
+      if (std::string view = inside_protected_view({nw, r}); !view.empty()) {
+        note("warning: not binding " + nw + " as a workspace: it is inside " + view +
+             ", which the sandbox shows read-only or as its own copy; binding the host's directory there would let "
+             "code inside write it (gopls still sees the folder through that view; pass --workspace " + nw +
+             " to bind it read-write anyway)");
         continue;
       }
     }
@@ -273,6 +308,16 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
     std::string dst = normalize_path(b.dst.empty() ? b.src : b.dst);
     if (dst.empty() || dst == "/") return Error::usage(b.origin + " " + b.src + ": destination must be an absolute path other than /");
     PathFacts f = probe(b.src);
+    // What workspace discovery binds read-write (a module root above a folder, a go.work `use`
+    // module) follows the same rule as the folders: never over a read-only or copied view. A
+    // --bind the user wrote is the user's choice (and announced: core/untrusted_settings).
+    if (!b.ro && (b.origin == "module root" || b.origin == "go.work use")) {
+      if (std::string view = inside_protected_view({dst, normalize_path(source_of(b.src, f))}); !view.empty()) {
+        note("warning: not binding " + b.origin + " " + dst + ": it is inside " + view +
+             ", which the sandbox shows read-only or as its own copy");
+        continue;
+      }
+    }
     binds.push_back({b.ro ? MountKind::RoBind : MountKind::Bind, source_of(b.src, f), dst, 0,
                      f.resolved == PathFacts::File || f.resolved == PathFacts::Other, false,
                      b.origin});

@@ -139,8 +139,7 @@ std::vector<std::pair<std::string, std::string>> missing_requirements(
 std::string extra_path_refusal(const std::string& path, const DiscoveryEnv& env) {
   std::string p = normalize_path(path);
   if (p.empty() || p == "/") return "the whole host";
-  for (const char* d : {"/proc", "/sys", "/dev", "/etc", "/boot", "/root/.ssh"})
-    if (path_is_under(p, d)) return std::string("a system directory (") + d + ")";
+  if (std::string why = system_directory_refusal(p); !why.empty()) return why;
   return default_workspace_refusal(p, normalize_path(env.home), normalize_path(env.home_real),
                                    normalize_path(env.runtime_dir));
 }

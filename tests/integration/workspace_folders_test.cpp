@@ -410,6 +410,24 @@ TEST_P(AttachFolders, AddedFolderIsWritableItsGitReadOnlyAndHostileFoldersAreRef
   for (const auto& d : {h.path, t.path, real}) EXPECT_EQ(::access((d + "/probe-written.txt").c_str(), F_OK), -1) << d;
 }
 
+// A folder of initialize inside the module cache (a user browsing a dependency beside an untrusted
+// repository) is not bound read-write from the host over the cache's copy-on-write view: code
+// inside writes into the sandbox's layer, never into the host's module cache (issue 12). The
+// editor is told why. (The probe runs when a didChangeWorkspaceFolders names the folder.)
+TEST_P(AttachFolders, AnInitialFolderInsideTheModuleCacheIsNotBoundReadWrite) {
+  TempDir t(as()), h(as(), "home");
+  std::string a = t.path + "/alpha", mc = t.path + "/modcache", dep = mc + "/example.com/dep@v1.0.0";
+  for (const auto& d : {a, dep}) mkdirs(as(), d);
+  write_file(dep + "/go.mod", "module example.com/dep\n", as());
+  std::vector<std::string> argv = {world().launcher, "run", "--gopls", world().helper("lsp_attach_probe")};
+  Probe pr = probe_session(as(), argv, {a, dep}, {{dep}}, {}, {{"HOME", h.path}, {"GOMODCACHE", mc}});
+  std::string ctx = all_of(pr.messages) + "--- stderr ---\n" + pr.err;
+  ASSERT_TRUE(pr.result.count(dep)) << ctx;
+  EXPECT_EQ(pr.result[dep].substr(0, 6), "stat=0") << pr.result[dep] << "\n" << ctx;  // visible through the view
+  EXPECT_EQ(::access((dep + "/probe-written.txt").c_str(), F_OK), -1) << pr.result[dep] << "\n" << ctx;
+  EXPECT_EQ(count_with(pr.messages, "not binding " + dep + " as a workspace: it is inside GOMODCACHE"), 1u) << ctx;
+}
+
 // A symlinked folder is mounted at the given and at the real path (as at start), once: the real
 // path named in the same message is visible already.
 TEST_P(AttachFolders, SymlinkedFolderIsMountedAtBothPaths) {

@@ -511,3 +511,51 @@ TEST(Plan, TheTelemetryModeFileIsReadOnly) {
   EXPECT_TRUE(m->is_file);
   EXPECT_GT(index_of(*p, "/home/u/.config/go/telemetry/mode"), index_of(*p, "/home/u/.config/go/telemetry"));
 }
+
+// A folder the editor opened inside a view the sandbox shows read-only or as its own copy (the
+// module cache's copy-on-write view, GOROOT, /usr) is not bound read-write from the host over it:
+// code inside would write the host's module cache or toolchain through it. An explicit
+// --workspace is honoured; system directories are refused as default workspaces.
+TEST(Plan, AFolderInsideAReadOnlyOrCopiedViewIsNotBoundReadWrite) {
+  const std::string dep = "/home/u/go/pkg/mod/example.com/dep@v1.0.0";
+  auto host = fake_host({{dep, {PathFacts::Dir, {}, PathFacts::Dir}},
+                         {"/usr/lib/go/src/net", {PathFacts::Dir, {}, PathFacts::Dir}},
+                         {"/home/u/src/link", {PathFacts::Symlink, dep, PathFacts::Dir, dep}},
+                         {"/etc/xdg", {PathFacts::Dir, {}, PathFacts::Dir}}});
+  for (CacheMode mode : {CacheMode::Cow, CacheMode::Private}) {
+    PlanInputs in = inputs();
+    in.cache_mode = mode;
+    in.cache_domain_dir = "/home/u/.local/state/gopls-sandbox/caches/ws-proj-0123456789abcdef";
+    in.workspaces = {"/home/u/src/proj", dep, "/usr/lib/go/src/net", "/home/u/src/link", "/etc/xdg"};
+    in.workspaces_real = {"/home/u/src/proj", dep, "/usr/lib/go/src/net", dep, "/etc/xdg"};
+    // What discovery found: a module root above a folder, inside the module cache.
+    in.binds.push_back({dep, dep, false, "module root"});
+    auto p = build_plan(in, host);
+    ASSERT_TRUE(p) << p.error().message;
+    EXPECT_TRUE(find(*p, "/home/u/src/proj", MountKind::Bind));
+    for (const auto& m : p->mounts) {
+      if (m.kind != MountKind::Bind) continue;
+      for (const char* under : {"/home/u/go/pkg/mod", "/usr", "/etc", "/home/u/src/link"}) {
+        EXPECT_FALSE(path_is_under(m.dst, under)) << m.dst << " bound read-write from " << m.src;
+        EXPECT_FALSE(path_is_under(m.src, under) && m.why != "gopls config") << m.dst << " from " << m.src;
+      }
+    }
+    std::string notes;
+    for (const auto& n : p->notes) notes += n + "\n";
+    EXPECT_NE(notes.find("warning: not binding " + dep + " as a workspace: it is inside GOMODCACHE"), std::string::npos) << notes;
+    EXPECT_NE(notes.find("warning: not binding /usr/lib/go/src/net as a workspace: it is inside"), std::string::npos) << notes;
+    EXPECT_NE(notes.find("warning: not binding /home/u/src/link as a workspace: it is inside GOMODCACHE"), std::string::npos) << notes;
+    EXPECT_NE(notes.find("warning: not binding /etc/xdg as a workspace: it is a system directory (/etc)"), std::string::npos) << notes;
+    EXPECT_NE(notes.find("warning: not binding module root " + dep + ": it is inside GOMODCACHE"), std::string::npos) << notes;
+  }
+  // Named explicitly (--workspace), the user's choice is honoured.
+  PlanInputs in = inputs();
+  in.cache_mode = CacheMode::Cow;
+  in.cache_domain_dir = "/home/u/.local/state/gopls-sandbox/caches/ws-proj-0123456789abcdef";
+  in.workspaces = {dep};
+  in.workspaces_real = {dep};
+  in.workspaces_explicit = true;
+  auto p = build_plan(in, host);
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_TRUE(find(*p, dep, MountKind::Bind));
+}

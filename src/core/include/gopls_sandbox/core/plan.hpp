@@ -132,6 +132,9 @@ std::string default_workspace_refusal(const std::string& dir, const std::string&
                                       const std::string& runtime_dir);
 // The same for a default workspace of `in` (given and real path; every home `in` knows of).
 std::string default_workspace_refusal(const PlanInputs& in, const std::string& given, const std::string& real);
+// Why `path` must never be bound read-write from the editor's or a go.mod's say ("" if it may):
+// under /proc, /sys, /dev, /etc, /boot or /root/.ssh ("a system directory (/etc)").
+std::string system_directory_refusal(const std::string& path);
 Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe);
 json::Value plan_to_json(const Plan& p);
 
