@@ -479,6 +479,42 @@ TEST_P(AttachFolders, FolderBesideAWorkspaceWorksOneElsewhereSaysRestart) {
   EXPECT_EQ(count_with(pr.messages, "workspace folder " + elsewhere + " was added and mounted"), 1u) << ctx;
 }
 
+// Review (attack): a folder the editor adds is partly the attacker's choice — code inside can
+// rewrite a multi-root `*.code-workspace` file lying in an open folder (it is not one of the
+// protected names), and the editor then adds the folders it lists. The directories in $HOME that
+// the host executes or trusts (~/.ssh: authorized_keys; ~/.config: autostart, systemd user units,
+// the launcher's own config.toml; ~/.local/state/gopls-sandbox: every trust domain's cache layers)
+// must not become writable inside.
+TEST_P(AttachFolders, ReviewSecretDirectoriesInHomeAreRefused) {
+  TempDir t(as()), h(as(), "home");
+  std::string a = t.path + "/alpha", ssh = h.path + "/.ssh", cfg = h.path + "/.config/systemd/user",
+              own = h.path + "/.config/gopls-sandbox", state = h.path + "/.local/state/gopls-sandbox";
+  for (const auto& d : {a, ssh, cfg, own, state}) mkdirs(as(), d);
+  std::vector<std::string> argv = {world().launcher, "run", "--gopls", world().helper("lsp_attach_probe")};
+  Probe pr = probe_session(as(), argv, {a}, {{ssh}, {cfg}, {own, state}}, {}, {{"HOME", h.path}});
+  std::string ctx = all_of(pr.messages) + "--- stderr ---\n" + pr.err;
+  for (const auto& d : {ssh, cfg, own, state}) {
+    EXPECT_EQ(::access((d + "/probe-written.txt").c_str(), F_OK), -1) << d << " was writable inside\n" << ctx;
+    EXPECT_EQ(count_with(pr.messages, "workspace folder " + d + " was added but is not visible"), 1u) << ctx;
+  }
+}
+
+// Review (pins a defended property): a folder and its parent added in one message. Each alone is
+// accepted; the parent is mounted after the child and covers it. The child's .git stays read-only
+// because the parent is cloned from the helper's private tree in which the child's protections are
+// already mounted (sys/attach.cpp: one private copy for all requests) — keep it that way.
+TEST_P(AttachFolders, ReviewChildAndParentInOneMessageKeepTheChildsGitReadOnly) {
+  TempDir t(as());
+  std::string a = t.path + "/alpha", parent = t.path + "/p", child = parent + "/child";
+  for (const auto& d : {a, child + "/.git/hooks"}) mkdirs(as(), d);
+  write_file(child + "/.git/config", "[core]\n", as());
+  std::vector<std::string> argv = {world().launcher, "run", "--gopls", world().helper("lsp_attach_probe")};
+  Probe pr = probe_session(as(), argv, {a}, {{child, parent}}, {});
+  std::string ctx = all_of(pr.messages) + "--- stderr ---\n" + pr.err;
+  EXPECT_EQ(pr.result[child].find("git_config=0"), std::string::npos) << pr.result[child] << "\n" << ctx;
+  EXPECT_EQ(::access((child + "/.git/hooks/probe-hook").c_str(), F_OK), -1) << ctx;
+}
+
 // Landlock-only mode (tests/helpers/no_userns: no user namespace at all, or one whose mounts are
 // refused after pid 1 sent its descriptors): nothing to attach to; said.
 TEST_P(AttachFolders, LandlockOnlyModeSaysRestart) {
