@@ -98,6 +98,26 @@ std::string default_workspace_refusal(const PlanInputs& in, const std::string& g
   return why;
 }
 
+std::string added_folder_refusal(const PlanInputs& in, const std::string& path) {
+  std::string p = normalize_path(path);
+  if (p.empty()) return {};
+  for (const std::string& raw : {in.home, in.home_real, in.passwd_home, in.passwd_home_real}) {
+    std::string h = normalize_path(raw);
+    if (h.empty() || h == "/" || p == h || !path_is_under(p, h)) continue;
+    std::string first = p.substr(h.size() + 1);
+    first = first.substr(0, first.find('/'));
+    if (first[0] == '.')
+      return h + "/" + first + " (a hidden directory of your home: what the host trusts or runs, e.g. ~/.ssh, ~/.config)";
+  }
+  for (const auto& kv : in.env)
+    for (const char* k : {"XDG_CONFIG_HOME=", "XDG_STATE_HOME=", "XDG_DATA_HOME="})
+      if (kv.rfind(k, 0) == 0) {
+        std::string d = normalize_path(kv.substr(std::string(k).size()));
+        if (!d.empty() && d != "/" && path_is_under(p, d)) return "inside $" + kv.substr(0, kv.find('=')) + " (" + d + ")";
+      }
+  return {};
+}
+
 Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
   Plan plan;
   plan.uid = in.uid;

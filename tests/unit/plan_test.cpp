@@ -299,6 +299,18 @@ TEST(Plan, DefaultWorkspaceRefusesHomeThroughASymlinkAndSessionDirectories) {
   EXPECT_TRUE(find(*q, "/var/home/u", MountKind::Bind));
 }
 
+TEST(Plan, AddedFolderRefusesHiddenDirectoriesOfTheHomeAndTheLauncherState) {
+  auto in = inputs();
+  in.home = "/home/u";
+  in.home_real = "/var/home/u";
+  in.env = {"XDG_CONFIG_HOME=/srv/cfg", "XDG_STATE_HOME=/srv/state/"};
+  for (const char* d : {"/home/u/.ssh", "/home/u/.config/systemd/user", "/var/home/u/.local/bin", "/home/u/.x",
+                        "/srv/cfg", "/srv/cfg/gopls-sandbox", "/srv/state/gopls-sandbox/caches"})
+    EXPECT_NE(added_folder_refusal(in, d), "") << d;
+  for (const char* d : {"/home/u", "/home/u/src/.proj", "/home/u/src/proj", "/srv/x", "/srv/cfgx", "/tmp/.x"})
+    EXPECT_EQ(added_folder_refusal(in, d), "") << d;
+}
+
 TEST(Plan, WhatTheHostRunsFromTheWorkspaceIsReadOnlyAtEveryPathItIsBoundAt) {
   auto in = inputs();
   in.workspaces = {"/home/u/link"};

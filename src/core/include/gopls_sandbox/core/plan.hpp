@@ -132,6 +132,12 @@ std::string default_workspace_refusal(const std::string& dir, const std::string&
                                       const std::string& runtime_dir);
 // The same for a default workspace of `in` (given and real path; every home `in` knows of).
 std::string default_workspace_refusal(const PlanInputs& in, const std::string& given, const std::string& real);
+// Issue 13.2: why a folder added while the workspace's code runs may not be attached ("" if it
+// may), besides the refusals above. Such a folder is partly that code's choice (it can rewrite a
+// *.code-workspace file the editor follows), so what the host trusts or runs is refused: anything
+// inside a hidden entry of a home (~/.ssh, ~/.config, ~/.local …) and the launcher's own
+// configuration and state ($XDG_CONFIG_HOME, $XDG_STATE_HOME, $XDG_DATA_HOME wherever they are).
+std::string added_folder_refusal(const PlanInputs& in, const std::string& path);
 Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe);
 json::Value plan_to_json(const Plan& p);
 
