@@ -109,12 +109,31 @@ std::string added_folder_refusal(const PlanInputs& in, const std::string& path) 
     if (first[0] == '.')
       return h + "/" + first + " (a hidden directory of your home: what the host trusts or runs, e.g. ~/.ssh, ~/.config)";
   }
-  for (const auto& kv : in.env)
-    for (const char* k : {"XDG_CONFIG_HOME=", "XDG_STATE_HOME=", "XDG_DATA_HOME="})
-      if (kv.rfind(k, 0) == 0) {
-        std::string d = normalize_path(kv.substr(std::string(k).size()));
-        if (!d.empty() && d != "/" && path_is_under(p, d)) return "inside $" + kv.substr(0, kv.find('=')) + " (" + d + ")";
-      }
+  // Directories the host runs from or reads its configuration from, and any folder containing one:
+  // the launcher's own configuration and state, PATH (~/bin, ~/.local/bin), GOBIN and GOPATH/bin
+  // (the editor runs dlv, staticcheck … from there, outside the sandbox).
+  std::vector<std::pair<std::string, std::string>> host_dirs;  // (directory, why)
+  auto list = [&](const std::string& v, const std::string& why, const std::string& suffix) {
+    for (size_t b = 0; b <= v.size();) {
+      size_t e = v.find(':', b);
+      if (e == std::string::npos) e = v.size();
+      if (e > b) host_dirs.emplace_back(v.substr(b, e - b) + suffix, why);
+      b = e + 1;
+    }
+  };
+  for (const auto& kv : in.env) {
+    std::string k = kv.substr(0, kv.find('=')), v = kv.find('=') == std::string::npos ? "" : kv.substr(kv.find('=') + 1);
+    if (k == "XDG_CONFIG_HOME" || k == "XDG_STATE_HOME" || k == "XDG_DATA_HOME") host_dirs.emplace_back(v, "$" + k);
+    if (k == "PATH") list(v, "a directory of $PATH", "");
+    if (k == "GOBIN") host_dirs.emplace_back(v, "$GOBIN");
+  }
+  if (in.go) list(in.go->gopath, "GOPATH/bin (go install's programs)", "/bin");
+  for (auto& [d, why] : host_dirs) {
+    d = normalize_path(d);
+    if (d.empty() || d == "/") continue;
+    if (path_is_under(p, d)) return "inside " + why + " (" + d + ")";
+    if (path_is_under(d, p)) return "above " + why + " (" + d + ")";
+  }
   return {};
 }
 

@@ -483,17 +483,20 @@ TEST_P(AttachFolders, FolderBesideAWorkspaceWorksOneElsewhereSaysRestart) {
 // rewrite a multi-root `*.code-workspace` file lying in an open folder (it is not one of the
 // protected names), and the editor then adds the folders it lists. The directories in $HOME that
 // the host executes or trusts (~/.ssh: authorized_keys; ~/.config: autostart, systemd user units,
-// the launcher's own config.toml; ~/.local/state/gopls-sandbox: every trust domain's cache layers)
-// must not become writable inside.
+// the launcher's own config.toml; ~/.local/state/gopls-sandbox: every trust domain's cache layers;
+// ~/bin on PATH) must not become writable inside.
 TEST_P(AttachFolders, ReviewSecretDirectoriesInHomeAreRefused) {
   TempDir t(as()), h(as(), "home");
   std::string a = t.path + "/alpha", ssh = h.path + "/.ssh", cfg = h.path + "/.config/systemd/user",
-              own = h.path + "/.config/gopls-sandbox", state = h.path + "/.local/state/gopls-sandbox";
-  for (const auto& d : {a, ssh, cfg, own, state}) mkdirs(as(), d);
+              own = h.path + "/.config/gopls-sandbox", state = h.path + "/.local/state/gopls-sandbox",
+              bin = h.path + "/bin";
+  for (const auto& d : {a, ssh, cfg, own, state, bin}) mkdirs(as(), d);
   std::vector<std::string> argv = {world().launcher, "run", "--gopls", world().helper("lsp_attach_probe")};
-  Probe pr = probe_session(as(), argv, {a}, {{ssh}, {cfg}, {own, state}}, {}, {{"HOME", h.path}});
+  const char* path = std::getenv("PATH");
+  Probe pr = probe_session(as(), argv, {a}, {{ssh}, {cfg}, {own, state}, {bin}}, {},
+                           {{"HOME", h.path}, {"PATH", bin + ":" + (path ? path : "/usr/bin:/bin")}});
   std::string ctx = all_of(pr.messages) + "--- stderr ---\n" + pr.err;
-  for (const auto& d : {ssh, cfg, own, state}) {
+  for (const auto& d : {ssh, cfg, own, state, bin}) {
     EXPECT_EQ(::access((d + "/probe-written.txt").c_str(), F_OK), -1) << d << " was writable inside\n" << ctx;
     EXPECT_EQ(count_with(pr.messages, "workspace folder " + d + " was added but is not visible"), 1u) << ctx;
   }

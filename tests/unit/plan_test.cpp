@@ -303,11 +303,16 @@ TEST(Plan, AddedFolderRefusesHiddenDirectoriesOfTheHomeAndTheLauncherState) {
   auto in = inputs();
   in.home = "/home/u";
   in.home_real = "/var/home/u";
-  in.env = {"XDG_CONFIG_HOME=/srv/cfg", "XDG_STATE_HOME=/srv/state/"};
+  in.env = {"XDG_CONFIG_HOME=/srv/cfg", "XDG_STATE_HOME=/srv/state/", "PATH=/home/u/bin::/usr/bin:/opt/t/bin",
+            "GOBIN=/srv/gobin"};
+  in.go = GoEnv{};
+  in.go->gopath = "/home/u/go:/srv/gp";
   for (const char* d : {"/home/u/.ssh", "/home/u/.config/systemd/user", "/var/home/u/.local/bin", "/home/u/.x",
-                        "/srv/cfg", "/srv/cfg/gopls-sandbox", "/srv/state/gopls-sandbox/caches"})
+                        "/srv/cfg", "/srv/cfg/gopls-sandbox", "/srv/state/gopls-sandbox/caches", "/home/u/bin",
+                        "/opt/t", "/srv/gobin/x", "/home/u/go/bin", "/srv/gp"})
     EXPECT_NE(added_folder_refusal(in, d), "") << d;
-  for (const char* d : {"/home/u", "/home/u/src/.proj", "/home/u/src/proj", "/srv/x", "/srv/cfgx", "/tmp/.x"})
+  for (const char* d : {"/home/u/src/.proj", "/home/u/src/proj", "/srv/x", "/srv/cfgx", "/tmp/.x",
+                        "/home/u/go/src/x", "/home/u/binx"})
     EXPECT_EQ(added_folder_refusal(in, d), "") << d;
 }
 

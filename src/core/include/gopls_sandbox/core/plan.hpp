@@ -135,8 +135,9 @@ std::string default_workspace_refusal(const PlanInputs& in, const std::string& g
 // Issue 13.2: why a folder added while the workspace's code runs may not be attached ("" if it
 // may), besides the refusals above. Such a folder is partly that code's choice (it can rewrite a
 // *.code-workspace file the editor follows), so what the host trusts or runs is refused: anything
-// inside a hidden entry of a home (~/.ssh, ~/.config, ~/.local …) and the launcher's own
-// configuration and state ($XDG_CONFIG_HOME, $XDG_STATE_HOME, $XDG_DATA_HOME wherever they are).
+// inside a hidden entry of a home (~/.ssh, ~/.config, ~/.local …); inside or above the launcher's
+// own configuration and state ($XDG_CONFIG_HOME, $XDG_STATE_HOME, $XDG_DATA_HOME wherever they
+// are), a directory of $PATH (~/bin), $GOBIN or GOPATH/bin.
 std::string added_folder_refusal(const PlanInputs& in, const std::string& path);
 Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe);
 json::Value plan_to_json(const Plan& p);
