@@ -518,6 +518,42 @@ TEST_P(AttachFolders, ReviewChildAndParentInOneMessageKeepTheChildsGitReadOnly) 
   EXPECT_EQ(::access((child + "/.git/hooks/probe-hook").c_str(), F_OK), -1) << ctx;
 }
 
+// Review (pins a defended property): the URI as the editor may send it is decoded before the
+// checks — percent-encoded dots climbing to /etc are refused as /etc; a URI with a host names no
+// local folder and nothing is mounted for it.
+TEST_P(AttachFolders, ReviewEncodedUrisAreCheckedDecoded) {
+  TempDir t(as());
+  std::string a = t.path + "/alpha", b = t.path + "/beta";
+  for (const auto& d : {a, b}) mkdirs(as(), d);
+  std::vector<std::string> argv = {world().launcher, "run", "-v", "--gopls", world().helper("lsp_attach_probe")};
+  std::string climb = t.path + "/alpha/%2e%2e/%2E%2E" + std::string(t.path.size(), '/') + "/../../../../../../../../etc";
+  Probe pr = probe_session(as(), argv, {a}, {{climb}, {"/" + b.substr(1)}}, {});
+  std::string ctx = all_of(pr.messages) + "--- stderr ---\n" + pr.err;
+  EXPECT_EQ(count_with(pr.messages, "workspace folder /etc was added but is not visible in the sandbox: it is a system "
+                                    "directory (/etc)"), 1u) << ctx;
+  EXPECT_NE(pr.err.find("workspace folder " + b + " attached"), std::string::npos) << ctx;
+}
+
+// Review (pins a defended property): the Landlock spare (every right beneath the parent of an
+// open folder's mount point) gives nothing on the host: that parent inside is the sandbox's own
+// read-only root, so code inside can create nothing there and the host's parent stays untouched.
+// (The probe also probes a *removed* folder: here the parent, never added.)
+TEST_P(AttachFolders, ReviewTheSpareParentIsNotTheHostsDirectory) {
+  if (as() != As::Root) GTEST_SKIP() << "needs directories outside /tmp";
+  ASSERT_EQ(::mkdir("/opt", 0755) == 0 || errno == EEXIST, true);
+  char t1[] = "/opt/gsb-it-spare-XXXXXX";
+  ASSERT_NE(::mkdtemp(t1), nullptr);
+  std::string o = t1;
+  mkdirs(as(), o + "/alpha");
+  std::vector<std::string> argv = {world().launcher, "run", "--gopls", world().helper("lsp_attach_probe")};
+  Probe pr = probe_session(as(), argv, {o + "/alpha"}, {}, {o});
+  bool written = ::access((o + "/probe-written.txt").c_str(), F_OK) == 0;
+  if (std::system(("rm -rf " + shell_quote(o)).c_str()) != 0) ADD_FAILURE() << "rm -rf " << o;
+  std::string ctx = all_of(pr.messages) + "--- stderr ---\n" + pr.err;
+  EXPECT_EQ(pr.result[o], "stat=0 git_config=ENOENT git_hook=ENOENT write=EROFS") << ctx;
+  EXPECT_FALSE(written) << ctx;
+}
+
 // Landlock-only mode (tests/helpers/no_userns: no user namespace at all, or one whose mounts are
 // refused after pid 1 sent its descriptors): nothing to attach to; said.
 TEST_P(AttachFolders, LandlockOnlyModeSaysRestart) {
