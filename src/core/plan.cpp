@@ -108,6 +108,7 @@ std::string added_folder_refusal(const PlanInputs& in, const std::string& path) 
     first = first.substr(0, first.find('/'));
     if (first[0] == '.')
       return h + "/" + first + " (a hidden directory of your home: what the host trusts or runs, e.g. ~/.ssh, ~/.config)";
+    if (first == "bin") return h + "/bin (on the PATH of most login shells)";  // whatever this environment's PATH says
   }
   // Directories the host runs from or reads its configuration from, and any folder containing one:
   // the launcher's own configuration and state, PATH (~/bin, ~/.local/bin), GOBIN and GOPATH/bin

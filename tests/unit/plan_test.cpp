@@ -309,7 +309,7 @@ TEST(Plan, AddedFolderRefusesHiddenDirectoriesOfTheHomeAndTheLauncherState) {
   in.go->gopath = "/home/u/go:/srv/gp";
   for (const char* d : {"/home/u/.ssh", "/home/u/.config/systemd/user", "/var/home/u/.local/bin", "/home/u/.x",
                         "/srv/cfg", "/srv/cfg/gopls-sandbox", "/srv/state/gopls-sandbox/caches", "/home/u/bin",
-                        "/opt/t", "/srv/gobin/x", "/home/u/go/bin", "/srv/gp"})
+                        "/opt/t", "/srv/gobin/x", "/home/u/go/bin", "/srv/gp", "/var/home/u/bin/x"})
     EXPECT_NE(added_folder_refusal(in, d), "") << d;
   for (const char* d : {"/home/u/src/.proj", "/home/u/src/proj", "/srv/x", "/srv/cfgx", "/tmp/.x",
                         "/home/u/go/src/x", "/home/u/binx"})
