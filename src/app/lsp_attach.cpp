@@ -112,6 +112,10 @@ void FolderAttacher::on_added(const std::vector<std::string>& folders) {
     denv.runtime_dir = in_->runtime_dir;
     std::string sys_why = core::extra_path_refusal(given, denv);
     if (sys_why.empty()) sys_why = core::extra_path_refusal(real, denv);
+    // Partly the choice of the code inside (a *.code-workspace it rewrote): not what the host
+    // trusts or runs (a hidden directory of the home, the launcher's own configuration).
+    if (sys_why.empty()) sys_why = core::added_folder_refusal(*in_, given);
+    if (sys_why.empty()) sys_why = core::added_folder_refusal(*in_, real);
     if (!sys_why.empty()) {
       refuse("it is " + sys_why);
       continue;

@@ -104,6 +104,53 @@ std::string system_directory_refusal(const std::string& path) {
   return {};
 }
 
+std::string home_secret_refusal(const PlanInputs& in, const std::string& path) {
+  std::string p = normalize_path(path);
+  if (p.empty()) return {};
+  for (const std::string& raw : {in.home, in.home_real, in.passwd_home, in.passwd_home_real}) {
+    std::string h = normalize_path(raw);
+    if (h.empty() || h == "/" || p == h || !path_is_under(p, h)) continue;
+    std::string first = p.substr(h.size() + 1);
+    first = first.substr(0, first.find('/'));
+    if (first[0] == '.')
+      return h + "/" + first + " (a hidden directory of your home: what the host trusts or runs, e.g. ~/.ssh, ~/.config)";
+    if (first == "bin") return h + "/bin (on the PATH of most login shells)";  // whatever this environment's PATH says
+  }
+  return {};
+}
+
+std::string added_folder_refusal(const PlanInputs& in, const std::string& path) {
+  std::string p = normalize_path(path);
+  if (p.empty()) return {};
+  if (std::string why = home_secret_refusal(in, p); !why.empty()) return why;
+  // Directories the host runs from or reads its configuration from, and any folder containing one:
+  // the launcher's own configuration and state, PATH (~/bin, ~/.local/bin), GOBIN and GOPATH/bin
+  // (the editor runs dlv, staticcheck … from there, outside the sandbox).
+  std::vector<std::pair<std::string, std::string>> host_dirs;  // (directory, why)
+  auto list = [&](const std::string& v, const std::string& why, const std::string& suffix) {
+    for (size_t b = 0; b <= v.size();) {
+      size_t e = v.find(':', b);
+      if (e == std::string::npos) e = v.size();
+      if (e > b) host_dirs.emplace_back(v.substr(b, e - b) + suffix, why);
+      b = e + 1;
+    }
+  };
+  for (const auto& kv : in.env) {
+    std::string k = kv.substr(0, kv.find('=')), v = kv.find('=') == std::string::npos ? "" : kv.substr(kv.find('=') + 1);
+    if (k == "XDG_CONFIG_HOME" || k == "XDG_STATE_HOME" || k == "XDG_DATA_HOME") host_dirs.emplace_back(v, "$" + k);
+    if (k == "PATH") list(v, "a directory of $PATH", "");
+    if (k == "GOBIN") host_dirs.emplace_back(v, "$GOBIN");
+  }
+  if (in.go) list(in.go->gopath, "GOPATH/bin (go install's programs)", "/bin");
+  for (auto& [d, why] : host_dirs) {
+    d = normalize_path(d);
+    if (d.empty() || d == "/") continue;
+    if (path_is_under(p, d)) return "inside " + why + " (" + d + ")";
+    if (path_is_under(d, p)) return "above " + why + " (" + d + ")";
+  }
+  return {};
+}
+
 Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
   Plan plan;
   plan.uid = in.uid;
@@ -248,6 +295,13 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
       if (std::string sys = system_directory_refusal(nw).empty() ? system_directory_refusal(r) : system_directory_refusal(nw);
           !sys.empty()) {
         note("warning: not binding " + nw + " as a workspace: it is " + sys + "; pass --workspace " + nw +
+             " to bind it anyway");
+        continue;
+      }
+      // What a hostile *.code-workspace opened at start can name as well (issue 13.2's review).
+      if (std::string why = home_secret_refusal(in, nw).empty() ? home_secret_refusal(in, r) : home_secret_refusal(in, nw);
+          !why.empty()) {
+        note("warning: not binding " + nw + " as a workspace: it is " + why + "; pass --workspace " + nw +
              " to bind it anyway");
         continue;
       }

@@ -497,6 +497,81 @@ TEST_P(AttachFolders, FolderBesideAWorkspaceWorksOneElsewhereSaysRestart) {
   EXPECT_EQ(count_with(pr.messages, "workspace folder " + elsewhere + " was added and mounted"), 1u) << ctx;
 }
 
+// Review (attack): a folder the editor adds is partly the attacker's choice — code inside can
+// rewrite a multi-root `*.code-workspace` file lying in an open folder (it is not one of the
+// protected names), and the editor then adds the folders it lists. The directories in $HOME that
+// the host executes or trusts (~/.ssh: authorized_keys; ~/.config: autostart, systemd user units,
+// the launcher's own config.toml; ~/.local/state/gopls-sandbox: every trust domain's cache layers;
+// ~/bin on PATH) must not become writable inside.
+TEST_P(AttachFolders, ReviewSecretDirectoriesInHomeAreRefused) {
+  TempDir t(as()), h(as(), "home");
+  std::string a = t.path + "/alpha", ssh = h.path + "/.ssh", cfg = h.path + "/.config/systemd/user",
+              own = h.path + "/.config/gopls-sandbox", state = h.path + "/.local/state/gopls-sandbox",
+              bin = h.path + "/bin";
+  for (const auto& d : {a, ssh, cfg, own, state, bin}) mkdirs(as(), d);
+  std::vector<std::string> argv = {world().launcher, "run", "--gopls", world().helper("lsp_attach_probe")};
+  const char* path = std::getenv("PATH");
+  Probe pr = probe_session(as(), argv, {a}, {{ssh}, {cfg}, {own, state}, {bin}}, {},
+                           {{"HOME", h.path}, {"PATH", bin + ":" + (path ? path : "/usr/bin:/bin")}});
+  std::string ctx = all_of(pr.messages) + "--- stderr ---\n" + pr.err;
+  for (const auto& d : {ssh, cfg, own, state, bin}) {
+    EXPECT_EQ(::access((d + "/probe-written.txt").c_str(), F_OK), -1) << d << " was writable inside\n" << ctx;
+    EXPECT_EQ(count_with(pr.messages, "workspace folder " + d + " was added but is not visible"), 1u) << ctx;
+  }
+}
+
+// Review (pins a defended property): a folder and its parent added in one message. Each alone is
+// accepted; the parent is mounted after the child and covers it. The child's .git stays read-only
+// because the parent is cloned from the helper's private tree in which the child's protections are
+// already mounted (sys/attach.cpp: one private copy for all requests) — keep it that way.
+TEST_P(AttachFolders, ReviewChildAndParentInOneMessageKeepTheChildsGitReadOnly) {
+  TempDir t(as());
+  std::string a = t.path + "/alpha", parent = t.path + "/p", child = parent + "/child";
+  for (const auto& d : {a, child + "/.git/hooks"}) mkdirs(as(), d);
+  write_file(child + "/.git/config", "[core]\n", as());
+  std::vector<std::string> argv = {world().launcher, "run", "--gopls", world().helper("lsp_attach_probe")};
+  Probe pr = probe_session(as(), argv, {a}, {{child, parent}}, {});
+  std::string ctx = all_of(pr.messages) + "--- stderr ---\n" + pr.err;
+  EXPECT_EQ(pr.result[child].find("git_config=0"), std::string::npos) << pr.result[child] << "\n" << ctx;
+  EXPECT_EQ(::access((child + "/.git/hooks/probe-hook").c_str(), F_OK), -1) << ctx;
+}
+
+// Review (pins a defended property): the URI as the editor may send it is decoded before the
+// checks — percent-encoded dots climbing to /etc are refused as /etc; a URI with a host names no
+// local folder and nothing is mounted for it.
+TEST_P(AttachFolders, ReviewEncodedUrisAreCheckedDecoded) {
+  TempDir t(as());
+  std::string a = t.path + "/alpha", b = t.path + "/beta";
+  for (const auto& d : {a, b}) mkdirs(as(), d);
+  std::vector<std::string> argv = {world().launcher, "run", "-v", "--gopls", world().helper("lsp_attach_probe")};
+  std::string climb = t.path + "/alpha/%2e%2e/%2E%2E" + std::string(t.path.size(), '/') + "/../../../../../../../../etc";
+  Probe pr = probe_session(as(), argv, {a}, {{climb}, {"/" + b.substr(1)}}, {});
+  std::string ctx = all_of(pr.messages) + "--- stderr ---\n" + pr.err;
+  EXPECT_EQ(count_with(pr.messages, "workspace folder /etc was added but is not visible in the sandbox: it is a system "
+                                    "directory (/etc)"), 1u) << ctx;
+  EXPECT_NE(pr.err.find("workspace folder " + b + " attached"), std::string::npos) << ctx;
+}
+
+// Review (pins a defended property): the Landlock spare (every right beneath the parent of an
+// open folder's mount point) gives nothing on the host: that parent inside is the sandbox's own
+// read-only root, so code inside can create nothing there and the host's parent stays untouched.
+// (The probe also probes a *removed* folder: here the parent, never added.)
+TEST_P(AttachFolders, ReviewTheSpareParentIsNotTheHostsDirectory) {
+  if (as() != As::Root) GTEST_SKIP() << "needs directories outside /tmp";
+  ASSERT_EQ(::mkdir("/opt", 0755) == 0 || errno == EEXIST, true);
+  char t1[] = "/opt/gsb-it-spare-XXXXXX";
+  ASSERT_NE(::mkdtemp(t1), nullptr);
+  std::string o = t1;
+  mkdirs(as(), o + "/alpha");
+  std::vector<std::string> argv = {world().launcher, "run", "--gopls", world().helper("lsp_attach_probe")};
+  Probe pr = probe_session(as(), argv, {o + "/alpha"}, {}, {o});
+  bool written = ::access((o + "/probe-written.txt").c_str(), F_OK) == 0;
+  if (std::system(("rm -rf " + shell_quote(o)).c_str()) != 0) ADD_FAILURE() << "rm -rf " << o;
+  std::string ctx = all_of(pr.messages) + "--- stderr ---\n" + pr.err;
+  EXPECT_EQ(pr.result[o], "stat=0 git_config=ENOENT git_hook=ENOENT write=EROFS") << ctx;
+  EXPECT_FALSE(written) << ctx;
+}
+
 // Landlock-only mode (tests/helpers/no_userns: no user namespace at all, or one whose mounts are
 // refused after pid 1 sent its descriptors): nothing to attach to; said.
 TEST_P(AttachFolders, LandlockOnlyModeSaysRestart) {

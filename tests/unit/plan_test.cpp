@@ -299,6 +299,23 @@ TEST(Plan, DefaultWorkspaceRefusesHomeThroughASymlinkAndSessionDirectories) {
   EXPECT_TRUE(find(*q, "/var/home/u", MountKind::Bind));
 }
 
+TEST(Plan, AddedFolderRefusesHiddenDirectoriesOfTheHomeAndTheLauncherState) {
+  auto in = inputs();
+  in.home = "/home/u";
+  in.home_real = "/var/home/u";
+  in.env = {"XDG_CONFIG_HOME=/srv/cfg", "XDG_STATE_HOME=/srv/state/", "PATH=/home/u/bin::/usr/bin:/opt/t/bin",
+            "GOBIN=/srv/gobin"};
+  in.go = GoEnv{};
+  in.go->gopath = "/home/u/go:/srv/gp";
+  for (const char* d : {"/home/u/.ssh", "/home/u/.config/systemd/user", "/var/home/u/.local/bin", "/home/u/.x",
+                        "/srv/cfg", "/srv/cfg/gopls-sandbox", "/srv/state/gopls-sandbox/caches", "/home/u/bin",
+                        "/opt/t", "/srv/gobin/x", "/home/u/go/bin", "/srv/gp", "/var/home/u/bin/x"})
+    EXPECT_NE(added_folder_refusal(in, d), "") << d;
+  for (const char* d : {"/home/u/src/.proj", "/home/u/src/proj", "/srv/x", "/srv/cfgx", "/tmp/.x",
+                        "/home/u/go/src/x", "/home/u/binx"})
+    EXPECT_EQ(added_folder_refusal(in, d), "") << d;
+}
+
 TEST(Plan, WhatTheHostRunsFromTheWorkspaceIsReadOnlyAtEveryPathItIsBoundAt) {
   auto in = inputs();
   in.workspaces = {"/home/u/link"};
@@ -547,6 +564,18 @@ TEST(Plan, AFolderInsideAReadOnlyOrCopiedViewIsNotBoundReadWrite) {
     EXPECT_NE(notes.find("warning: not binding /home/u/src/link as a workspace: it is inside GOMODCACHE"), std::string::npos) << notes;
     EXPECT_NE(notes.find("warning: not binding /etc/xdg as a workspace: it is a system directory (/etc)"), std::string::npos) << notes;
     EXPECT_NE(notes.find("warning: not binding module root " + dep + ": it is inside GOMODCACHE"), std::string::npos) << notes;
+  }
+  // A hidden directory of the home (a hostile *.code-workspace can name ../../.ssh) or ~/bin.
+  for (const char* w : {"/home/u/.ssh", "/home/u/.config/nvim", "/home/u/bin"}) {
+    PlanInputs in = inputs();
+    in.workspaces = {w};
+    in.workspaces_real = {w};
+    auto p = build_plan(in, fake_host({{w, {PathFacts::Dir, {}, PathFacts::Dir}}}));
+    ASSERT_TRUE(p) << p.error().message;
+    EXPECT_FALSE(find(*p, w, MountKind::Bind)) << w;
+    std::string notes;
+    for (const auto& n : p->notes) notes += n + "\n";
+    EXPECT_NE(notes.find(std::string("warning: not binding ") + w + " as a workspace: it is /home/u/"), std::string::npos) << notes;
   }
   // Named explicitly (--workspace), the user's choice is honoured.
   PlanInputs in = inputs();

@@ -135,6 +135,16 @@ std::string default_workspace_refusal(const PlanInputs& in, const std::string& g
 // Why `path` must never be bound read-write from the editor's or a go.mod's say ("" if it may):
 // under /proc, /sys, /dev, /etc, /boot or /root/.ssh ("a system directory (/etc)").
 std::string system_directory_refusal(const std::string& path);
+// Issue 13.2: why a folder added while the workspace's code runs may not be attached ("" if it
+// may), besides the refusals above. Such a folder is partly that code's choice (it can rewrite a
+// *.code-workspace file the editor follows), so what the host trusts or runs is refused: anything
+// inside a hidden entry of a home (~/.ssh, ~/.config, ~/.local …); inside or above the launcher's
+// own configuration and state ($XDG_CONFIG_HOME, $XDG_STATE_HOME, $XDG_DATA_HOME wherever they
+// are), a directory of $PATH (~/bin), $GOBIN or GOPATH/bin.
+std::string added_folder_refusal(const PlanInputs& in, const std::string& path);
+// The part of added_folder_refusal that holds for every folder the editor names, at start too:
+// inside a hidden entry of a home (~/.ssh, ~/.config …) or <home>/bin.
+std::string home_secret_refusal(const PlanInputs& in, const std::string& path);
 Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe);
 json::Value plan_to_json(const Plan& p);
 
