@@ -139,7 +139,12 @@ Result<core::PlanInputs> plan_inputs(const LaunchRequest& req, const core::Optio
   in.extra_env = o.env;
   in.writable_vcs = o.writable_vcs.value_or(false);
   in.keep_tty = o.share_tty;
-  in.read_text = [](const std::string& p) { return sys::read_small_file(p, 65536); };
+  // (A .git file or .gitmodules that is a symlink, a FIFO or too large reads as absent: the
+  // entry itself is still made read-only.)
+  in.read_text = [](const std::string& p) {
+    auto t = sys::read_small_file(p, 65536);
+    return t ? std::move(*t) : std::string();
+  };
   in.unset_env = o.unset_env;
   in.set_env = o.set_env;
   if (auto r = add_workspaces(in, o, req.lsp_folders); !r) return std::move(r).error();

@@ -30,8 +30,10 @@ int access_err(const std::string& path, int mode);
 // An absolute program path that execve could run: NotFound (missing), NotExec (a directory, or
 // no execute permission).
 Result<void> check_executable(const std::string& abs_path);
-// A regular file of at most max_bytes as text; "" otherwise.
-std::string read_small_file(const std::string& path, uint64_t max_bytes);
+// A regular file of at most max_bytes as text. The path is not followed if it is a symlink and
+// the open does not wait (a FIFO): an error for a symlink, anything but a regular file, a file
+// larger than max_bytes (only max_bytes + 1 are read) or a failing call.
+Result<std::string> read_small_file(const std::string& path, uint64_t max_bytes);
 // A directory that should exist: one stat in the usual case, else mkdir -p (failure ignored:
 // the plan then simply does not find it).
 void ensure_dir(const std::string& path, unsigned mode);
