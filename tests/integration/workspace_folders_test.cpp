@@ -1,12 +1,15 @@
 // Issue 13: the sandbox follows what the editor opens — the folders of `initialize` (started in
 // cwd /), and what Go needs outside them (go.work in the parent, replace ../x, GOPATH mode, a
 // symlinked folder, a folder inside a module) — each giving the same answers as bare gopls.
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 
 #include "harness.hpp"
 #include "lsp_client.hpp"
@@ -471,24 +474,38 @@ TEST_P(AttachFolders, NoMountPointIsCreatedInsideAnotherBind) {
   EXPECT_EQ(pr.result[ro_sub], "stat=0 git_config=ENOENT git_hook=ENOENT write=EROFS") << ctx;
 }
 
+// A directory outside /tmp (the tests' temporary directories lie in /tmp, which Landlock allows
+// anyway), owned by the runner (root or the test user), removed at destruction.
+struct HostDir {
+  HostDir(As as, const std::string& tag) {
+    if (::mkdir("/opt", 0755) != 0 && errno != EEXIST) ADD_FAILURE() << "mkdir /opt: " << std::strerror(errno);
+    std::string t = "/opt/gsb-it-" + tag + "-XXXXXX";
+    if (!::mkdtemp(t.data())) {
+      ADD_FAILURE() << "mkdtemp " << t << ": " << std::strerror(errno);
+      return;
+    }
+    path = t;
+    if (as == As::User && ::chown(path.c_str(), world().user_uid, world().user_gid) != 0)
+      ADD_FAILURE() << "chown " << path << ": " << std::strerror(errno);
+  }
+  ~HostDir() {
+    if (!path.empty() && std::system(("rm -rf " + shell_quote(path)).c_str()) != 0) ADD_FAILURE() << "rm -rf " << path;
+  }
+  HostDir(const HostDir&) = delete;
+  std::string path;
+};
+
 // Landlock's rules are fixed when gopls starts (core/landlock_plan.hpp: add_landlock_spares). A
 // folder beside a workspace (its parent is a spare) is usable; one beside no workspace is mounted
-// and the user is told once to restart the language server. Root only: the unprivileged test user
-// can create no directory outside /tmp (a private tmpfs inside, which Landlock allows anyway)
-// and its home.
+// and the user is told once to restart the language server.
 TEST_P(AttachFolders, FolderBesideAWorkspaceWorksOneElsewhereSaysRestart) {
-  if (as() != As::Root) GTEST_SKIP() << "needs directories outside /tmp";
-  if (::syscall(SYS_landlock_create_ruleset, nullptr, 0, 1) < 1) GTEST_SKIP() << "no Landlock";
-  ASSERT_EQ(::mkdir("/opt", 0755) == 0 || errno == EEXIST, true);
-  char t1[] = "/opt/gsb-it-attach-XXXXXX", t2[] = "/opt/gsb-it-attach-XXXXXX";
-  ASSERT_NE(::mkdtemp(t1), nullptr);
-  ASSERT_NE(::mkdtemp(t2), nullptr);
-  std::string o = t1, elsewhere = std::string(t2) + "/delta";
+  if (::syscall(SYS_landlock_create_ruleset, nullptr, 0, 1) < 1) GSB_SKIP_OR_FAIL("no Landlock");
+  HostDir d1(as(), "attach"), d2(as(), "attach");
+  ASSERT_FALSE(d1.path.empty() || d2.path.empty());
+  std::string o = d1.path, elsewhere = d2.path + "/delta";
   for (const auto& d : {o + "/alpha", o + "/beta", elsewhere}) mkdirs(as(), d);
   std::vector<std::string> argv = {world().launcher, "run", "--gopls", world().helper("lsp_attach_probe")};
   Probe pr = probe_session(as(), argv, {o + "/alpha"}, {{o + "/beta"}, {elsewhere}}, {});
-  for (const auto& d : {o, std::string(t2)})
-    if (std::system(("rm -rf " + shell_quote(d)).c_str()) != 0) ADD_FAILURE() << "rm -rf " << d;
   std::string ctx = all_of(pr.messages) + "--- stderr ---\n" + pr.err;
   EXPECT_EQ(pr.result[o + "/beta"], "stat=0 git_config=ENOENT git_hook=ENOENT write=0") << ctx;
   // Mounted (stat needs no Landlock right), but Landlock denies creating a file in it.
@@ -557,16 +574,13 @@ TEST_P(AttachFolders, ReviewEncodedUrisAreCheckedDecoded) {
 // read-only root, so code inside can create nothing there and the host's parent stays untouched.
 // (The probe also probes a *removed* folder: here the parent, never added.)
 TEST_P(AttachFolders, ReviewTheSpareParentIsNotTheHostsDirectory) {
-  if (as() != As::Root) GTEST_SKIP() << "needs directories outside /tmp";
-  ASSERT_EQ(::mkdir("/opt", 0755) == 0 || errno == EEXIST, true);
-  char t1[] = "/opt/gsb-it-spare-XXXXXX";
-  ASSERT_NE(::mkdtemp(t1), nullptr);
-  std::string o = t1;
+  HostDir d1(as(), "spare");
+  ASSERT_FALSE(d1.path.empty());
+  std::string o = d1.path;
   mkdirs(as(), o + "/alpha");
   std::vector<std::string> argv = {world().launcher, "run", "--gopls", world().helper("lsp_attach_probe")};
   Probe pr = probe_session(as(), argv, {o + "/alpha"}, {}, {o});
   bool written = ::access((o + "/probe-written.txt").c_str(), F_OK) == 0;
-  if (std::system(("rm -rf " + shell_quote(o)).c_str()) != 0) ADD_FAILURE() << "rm -rf " << o;
   std::string ctx = all_of(pr.messages) + "--- stderr ---\n" + pr.err;
   EXPECT_EQ(pr.result[o], "stat=0 git_config=ENOENT git_hook=ENOENT write=EROFS") << ctx;
   EXPECT_FALSE(written) << ctx;
