@@ -100,8 +100,11 @@ void FolderAttacher::on_added(const std::vector<std::string>& folders) {
       refuse("it is / (the whole host would be visible)");
       continue;
     }
-    if (std::string why = core::default_workspace_refusal(*in_, given, real); !why.empty()) {
-      refuse("it is " + why + ", which would expose far more than a project");
+    // The same directory as / or a home (or one inside them) at another path, a bind mount of it
+    // elsewhere (/mnt/host): found by device and inode, refused as its host path would be.
+    std::vector<std::string> aliases = core::identity_aliases(*in_, real, sys::probe_path);
+    if (std::string home_why = core::default_workspace_refusal(*in_, given, real, aliases); !home_why.empty()) {
+      refuse("it is " + home_why + ", which would expose far more than a project");
       continue;
     }
     // Stricter than a folder of initialize (bound before anything runs inside): the system
@@ -116,6 +119,10 @@ void FolderAttacher::on_added(const std::vector<std::string>& folders) {
     // trusts or runs (a hidden directory of the home, the launcher's own configuration).
     if (sys_why.empty()) sys_why = core::added_folder_refusal(*in_, given);
     if (sys_why.empty()) sys_why = core::added_folder_refusal(*in_, real);
+    for (const auto& a : aliases) {
+      if (sys_why.empty()) sys_why = core::extra_path_refusal(a, denv);
+      if (sys_why.empty()) sys_why = core::added_folder_refusal(*in_, a);
+    }
     if (!sys_why.empty()) {
       refuse("it is " + sys_why);
       continue;

@@ -136,6 +136,10 @@ Result<core::PlanInputs> plan_inputs(const LaunchRequest& req, const core::Optio
   in.passwd_home = sys::passwd_home();
   in.passwd_home_real = sys::real_path(in.passwd_home);
   in.runtime_dir = get(env, "XDG_RUNTIME_DIR");
+  for (const auto& d : core::identity_anchors(in)) {  // (/ and the homes: a bind of one elsewhere is refused)
+    core::PathFacts f = sys::probe_path(d);
+    if (f.dev || f.ino) in.host_identities.push_back({d, {f.dev, f.ino}});
+  }
   in.extra_env = o.env;
   in.writable_vcs = o.writable_vcs.value_or(false);
   in.keep_tty = o.share_tty;
@@ -183,7 +187,9 @@ Result<void> setup_caches(Prepared& out, core::PlanInputs& in, const std::map<st
     for (size_t i = 0; i < in.workspaces.size(); ++i) {
       const std::string& r = i < in.workspaces_real.size() ? in.workspaces_real[i] : in.workspaces[i];
       if (core::normalize_path(in.workspaces[i]) == "/") continue;
-      if (!in.workspaces_explicit && !core::default_workspace_refusal(in, in.workspaces[i], r).empty()) continue;
+      if (!in.workspaces_explicit &&
+          !core::default_workspace_refusal(in, in.workspaces[i], r, core::identity_aliases(in, r, sys::probe_path)).empty())
+        continue;
       seen.push_back(in.workspaces[i]);
       seen.push_back(r);
     }

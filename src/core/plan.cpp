@@ -119,6 +119,44 @@ std::string home_secret_refusal(const PlanInputs& in, const std::string& path) {
   return {};
 }
 
+std::vector<std::string> identity_anchors(const PlanInputs& in) {
+  std::vector<std::string> out = {"/"};
+  for (const std::string& raw : {in.home, in.home_real, in.passwd_home, in.passwd_home_real})
+    for (const auto& d : path_prefixes(normalize_path(raw)))
+      if (std::find(out.begin(), out.end(), d) == out.end()) out.push_back(d);
+  return out;
+}
+
+std::vector<std::string> identity_aliases(const PlanInputs& in, const std::string& path, const HostProbe& probe) {
+  std::vector<std::string> out;
+  std::string p = normalize_path(path);
+  if (p.empty() || in.host_identities.empty()) return out;
+  std::vector<std::string> chain = path_prefixes(p);
+  chain.insert(chain.begin(), "/");
+  for (const auto& at : chain) {
+    PathFacts f = probe(at);
+    FileId id{f.dev, f.ino};
+    if (!id.known()) continue;
+    for (const auto& [anchor, aid] : in.host_identities) {
+      if (anchor == at || !aid.known() || !(aid == id)) continue;
+      std::string rest = at == "/" ? p : p.substr(at.size());
+      std::string alias = normalize_path(anchor == "/" ? (rest.empty() ? "/" : rest) : anchor + rest);
+      if (!alias.empty() && alias != p && std::find(out.begin(), out.end(), alias) == out.end()) out.push_back(alias);
+    }
+  }
+  return out;
+}
+
+std::string default_workspace_refusal(const PlanInputs& in, const std::string& given, const std::string& real,
+                                      const std::vector<std::string>& aliases) {
+  if (std::find(aliases.begin(), aliases.end(), "/") != aliases.end())
+    return "/ bound at another path (the whole host would be visible)";
+  std::string why = default_workspace_refusal(in, given, real);
+  for (const auto& a : aliases)
+    if (why.empty()) why = default_workspace_refusal(in, a, a);
+  return why;
+}
+
 std::string added_folder_refusal(const PlanInputs& in, const std::string& path) {
   std::string p = normalize_path(path);
   if (p.empty()) return {};
@@ -286,22 +324,29 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
     // Both the given and the resolved path are checked, against $HOME as given and resolved
     // (Fedora Silverblue: /home -> /var/home). An explicit --workspace is honoured.
     if (!in.workspaces_explicit) {
-      std::string why = default_workspace_refusal(in, nw, r);
+      // The same directory at another path (a bind of / or of the home elsewhere): its host paths
+      // are refused as the path itself would be.
+      std::vector<std::string> aliases = identity_aliases(in, r.empty() ? nw : r, probe);
+      std::string why = default_workspace_refusal(in, nw, r, aliases);
       if (!why.empty()) {
         note("warning: not binding " + nw + " as the workspace: it is the current directory (the default), and " + why +
              " would expose far more than a project; pass --workspace " + nw + " to bind it anyway");
         continue;
       }
-      if (std::string sys = system_directory_refusal(nw).empty() ? system_directory_refusal(r) : system_directory_refusal(nw);
-          !sys.empty()) {
+      std::string sys = system_directory_refusal(nw).empty() ? system_directory_refusal(r) : system_directory_refusal(nw);
+      for (const auto& a : aliases)
+        if (sys.empty()) sys = system_directory_refusal(a);
+      if (!sys.empty()) {
         note("warning: not binding " + nw + " as a workspace: it is " + sys + "; pass --workspace " + nw +
              " to bind it anyway");
         continue;
       }
       // What a hostile *.code-workspace opened at start can name as well (issue 13.2's review).
-      if (std::string why = home_secret_refusal(in, nw).empty() ? home_secret_refusal(in, r) : home_secret_refusal(in, nw);
-          !why.empty()) {
-        note("warning: not binding " + nw + " as a workspace: it is " + why + "; pass --workspace " + nw +
+      std::string secret = home_secret_refusal(in, nw).empty() ? home_secret_refusal(in, r) : home_secret_refusal(in, nw);
+      for (const auto& a : aliases)
+        if (secret.empty()) secret = home_secret_refusal(in, a);
+      if (!secret.empty()) {
+        note("warning: not binding " + nw + " as a workspace: it is " + secret + "; pass --workspace " + nw +
              " to bind it anyway");
         continue;
       }

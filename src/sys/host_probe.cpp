@@ -34,6 +34,8 @@ core::PathFacts probe_path(const std::string& path) {
   };
   if (!S_ISLNK(st.st_mode)) {
     f.type = f.resolved = kind(st);
+    f.dev = static_cast<uint64_t>(st.st_dev);
+    f.ino = static_cast<uint64_t>(st.st_ino);
     f.real = real_path(path);  // (a symlink in a parent directory: resolved too)
     return f;
   }
@@ -44,6 +46,8 @@ core::PathFacts probe_path(const std::string& path) {
   struct stat tst;
   if (::stat(path.c_str(), &tst) == 0) {
     f.resolved = kind(tst);
+    f.dev = static_cast<uint64_t>(tst.st_dev);
+    f.ino = static_cast<uint64_t>(tst.st_ino);
     f.real = real_path(path);
   }
   return f;

@@ -537,6 +537,76 @@ TEST_P(AttachFolders, ReviewSecretDirectoriesInHomeAreRefused) {
   }
 }
 
+// Bind mounts in a mount namespace of the test's own (private: nothing reaches the host's), each
+// unmounted before the directories holding them are removed; the test process aborts rather than
+// let `rm -rf` descend into a bind of / that could not be unmounted.
+struct PrivateBinds {
+  PrivateBinds() {
+    if (::unshare(CLONE_NEWNS) != 0) {
+      ADD_FAILURE() << "unshare(CLONE_NEWNS): " << std::strerror(errno);
+      return;
+    }
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+      ADD_FAILURE() << "mount --make-rprivate /: " << std::strerror(errno);
+      return;
+    }
+    ok = true;
+  }
+  bool bind(const std::string& src, const std::string& dst) {
+    if (!ok || ::mount(src.c_str(), dst.c_str(), nullptr, MS_BIND, nullptr) != 0) return false;
+    dsts.push_back(dst);
+    return true;
+  }
+  ~PrivateBinds() {
+    for (auto it = dsts.rbegin(); it != dsts.rend(); ++it)
+      if (::umount2(it->c_str(), MNT_DETACH) != 0) std::abort();
+  }
+  bool ok = false;
+  std::vector<std::string> dsts;
+};
+
+// Review (attack): the refusals compared paths only, so / or the home bound at another path (a
+// bind of / at /mnt/host) passed as a project. The launcher compares each folder (and each
+// directory on its way) by device and inode with / and the homes: such a folder is refused as an
+// initialize folder and as an added one, and one inside it (<bind of />/etc, <bind of home>/.ssh)
+// as the directory it is.
+TEST_P(AttachFolders, ReviewRootOrHomeBoundAtAnotherPathIsRefused) {
+  TempDir t(as()), h(as(), "home");
+  std::string a = t.path + "/alpha", root = t.path + "/hostroot", home = t.path + "/homebind";
+  for (const auto& d : {a, root, home, h.path + "/.ssh"}) mkdirs(as(), d);
+  PrivateBinds binds;  // (declared after the TempDirs: unmounted before they are removed)
+  ASSERT_TRUE(binds.ok);
+  ASSERT_TRUE(binds.bind("/", root)) << std::strerror(errno);
+  ASSERT_TRUE(binds.bind(h.path, home)) << std::strerror(errno);
+  std::vector<std::string> argv = {world().launcher, "run", "--gopls", world().helper("lsp_attach_probe")};
+  Probe first = probe_session(as(), argv, {a, root, home}, {}, {}, {{"HOME", h.path}});
+  std::string ctx = all_of(first.messages) + "--- stderr ---\n" + first.err;
+  EXPECT_EQ(count_with(first.messages, "not binding " + root + " as the workspace"), 1u) << ctx;
+  EXPECT_EQ(count_with(first.messages, "/ bound at another path (the whole host would be visible)"), 1u) << ctx;
+  EXPECT_EQ(count_with(first.messages, "not binding " + home + " as the workspace"), 1u) << ctx;
+  EXPECT_EQ(count_with(first.messages, "your home directory or above it"), 1u) << ctx;
+
+  Probe pr = probe_session(as(), argv, {a}, {{root}, {home}, {root + "/etc"}, {home + "/.ssh"}}, {},
+                           {{"HOME", h.path}});
+  ctx = all_of(pr.messages) + "--- stderr ---\n" + pr.err;
+  const std::string refused = " was added but is not visible in the sandbox: it is ";
+  EXPECT_EQ(count_with(pr.messages, "workspace folder " + root + refused + "/ bound at another path"), 1u) << ctx;
+  EXPECT_EQ(count_with(pr.messages, "workspace folder " + home + refused + "your home directory or above it"), 1u)
+      << ctx;
+  EXPECT_EQ(count_with(pr.messages, "workspace folder " + root + "/etc" + refused + "a system directory (/etc)"), 1u)
+      << ctx;
+  EXPECT_EQ(count_with(pr.messages, "workspace folder " + home + "/.ssh" + refused), 1u) << ctx;
+  EXPECT_EQ(count_with(pr.messages, "a hidden directory of your home"), 1u) << ctx;
+  for (const auto& d : {root, home, root + "/etc", home + "/.ssh"})
+    EXPECT_EQ(pr.result[d].substr(0, 11), "stat=ENOENT") << d << ": " << pr.result[d] << "\n" << ctx;
+  // Nothing was written on the host through them (removed if it was, for the next run).
+  for (const std::string& d : {std::string(), std::string("/etc"), h.path, h.path + "/.ssh"}) {
+    std::string f = d + "/probe-written.txt";
+    EXPECT_EQ(::access(f.c_str(), F_OK), -1) << f << "\n" << ctx;
+    ::unlink(f.c_str());
+  }
+}
+
 // Review (pins a defended property): a folder and its parent added in one message. Each alone is
 // accepted; the parent is mounted after the child and covers it. The child's .git stays read-only
 // because the parent is cloned from the helper's private tree in which the child's protections are

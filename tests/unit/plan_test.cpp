@@ -588,3 +588,92 @@ TEST(Plan, AFolderInsideAReadOnlyOrCopiedViewIsNotBoundReadWrite) {
   ASSERT_TRUE(p) << p.error().message;
   EXPECT_TRUE(find(*p, dep, MountKind::Bind));
 }
+
+namespace {
+
+// A fake host where / is also bound at /mnt/host and the home at /srv/h (device 1 inodes).
+HostProbe host_with_binds() {
+  std::map<std::string, PathFacts> extra;
+  auto dir = [](uint64_t ino) {
+    PathFacts f{PathFacts::Dir, {}, PathFacts::Dir};
+    f.dev = 1;
+    f.ino = ino;
+    return f;
+  };
+  extra["/"] = dir(2);
+  extra["/mnt"] = dir(10);
+  extra["/mnt/host"] = dir(2);  // a bind of /
+  extra["/mnt/host/home"] = dir(3);
+  extra["/mnt/host/home/u"] = dir(4);
+  extra["/mnt/host/home/u/.ssh"] = dir(5);
+  extra["/mnt/host/home/u/src"] = dir(6);
+  extra["/mnt/host/home/u/src/proj"] = dir(7);
+  extra["/home"] = dir(3);
+  extra["/home/u"] = dir(4);
+  extra["/srv"] = dir(11);
+  extra["/srv/h"] = dir(4);  // a bind of the home
+  extra["/srv/h/.config"] = dir(8);
+  extra["/srv/other"] = dir(12);
+  extra["/srv/other/proj"] = dir(13);
+  return fake_host(extra);
+}
+
+PlanInputs inputs_with_identities(const HostProbe& probe) {
+  PlanInputs in = inputs();
+  for (const auto& d : identity_anchors(in)) {
+    PathFacts f = probe(d);
+    in.host_identities.push_back({d, {f.dev, f.ino}});
+  }
+  return in;
+}
+
+}  // namespace
+
+TEST(Plan, IdentityAliasesFindRootAndTheHomeBoundElsewhere) {
+  HostProbe probe = host_with_binds();
+  PlanInputs in = inputs_with_identities(probe);
+  EXPECT_EQ(identity_anchors(in), (std::vector<std::string>{"/", "/home", "/home/u"}));
+  using V = std::vector<std::string>;
+  EXPECT_EQ(identity_aliases(in, "/mnt/host", probe), V{"/"});
+  EXPECT_EQ(identity_aliases(in, "/mnt/host/home", probe), V{"/home"});
+  EXPECT_EQ(identity_aliases(in, "/mnt/host/home/u", probe), V{"/home/u"});
+  EXPECT_EQ(identity_aliases(in, "/mnt/host/home/u/.ssh", probe), V{"/home/u/.ssh"});
+  EXPECT_EQ(identity_aliases(in, "/srv/h", probe), V{"/home/u"});
+  EXPECT_EQ(identity_aliases(in, "/srv/h/.config", probe), V{"/home/u/.config"});
+  // The host's own paths and other directories have no other name.
+  EXPECT_EQ(identity_aliases(in, "/home/u/src/proj", probe), V{});
+  EXPECT_EQ(identity_aliases(in, "/srv/other/proj", probe), V{});
+  // Without probed identities (or unknown ones: 0, 0) nothing is compared.
+  EXPECT_EQ(identity_aliases(inputs(), "/mnt/host", probe), V{});
+  EXPECT_EQ(identity_aliases(in, "/mnt/host", fake_host()), V{});
+
+  // What the refusals then say of each alias.
+  EXPECT_NE(default_workspace_refusal(in, "/home/u", "/home/u"), "");
+  EXPECT_NE(added_folder_refusal(in, "/home/u/.config"), "");
+}
+
+TEST(Plan, ADefaultWorkspaceThatIsRootOrTheHomeBoundElsewhereIsNotBound) {
+  HostProbe probe = host_with_binds();
+  for (const char* w : {"/mnt/host", "/mnt/host/home", "/srv/h", "/srv/h/.config", "/mnt/host/home/u/.ssh"}) {
+    PlanInputs in = inputs_with_identities(probe);
+    in.cwd = w;
+    in.workspaces = {w};
+    in.workspaces_real = {w};
+    auto p = build_plan(in, probe);
+    ASSERT_TRUE(p.ok()) << w;
+    EXPECT_FALSE(find(*p, w, MountKind::Bind)) << w;
+    bool noted = false;
+    for (const auto& n : p->notes) noted = noted || n.find("not binding " + std::string(w)) != std::string::npos;
+    EXPECT_TRUE(noted) << w;
+  }
+  // A project reached through the bind of / is still a project; another directory too.
+  for (const char* w : {"/mnt/host/home/u/src/proj", "/srv/other/proj"}) {
+    PlanInputs in = inputs_with_identities(probe);
+    in.cwd = w;
+    in.workspaces = {w};
+    in.workspaces_real = {w};
+    auto p = build_plan(in, probe);
+    ASSERT_TRUE(p.ok()) << w;
+    EXPECT_TRUE(find(*p, w, MountKind::Bind)) << w;
+  }
+}

@@ -2,6 +2,7 @@
 // Pure data + a pure builder; the system layer only walks it.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -57,6 +58,7 @@ struct PathFacts {
   std::string real;         // the resolved absolute path ("" when unknown): what a bind mounts,
                             // since pid 1 resolves sources under the old root, where an absolute
                             // symlink would point into the new one
+  uint64_t dev = 0, ino = 0;  // device and inode of what it resolves to (0, 0: unknown)
 };
 using HostProbe = std::function<PathFacts(const std::string& path)>;
 
@@ -68,6 +70,13 @@ struct BindSpec {
   std::string src, dst;
   bool ro = false;
   std::string origin;  // "--bind", "config", "profile"
+};
+
+// A file's identity on the host (device and inode): the same directory, whatever path leads to it.
+struct FileId {
+  uint64_t dev = 0, ino = 0;
+  bool known() const { return dev != 0 || ino != 0; }
+  bool operator==(const FileId&) const = default;
 };
 
 struct PlanInputs {
@@ -90,6 +99,10 @@ struct PlanInputs {
   std::string home_real;                // realpath($HOME): the default-workspace guard compares both
   std::string passwd_home, passwd_home_real;  // the user's home from the password database (HOME may lie)
   std::string runtime_dir;              // $XDG_RUNTIME_DIR (never a default workspace)
+  // The identities of / and of every home (HOME, its real path, the password database's) and each
+  // directory above one, probed once on the host: a folder that is one of them bound at another
+  // path (a bind of / at /mnt/host) is refused like the path itself (identity_aliases).
+  std::vector<std::pair<std::string, FileId>> host_identities;
   std::vector<std::string> extra_env;   // --env NAME / NAME=VALUE (see core/sandbox_env.hpp)
   bool writable_vcs = false;            // --writable-vcs: .git & co. stay writable
   bool keep_tty = false;                // exec --share-tty: no new session for the program
@@ -145,6 +158,18 @@ std::string added_folder_refusal(const PlanInputs& in, const std::string& path);
 // The part of added_folder_refusal that holds for every folder the editor names, at start too:
 // inside a hidden entry of a home (~/.ssh, ~/.config …) or <home>/bin.
 std::string home_secret_refusal(const PlanInputs& in, const std::string& path);
+// default_workspace_refusal of given/real and of each of real's identity_aliases (below), and "/
+// bound at another path" when one of them is /.
+std::string default_workspace_refusal(const PlanInputs& in, const std::string& given, const std::string& real,
+                                      const std::vector<std::string>& aliases);
+// The paths by which the host also knows `path` when a directory on its way (or `path` itself) is
+// one of in.host_identities reached at another path: /mnt/host/home/u/.ssh with / bound at
+// /mnt/host gives /home/u/.ssh. Compared by the probe's device and inode; `path` (absolute, best
+// without symlinks) is not in the result. The refusals above apply to each of them too.
+std::vector<std::string> identity_aliases(const PlanInputs& in, const std::string& path, const HostProbe& probe);
+// The directories whose identities PlanInputs::host_identities holds: / and each home and every
+// directory above one (the app probes them).
+std::vector<std::string> identity_anchors(const PlanInputs& in);
 Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe);
 json::Value plan_to_json(const Plan& p);
 
