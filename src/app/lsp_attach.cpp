@@ -159,7 +159,7 @@ void FolderAttacher::on_added(const std::vector<std::string>& folders) {
       if (!visible(real)) q.dsts.push_back(real);
     }
     if (!in_->writable_vcs) {
-      auto prot = core::protect_host_executed(real, sys::probe_path, in_->read_text);
+      auto prot = core::protect_host_executed(real, sys::probe_path, in_->read_text, in_->list_names);
       if (!prot) {
         refuse(prot.error().message);
         continue;

@@ -12,6 +12,7 @@
 #include "gopls_sandbox/app/settings.hpp"
 #include "gopls_sandbox/core/goenv.hpp"
 #include "gopls_sandbox/core/landlock_plan.hpp"
+#include "gopls_sandbox/sys/fs.hpp"
 #include "gopls_sandbox/sys/host_probe.hpp"
 #include "gopls_sandbox/sys/machine_facts.hpp"
 #include "gopls_sandbox/sys/process.hpp"
@@ -148,6 +149,10 @@ Result<core::PlanInputs> plan_inputs(const LaunchRequest& req, const core::Optio
   in.read_text = [](const std::string& p) {
     auto t = sys::read_small_file(p, 65536);
     return t ? std::move(*t) : std::string();
+  };
+  in.list_names = [](const std::string& dir) {
+    auto names = sys::list_dir(dir);
+    return names ? std::move(*names) : std::vector<std::string>();
   };
   in.unset_env = o.unset_env;
   in.set_env = o.set_env;

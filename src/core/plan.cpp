@@ -394,7 +394,7 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
   // read-only at every path the workspace is bound at (core/plan_protect.cpp).
   if (!in.writable_vcs) {
     for (const auto& ws : ws_sets) {
-      auto prot = protect_host_executed(ws.real, probe, in.read_text);
+      auto prot = protect_host_executed(ws.real, probe, in.read_text, in.list_names);
       if (!prot) return std::move(prot).error();
       for (const auto& n : prot->notes) note(n);
       for (const auto& op : prot->ops)

@@ -1,6 +1,7 @@
 #include "gopls_sandbox/core/plan_protect.hpp"
 
 #include <algorithm>
+#include <string_view>
 
 namespace gsb::core {
 
@@ -43,7 +44,8 @@ std::vector<std::string> submodule_paths(const std::string& text) {
 }  // namespace
 
 Result<Protection> protect_host_executed(const std::string& real, const HostProbe& probe,
-                                         const std::function<std::string(const std::string&)>& read_text) {
+                                         const std::function<std::string(const std::string&)>& read_text,
+                                         const std::function<std::vector<std::string>(const std::string&)>& list_names) {
   Protection out;
   auto ro = [&](const std::string& rel, const PathFacts& f) {
     out.ops.push_back({rel, true, f.resolved == PathFacts::File || f.resolved == PathFacts::Other});
@@ -78,6 +80,21 @@ Result<Protection> protect_host_executed(const std::string& real, const HostProb
     ro(rel, f);
     if (rel == "/.git" && f.type == PathFacts::File)
       if (auto r = gitdir_of(rel); !r) return std::move(r).error();
+  }
+
+  // Multi-root workspace files: VS Code follows their changes (didChangeWorkspaceFolders).
+  if (list_names) {
+    static constexpr std::string_view kSuffix = ".code-workspace";
+    for (const auto& name : list_names(real)) {
+      if (name.size() <= kSuffix.size() || name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) != 0 ||
+          name.find('/') != std::string::npos)
+        continue;
+      std::string rel = "/" + name;
+      PathFacts f = probe(real + rel);
+      if (f.type == PathFacts::Missing) continue;
+      if (f.type == PathFacts::Symlink) return symlink_error(real + rel);
+      ro(rel, f);
+    }
   }
 
   // Submodules: each has a .git of its own that `git status` at the top level descends into. The

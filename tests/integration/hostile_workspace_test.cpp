@@ -225,6 +225,29 @@ TEST_P(Hostile, GitConfigHooksAndEditorSettingsCannotBeWrittenFromInside) {
   EXPECT_EQ(w.out, "done\n") << w.err;
 }
 
+// Review (attack): VS Code follows the changes of the multi-root `*.code-workspace` file it opened
+// (didChangeWorkspaceFolders), so code inside that rewrote it would choose the folders attached
+// next. Each top-level `*.code-workspace` file is read-only inside (EROFS) and cannot be renamed.
+TEST_P(Hostile, CodeWorkspaceFilesCannotBeWrittenFromInside) {
+  TempDir ws(as());
+  write_go_module(ws.path, as());
+  const std::string text = "{\"folders\": [{\"path\": \".\"}]}\n";
+  write_file(ws.path + "/team.code-workspace", text, as());
+  write_file(ws.path + "/notes.code-workspace.txt", "x\n", as());
+  const std::string script =
+      "if (echo '{\"folders\":[{\"path\":\"/home\"}]}' > team.code-workspace) 2>err; then echo 'write writable'; "
+      "else echo \"write refused: $(cat err)\"; fi; "
+      "if mv team.code-workspace old 2>/dev/null; then echo 'rename writable'; else echo 'rename refused'; fi; "
+      "echo y >> notes.code-workspace.txt && echo 'other writable'";
+  auto r = exec(ws.path, {"--profile", "gopls"}, {"/bin/sh", "-c", script});
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("write refused: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Read-only file system"), std::string::npos) << r.out;  // EROFS
+  EXPECT_TRUE(has(r.out, "rename refused")) << r.out;
+  EXPECT_TRUE(has(r.out, "other writable")) << r.out;  // only the exact suffix
+  EXPECT_EQ(read_file(ws.path + "/team.code-workspace"), text);
+}
+
 // What a previous session wrote decides the next plan: a .gitmodules entry and a `.git` file
 // naming a path through a symlink to a host directory must not make the launcher bind it.
 TEST_P(Hostile, ProtectedPathsThroughSymlinksOutOfTheWorkspaceAreNotBound) {

@@ -677,3 +677,31 @@ TEST(Plan, ADefaultWorkspaceThatIsRootOrTheHomeBoundElsewhereIsNotBound) {
     EXPECT_TRUE(find(*p, w, MountKind::Bind)) << w;
   }
 }
+
+TEST(Plan, TopLevelCodeWorkspaceFilesAreReadOnly) {
+  auto in = inputs();
+  std::vector<std::string> listed;
+  in.list_names = [&](const std::string& dir) -> std::vector<std::string> {
+    listed.push_back(dir);
+    return {"team.code-workspace", "notes.code-workspace.txt", ".code-workspace", "main.go", "gone.code-workspace"};
+  };
+  const std::string w = "/home/u/src/proj";
+  auto p = build_plan(in, fake_host({{w + "/team.code-workspace", {PathFacts::File, {}, PathFacts::File}},
+                                     {w + "/notes.code-workspace.txt", {PathFacts::File, {}, PathFacts::File}},
+                                     {w + "/.code-workspace", {PathFacts::File, {}, PathFacts::File}}}));
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ(listed, std::vector<std::string>{w});
+  const MountOp* m = find(*p, w + "/team.code-workspace", MountKind::RoBind);
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->is_file);
+  for (const char* n : {"/notes.code-workspace.txt", "/.code-workspace", "/main.go", "/gone.code-workspace"})
+    EXPECT_FALSE(find(*p, w + n, MountKind::RoBind)) << n;
+  // A symlink cannot be made read-only (code inside could replace it): refused unless --writable-vcs.
+  auto q = build_plan(in, fake_host({{w + "/team.code-workspace", {PathFacts::Symlink, "x", PathFacts::File}}}));
+  ASSERT_FALSE(q.ok());
+  EXPECT_NE(q.error().message.find("symbolic link"), std::string::npos);
+  in.writable_vcs = true;
+  auto r = build_plan(in, fake_host({{w + "/team.code-workspace", {PathFacts::File, {}, PathFacts::File}}}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(find(*r, w + "/team.code-workspace", MountKind::RoBind));
+}

@@ -108,6 +108,8 @@ struct PlanInputs {
   bool keep_tty = false;                // exec --share-tty: no new session for the program
   // Reads a small host file (a workspace's .git file, .gitmodules); "" when absent. May be empty.
   std::function<std::string(const std::string& path)> read_text;
+  // The entry names of a host directory (a workspace's *.code-workspace files); may be empty.
+  std::function<std::vector<std::string>(const std::string& dir)> list_names;
   MachineFacts machine;  // the own cgroup (for the runtime's CPU limit), found on the host
   // Issue 12: the caches. Shared binds the host's caches read-write (this struct's default, so
   // that a bare PlanInputs plans what it always did; the launcher's default is Cow); Cow and
@@ -120,6 +122,7 @@ struct PlanInputs {
 // What the host runs on its own from a workspace (git hooks and core.fsmonitor, direnv, editor
 // settings): bound read-only over every workspace unless --writable-vcs.
 inline constexpr const char* kHostExecutedNames[] = {".git", ".hg", ".jj", ".svn", ".envrc", ".vscode", ".idea"};
+// And every top-level "*.code-workspace" file (core/plan_protect.hpp).
 
 struct Plan {
   std::vector<std::string> argv;

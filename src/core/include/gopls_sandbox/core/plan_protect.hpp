@@ -28,7 +28,11 @@ struct Protection {
 // `real` has no symlink in it. A protected name (or a directory on the way to a submodule) that
 // is a symlink cannot be protected — code inside could replace the link — so it is an error
 // (ErrorKind::Setup, with a hint naming --writable-vcs).
+// list_names (may be empty) lists the workspace's top-level names: each `*.code-workspace` file
+// there is read-only too (the editor adds the folders such a file lists, which code inside could
+// otherwise choose).
 Result<Protection> protect_host_executed(const std::string& real, const HostProbe& probe,
-                                         const std::function<std::string(const std::string&)>& read_text);
+                                         const std::function<std::string(const std::string&)>& read_text,
+                                         const std::function<std::vector<std::string>(const std::string&)>& list_names);
 
 }  // namespace gsb::core
