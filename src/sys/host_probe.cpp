@@ -1,14 +1,13 @@
 #include "gopls_sandbox/sys/host_probe.hpp"
 
-#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 
+#include "gopls_sandbox/sys/fs.hpp"
 #include "gopls_sandbox/sys/io.hpp"
 
 namespace gsb::sys {
@@ -77,40 +76,14 @@ Result<void> check_executable(const std::string& abs) {
 }
 
 Result<std::string> read_small_file(const std::string& path, uint64_t max_bytes) {
-  // The file may lie where code inside the sandbox writes: no symlink is followed (one to
-  // /dev/zero would never end), a FIFO or device does not block the open (O_NONBLOCK) and is
-  // refused by fstat of the descriptor itself, and at most max_bytes + 1 are read whatever the
-  // file grows to meanwhile.
-  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return Error::sys(path, "open", errno);
-  struct stat st;
-  if (::fstat(fd, &st) != 0) {
-    int e = errno;
-    ::close(fd);
-    return Error::sys(path, "fstat", e);
-  }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return Error::setup(path + ": not a regular file");
-  }
-  std::string out;
-  char buf[16384];
-  while (out.size() <= max_bytes) {
-    size_t want = std::min<uint64_t>(sizeof buf, max_bytes + 1 - out.size());
-    ssize_t n = ::read(fd, buf, want);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int e = errno;
-      ::close(fd);
-      return Error::sys(path, "read", e);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  if (out.size() > max_bytes)
-    return Error::setup(path + ": larger than " + std::to_string(max_bytes) + " bytes");
-  return out;
+  // The file may lie where code inside the sandbox writes: read_head follows no symlink (one to
+  // /dev/zero would never end), does not wait for a FIFO's writer (O_NONBLOCK), refuses anything
+  // but a regular file by fstat of the descriptor, and reads max_bytes + 1 at most.
+  auto head = read_head(path, static_cast<size_t>(max_bytes) + 1);
+  if (!head) return std::move(head).error();
+  if (!*head) return Error::sys(path, "open", ENOENT);
+  if ((*head)->size() > max_bytes) return Error::setup(path + ": larger than " + std::to_string(max_bytes) + " bytes");
+  return std::move(**head);
 }
 
 void ensure_dir(const std::string& p, unsigned mode) {

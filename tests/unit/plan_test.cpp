@@ -654,12 +654,15 @@ TEST(Plan, IdentityAliasesFindRootAndTheHomeBoundElsewhere) {
 
 TEST(Plan, ADefaultWorkspaceThatIsRootOrTheHomeBoundElsewhereIsNotBound) {
   HostProbe probe = host_with_binds();
-  for (const char* w : {"/mnt/host", "/mnt/host/home", "/srv/h", "/srv/h/.config", "/mnt/host/home/u/.ssh"}) {
+  auto plan_in = [&](const char* w) {
     PlanInputs in = inputs_with_identities(probe);
     in.cwd = w;
     in.workspaces = {w};
     in.workspaces_real = {w};
-    auto p = build_plan(in, probe);
+    return build_plan(in, probe);
+  };
+  for (const char* w : {"/mnt/host", "/mnt/host/home", "/srv/h", "/srv/h/.config", "/mnt/host/home/u/.ssh"}) {
+    auto p = plan_in(w);
     ASSERT_TRUE(p.ok()) << w;
     EXPECT_FALSE(find(*p, w, MountKind::Bind)) << w;
     bool noted = false;
@@ -668,11 +671,7 @@ TEST(Plan, ADefaultWorkspaceThatIsRootOrTheHomeBoundElsewhereIsNotBound) {
   }
   // A project reached through the bind of / is still a project; another directory too.
   for (const char* w : {"/mnt/host/home/u/src/proj", "/srv/other/proj"}) {
-    PlanInputs in = inputs_with_identities(probe);
-    in.cwd = w;
-    in.workspaces = {w};
-    in.workspaces_real = {w};
-    auto p = build_plan(in, probe);
+    auto p = plan_in(w);
     ASSERT_TRUE(p.ok()) << w;
     EXPECT_TRUE(find(*p, w, MountKind::Bind)) << w;
   }
