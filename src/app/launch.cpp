@@ -16,6 +16,7 @@
 #include "gopls_sandbox/app/net_proxy.hpp"
 #include "gopls_sandbox/app/settings.hpp"
 #include "gopls_sandbox/app/supervisor.hpp"
+#include "gopls_sandbox/core/lsp_initialize.hpp"
 #include "gopls_sandbox/core/untrusted_settings.hpp"
 #include "gopls_sandbox/sys/sandbox.hpp"
 
@@ -117,12 +118,21 @@ int launch(const LaunchRequest& req) {
     events.on_namespace = [&attacher](int kind, int fd) { attacher->set_namespace(kind, fd); };
     (*lsp)->set_folder_hook([&attacher](const std::vector<std::string>& f) { attacher->on_added(f); });
   }
+  // The server->client guard's folders (core/lsp_guard.hpp): the plan's, and those attached later.
+  core::LspGuardFolders plan_folders = plan_guard_folders(prep->plan);
+  auto guard_folders = [&attacher, plan_folders] {
+    core::LspGuardFolders f = attacher ? attacher->guard_folders() : plan_folders;
+    f.real_path = real_path_of_ancestor;
+    return f;
+  };
+  if (*lsp) (*lsp)->set_guard_folders(guard_folders);
   // --metrics: relay stdio through the LSP-aware proxy instead of handing the descriptors over.
   std::unique_ptr<MetricsProxy> proxy;
   if (o.metrics) {
     auto mp = MetricsProxy::create(*o.metrics);
     if (!mp) return report(mp.error());
     proxy = std::move(*mp);
+    if (req.kind == ProgramKind::Gopls && core::is_lsp_stdio_server(req.args)) proxy->set_guard_folders(guard_folders);
     spec.program_stdin = proxy->child_stdin();
     spec.program_stdout = proxy->child_stdout();
     events.on_started = [&proxy] {

@@ -14,13 +14,44 @@
 
 namespace gsb::app {
 
+core::LspGuardFolders plan_guard_folders(const core::Plan& plan) {
+  core::LspGuardFolders f;
+  for (const auto& m : plan.mounts) {
+    if (m.kind == core::MountKind::Bind && m.why.rfind("workspace", 0) == 0 && m.why.find("pinned") == std::string::npos)
+      f.rw.push_back(m.dst);
+    else if ((m.kind == core::MountKind::Bind || m.kind == core::MountKind::RoBind || m.kind == core::MountKind::Overlay ||
+              m.kind == core::MountKind::Copy) && !m.is_file && m.dst != "/")
+      f.visible.push_back(m.dst);
+  }
+  return f;
+}
+
+std::string real_path_of_ancestor(const std::string& p) {
+  std::string head = core::normalize_path(p), tail;
+  while (!head.empty()) {
+    std::string r = sys::real_path(head);
+    if (!r.empty()) return r == "/" ? (tail.empty() ? r : tail) : r + tail;
+    if (head == "/") return {};
+    size_t slash = head.rfind('/');
+    tail = head.substr(slash) + tail;
+    head = slash == 0 ? "/" : head.substr(0, slash);
+  }
+  return {};
+}
+
+core::LspGuardFolders FolderAttacher::guard_folders() const {
+  std::lock_guard<std::mutex> lk(bound_mu_);
+  core::LspGuardFolders f = plan_folders_;
+  f.rw.insert(f.rw.end(), added_.begin(), added_.end());
+  return f;
+}
+
 FolderAttacher::FolderAttacher(LspRelay& relay, const Prepared& prep, bool verbose)
     : relay_(relay), in_(prep.inputs), verbose_(verbose), landlock_abi_(sys::landlock_abi()),
-      landlock_(core::landlock_plan(prep.plan)) {
+      landlock_(core::landlock_plan(prep.plan)), plan_folders_(plan_guard_folders(prep.plan)) {
   private_roots_.push_back("/");
+  bound_ = plan_folders_.rw;
   for (const auto& m : prep.plan.mounts) {
-    if (m.kind == core::MountKind::Bind && m.why.rfind("workspace", 0) == 0 && m.why.find("pinned") == std::string::npos)
-      bound_.push_back(m.dst);
     if (m.kind == core::MountKind::Tmpfs) private_roots_.push_back(m.dst);
     if (m.kind != core::MountKind::Dir && m.kind != core::MountKind::Symlink && m.kind != core::MountKind::RemountRo)
       mounts_.push_back(m);
@@ -179,6 +210,10 @@ void FolderAttacher::on_added(const std::vector<std::string>& folders) {
       continue;
     }
     for (const auto& d : reqs[i].dsts) {
+      {
+        std::lock_guard<std::mutex> lk(bound_mu_);
+        added_.push_back(d);
+      }
       bound_.push_back(d);
       mounts_.push_back({core::MountKind::Bind, reqs[i].real, d, 0, false, false, "workspace folder added later"});
     }

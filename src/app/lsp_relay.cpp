@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 
 #include "gopls_sandbox/core/lsp_framing.hpp"
 #include "gopls_sandbox/core/lsp_initialize.hpp"
@@ -32,16 +33,18 @@ Result<std::unique_ptr<LspRelay>> LspRelay::create(std::string prefix, bool inje
   r->to_child_w_ = a->w;
   // A bigger pipe: fewer wake-ups for large didOpen/didChange messages (best effort).
   sys::grow_pipe(r->to_child_w_, 1 << 20);
-  if (inject) {
-    auto b = sys::make_pipe("lsp relay: stdout pipe");
-    if (!b) return std::move(b).error();
-    r->from_child_r_ = b->r;
-    r->from_child_w_ = b->w;
-    sys::grow_pipe(r->from_child_w_, 1 << 20);
-    auto wake = sys::make_eventfd("lsp relay", true);
-    if (!wake) return std::move(wake).error();
-    r->wake_fd_ = *wake;
-  }
+  // stdout always: the server->client guard (core/lsp_guard.hpp) sees every frame.
+  auto b = sys::make_pipe("lsp relay: stdout pipe");
+  if (!b) return std::move(b).error();
+  r->from_child_r_ = b->r;
+  r->from_child_w_ = b->w;
+  sys::grow_pipe(r->from_child_w_, 1 << 20);
+  auto wake = sys::make_eventfd("lsp relay", true);
+  if (!wake) return std::move(wake).error();
+  r->wake_fd_ = *wake;
+  auto reply = sys::make_eventfd("lsp relay", true);
+  if (!reply) return std::move(reply).error();
+  r->reply_fd_ = *reply;
   auto stop = sys::make_eventfd("lsp relay", true);
   if (!stop) return std::move(stop).error();
   r->stop_fd_ = *stop;
@@ -50,7 +53,7 @@ Result<std::unique_ptr<LspRelay>> LspRelay::create(std::string prefix, bool inje
 
 LspRelay::~LspRelay() {
   if (started_ && !finished_) finish();
-  for (int* fd : {&to_child_r_, &to_child_w_, &from_child_r_, &from_child_w_, &stop_fd_, &wake_fd_}) close_fd(*fd);
+  for (int* fd : {&to_child_r_, &to_child_w_, &from_child_r_, &from_child_w_, &stop_fd_, &wake_fd_, &reply_fd_}) close_fd(*fd);
 }
 
 void LspRelay::close_child_ends() {
@@ -74,13 +77,10 @@ size_t LspRelay::notified() const {
 }
 
 void LspRelay::pump_in() {
-  // The initialize request (and whatever came with it), byte for byte, then the rest spliced.
-  if (!prefix_.empty() && sys::write_all(to_child_w_, prefix_.data(), prefix_.size()) != 0) {
-    close_fd(to_child_w_);
-    return;
-  }
-  std::string().swap(prefix_);
-  if (folder_hook_ && pump_in_framed()) {
+  // The initialize request (and whatever came with it) and the rest, frame by frame: the guard's
+  // answers go in between two frames (and a folder hook may hold one); spliced once the input
+  // is not LSP framing.
+  if (pump_in_framed()) {
     close_fd(to_child_w_);
     return;
   }
@@ -114,6 +114,7 @@ constexpr std::string_view kDidChangeFolders = "workspace/didChangeWorkspaceFold
 // LSP framing (what was read is forwarded; the caller splices the rest).
 bool LspRelay::pump_in_framed() {
   std::string buf;     // read, not yet forwarded
+  buf.swap(prefix_);   // (the initialize request, read by the launcher, and what came with it)
   size_t scan = 0;     // start of the first frame not yet complete in buf
   uint64_t skip = 0;   // bytes of an unexamined (large) body still to pass
   bool lsp = true;
@@ -125,18 +126,27 @@ bool LspRelay::pump_in_framed() {
     scan -= std::min(scan, n);
     return ok;
   };
+  bool have = !buf.empty();
   for (;;) {
-    pollfd fds[2] = {{client_in_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
-    int r = sys::poll_fds(fds, 2, -1);
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      return true;
+    if (!have) {
+      pollfd fds[3] = {{client_in_, POLLIN, 0}, {stop_fd_, POLLIN, 0}, {reply_fd_, POLLIN, 0}};
+      int r = sys::poll_fds(fds, 3, -1);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return true;
+      }
+      if (fds[1].revents && !(fds[0].revents & (POLLIN | POLLHUP))) return true;
+      if (fds[2].revents & POLLIN) {
+        sys::eventfd_drain(reply_fd_);
+        if (skip == 0) flush_replies();  // the program has whole frames only: a boundary
+      }
+      if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t n = sys::read_fd(client_in_, rd.data(), rd.size());
+      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (n <= 0) return !buf.empty() ? (forward(buf.size()), true) : true;
+      buf.append(rd.data(), static_cast<size_t>(n));
     }
-    if (fds[1].revents && !(fds[0].revents & (POLLIN | POLLHUP))) return true;
-    ssize_t n = sys::read_fd(client_in_, rd.data(), rd.size());
-    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-    if (n <= 0) return !buf.empty() ? (forward(buf.size()), true) : true;
-    buf.append(rd.data(), static_cast<size_t>(n));
+    have = false;
     while (lsp) {
       if (skip) {
         uint64_t take = std::min<uint64_t>(skip, buf.size() - scan);
@@ -176,7 +186,36 @@ bool LspRelay::pump_in_framed() {
     }
     if (!lsp) return forward(buf.size()) ? false : true;
     if (!forward(scan)) return true;
+    if (skip == 0) flush_replies();
   }
+}
+
+void LspRelay::flush_replies() {
+  std::vector<std::string> frames;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    frames.swap(replies_);
+  }
+  for (const auto& f : frames) (void)sys::write_all(to_child_w_, f.data(), f.size());
+}
+
+size_t LspRelay::refused() const {
+  std::lock_guard<std::mutex> lk(mu_);
+  return refused_;
+}
+
+void LspRelay::refuse(const core::LspServerFilter::Refusal& r) {
+  size_t n;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    n = ++refused_;
+  }
+  std::string what = r.method.empty() ? std::string("a message") : "a " + r.method;
+  std::string text = "refused " + what + " from the language server" + (r.uri.empty() ? "" : " for " + r.uri) + ": " +
+                     r.reason + ". Code running inside the sandbox (a cgo build, a test, go generate) may have forged it";
+  if (n <= 100) std::fprintf(stderr, "gopls-sandbox: %s\n", text.c_str());
+  if (n == 100) std::fprintf(stderr, "gopls-sandbox: (further refusals of server messages are not printed)\n");
+  notify("guard:" + r.method, text);
 }
 
 void LspRelay::flush_pending_locked_out() {
@@ -190,10 +229,15 @@ void LspRelay::flush_pending_locked_out() {
 }
 
 void LspRelay::pump_out() {
-  core::FrameBoundaryTracker tracker;
-  std::vector<size_t> bounds;
+  // Whole frames only (core::LspServerFilter): whatever is written between two writes of `out`
+  // (the notifications) is at a frame boundary.
+  core::LspServerFilter filter(guard_folders_);
+  std::string out;
+  std::vector<std::string> replies;
+  std::vector<core::LspServerFilter::Refusal> refused;
   std::vector<char> buf(1 << 16);
   bool forward = true;
+  bool lost_told = false;
   auto has_pending = [&] {
     std::lock_guard<std::mutex> lk(mu_);
     return !pending_.empty();
@@ -208,7 +252,7 @@ void LspRelay::pump_out() {
     if (fds[2].revents && !(fds[0].revents & (POLLIN | POLLHUP))) break;
     if (fds[1].revents & POLLIN) {
       sys::eventfd_drain(wake_fd_);
-      if (forward && tracker.at_boundary()) flush_pending_locked_out();
+      if (forward) flush_pending_locked_out();
     }
     if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
     ssize_t n = sys::read_fd(from_child_r_, buf.data(), buf.size());
@@ -217,19 +261,28 @@ void LspRelay::pump_out() {
       break;
     }
     if (n == 0) break;
-    std::string_view chunk(buf.data(), static_cast<size_t>(n));
-    bounds.clear();
-    tracker.feed(chunk, bounds);
-    if (!forward) continue;
-    size_t off = 0;
-    if (!bounds.empty() && has_pending()) {
-      // Up to the first frame end, the messages, then the rest (at most one insertion point
-      // per chunk: later causes wait for the next boundary).
-      if (sys::write_all(client_out_, chunk.data(), bounds[0]) != 0) forward = false;
-      off = bounds[0];
-      if (forward) flush_pending_locked_out();
+    out.clear();
+    replies.clear();
+    refused.clear();
+    filter.feed(std::string_view(buf.data(), static_cast<size_t>(n)), out, replies, refused);
+    if (!replies.empty()) {
+      {
+        std::lock_guard<std::mutex> lk(mu_);
+        for (const auto& b : replies) replies_.push_back(core::lsp_frame(b));
+      }
+      sys::eventfd_signal(reply_fd_);
     }
-    if (forward && sys::write_all(client_out_, chunk.data() + off, chunk.size() - off) != 0) forward = false;
+    for (size_t i = 0; i < refused.size(); ++i) {
+      if (filter.lost() && i + 1 == refused.size()) {  // (the last one says why the stream was lost)
+        if (!lost_told)
+          std::fprintf(stderr, "gopls-sandbox: %s: nothing more is forwarded to the editor\n", refused[i].reason.c_str());
+        lost_told = true;
+        continue;
+      }
+      refuse(refused[i]);
+    }
+    if (forward && !out.empty() && sys::write_all(client_out_, out.data(), out.size()) != 0) forward = false;
+    if (forward && has_pending()) flush_pending_locked_out();
   }
   {
     std::lock_guard<std::mutex> lk(mu_);
@@ -243,7 +296,7 @@ void LspRelay::start() {
   started_ = true;
   sys::SigpipeBlocked no_sigpipe;  // the pump threads inherit it
   in_ = std::thread([this] { pump_in(); });
-  if (inject_) out_ = std::thread([this] { pump_out(); });
+  out_ = std::thread([this] { pump_out(); });
 }
 
 void LspRelay::finish() {
@@ -251,7 +304,7 @@ void LspRelay::finish() {
   finished_ = true;
   close_child_ends();
   if (!started_) return;
-  if (inject_) {
+  {
     // The program's stdout ends once every writer is gone (pid 1 kills the rest); bounded so
     // that a leaked descriptor cannot hang the exit.
     std::unique_lock<std::mutex> lk(mu_);

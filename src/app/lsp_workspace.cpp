@@ -130,12 +130,19 @@ namespace gsb::app {
 Result<std::unique_ptr<LspRelay>> lsp_relay_for(const LaunchRequest& req, const core::Options& o,
                                                 const std::map<std::string, std::string>& env, LaunchRequest& out) {
   out = req;
-  if (!wants_initialize(req, o, env)) return std::unique_ptr<LspRelay>();
+  bool inject = notify_client_enabled(req.notify_client, get(env, "GOPLS_SANDBOX_NOTIFY_CLIENT"));
+  if (!wants_initialize(req, o, env)) {
+    // gopls serving LSP on stdio all the same (--workspace, GOPLS_SANDBOX_FROM_INITIALIZE=off,
+    // --learn): the relay still runs, for the server->client guard (core/lsp_guard.hpp).
+    // (--metrics has its own relay, app/metrics.cpp.)
+    if (req.kind != ProgramKind::Gopls || o.dry_run || o.metrics || !core::is_lsp_stdio_server(req.args))
+      return std::unique_ptr<LspRelay>();
+    return LspRelay::create(std::string(), inject);
+  }
   auto st = read_lsp_start(0);
   if (!st) return std::move(st).error();
   out.lsp_folders = st->folders;
   out.lsp_attach = true;  // issue 13.2: folders added later (app/lsp_attach.hpp)
-  bool inject = notify_client_enabled(req.notify_client, get(env, "GOPLS_SANDBOX_NOTIFY_CLIENT"));
   auto relay = LspRelay::create(std::move(st->prefix), inject);
   if (!relay) return std::move(relay).error();
   for (const auto& m : st->messages) {

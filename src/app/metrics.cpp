@@ -48,6 +48,9 @@ Result<std::unique_ptr<MetricsProxy>> MetricsProxy::create(const std::string& me
   auto stop = sys::make_eventfd("metrics proxy", true);
   if (!stop) return std::move(stop).error();
   p->stop_fd_ = *stop;
+  auto reply = sys::make_eventfd("metrics proxy", true);
+  if (!reply) return std::move(reply).error();
+  p->reply_fd_ = *reply;
   // Fail early (exit 2) when the file cannot be written at all.
   if (int e = p->write_now(); e != 0)
     return Error::usage("--metrics " + metrics_file + ": cannot write: " + errno_text(e),
@@ -57,7 +60,7 @@ Result<std::unique_ptr<MetricsProxy>> MetricsProxy::create(const std::string& me
 
 MetricsProxy::~MetricsProxy() {
   if (started_ && !finished_) finish(-1);
-  for (int* fd : {&to_child_r_, &to_child_w_, &from_child_r_, &from_child_w_, &stop_fd_}) close_fd(*fd);
+  for (int* fd : {&to_child_r_, &to_child_w_, &from_child_r_, &from_child_w_, &stop_fd_, &reply_fd_}) close_fd(*fd);
 }
 
 int MetricsProxy::child_stdin() const { return to_child_r_; }
@@ -82,9 +85,28 @@ void MetricsProxy::relay(int from, int to, core::LspDirection dir, bool close_to
   std::vector<char> buf(1 << 16);
   uint64_t bad_reported = 0;
   bool forward = true;  // false once the destination is gone: keep draining the source
+  bool guard = static_cast<bool>(guard_folders_);
+  bool s2c = dir == core::LspDirection::ServerToClient;
+  std::unique_ptr<core::LspServerFilter> filter;
+  if (guard && s2c) filter = std::make_unique<core::LspServerFilter>(guard_folders_);
+  std::string out;
+  std::vector<std::string> replies;
+  std::vector<core::LspServerFilter::Refusal> refused;
+  size_t refusals = 0;
+  // The guard's answers to the program, only between two of the client's frames.
+  auto flush_replies = [&] {
+    if (!guard || s2c || !forward || !parser.at_boundary() || parser.bad_headers() != 0) return;
+    std::vector<std::string> frames;
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      frames.swap(replies_);
+    }
+    for (const auto& f : frames)
+      if (sys::write_all(to, f.data(), f.size()) != 0) forward = false;
+  };
   for (;;) {
-    pollfd fds[2] = {{from, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
-    int r = sys::poll_fds(fds, 2, -1);
+    pollfd fds[3] = {{from, POLLIN, 0}, {stop_fd_, POLLIN, 0}, {reply_fd_, static_cast<short>(s2c ? 0 : POLLIN), 0}};
+    int r = sys::poll_fds(fds, 3, -1);
     if (r < 0) {
       if (errno == EINTR) continue;
       break;
@@ -93,17 +115,45 @@ void MetricsProxy::relay(int from, int to, core::LspDirection dir, bool close_to
       // Stop requested: take what is already readable without blocking, then leave.
       if (!(fds[0].revents & (POLLIN | POLLHUP))) break;
     }
+    if (fds[2].revents & POLLIN) {
+      sys::eventfd_drain(reply_fd_);
+      flush_replies();
+    }
+    if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
     ssize_t n = sys::read_fd(from, buf.data(), buf.size());
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
       break;
     }
     if (n == 0) break;
-    // Forward first: the observer never delays the bytes.
-    if (forward && sys::write_all(to, buf.data(), static_cast<size_t>(n)) != 0) forward = false;
+    std::string_view chunk(buf.data(), static_cast<size_t>(n));
+    if (filter) {
+      // Server->client with the guard: whole, checked frames only.
+      out.clear();
+      replies.clear();
+      refused.clear();
+      filter->feed(chunk, out, replies, refused);
+      if (!replies.empty()) {
+        {
+          std::lock_guard<std::mutex> lk(mu_);
+          for (const auto& b : replies) replies_.push_back(core::lsp_frame(b));
+        }
+        sys::eventfd_signal(reply_fd_);
+      }
+      for (const auto& x : refused)
+        if (++refusals <= 100)
+          std::fprintf(stderr, "gopls-sandbox: refused %s from the language server%s: %s%s\n",
+                       x.method.empty() ? "a message" : x.method.c_str(), x.uri.empty() ? "" : (" for " + x.uri).c_str(),
+                       x.reason.c_str(), filter->lost() ? " (nothing more is forwarded)" : "");
+      if (forward && !out.empty() && sys::write_all(to, out.data(), out.size()) != 0) forward = false;
+    } else if (forward && sys::write_all(to, chunk.data(), chunk.size()) != 0) {
+      // Forward first: the observer never delays the bytes.
+      forward = false;
+    }
     double now = mono_now();
     bodies.clear();
-    parser.feed(std::string_view(buf.data(), static_cast<size_t>(n)), bodies);
+    parser.feed(chunk, bodies);
+    flush_replies();
     std::vector<core::LspMessageInfo> infos;
     infos.reserve(bodies.size());
     for (const auto& b : bodies) infos.push_back(core::classify_message(b));

@@ -14,35 +14,6 @@
 #include "errno_name.h"
 #include "lsp_script.h"
 
-static void send_body(const char* body) {
-  size_t n;
-  char* f = lsp_frame(body, &n);
-  lsp_put(f, n);
-  free(f);
-}
-
-static char* read_frame(void) {
-  char hdr[4096];
-  size_t n = 0;
-  while (n < sizeof hdr - 1) {
-    if (read(0, hdr + n, 1) != 1) return NULL;
-    n++;
-    if (n >= 4 && memcmp(hdr + n - 4, "\r\n\r\n", 4) == 0) break;
-  }
-  hdr[n] = 0;
-  const char* cl = strcasestr(hdr, "Content-Length:");
-  if (!cl) exit(2);
-  long len = atol(cl + 15);
-  char* b = malloc((size_t)len + 1);
-  for (long got = 0; got < len;) {
-    ssize_t r = read(0, b + got, (size_t)(len - got));
-    if (r <= 0) exit(2);
-    got += r;
-  }
-  b[len] = 0;
-  return b;
-}
-
 static const char* try_open(const char* dir, const char* rel, int flags) {
   char p[4096];
   snprintf(p, sizeof p, "%s/%s", dir, rel);
@@ -62,26 +33,18 @@ static void probe(const char* path) {
   snprintf(body, sizeof body,
            "{\"jsonrpc\":\"2.0\",\"method\":\"probe/result\",\"params\":\"%s stat=%s git_config=%s git_hook=%s write=%s\"}",
            path, s, g, h, w);
-  send_body(body);
-}
-
-static void reply(const char* body, const char* result) {
-  const char* id = strstr(body, "\"id\":");
-  if (!id) return;
-  char out[256];
-  snprintf(out, sizeof out, "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"result\":%s}", atol(id + 5), result);
-  send_body(out);
+  lsp_send_body(body);
 }
 
 int main(void) {
   (void)run_lsp_script;  /* (lsp_script.h: only its framing helpers are used here) */
   for (;;) {
-    char* b = read_frame();
+    char* b = lsp_read_frame();
     if (!b) return 0;
     if (strstr(b, "\"method\":\"initialize\"")) {
-      reply(b, "{\"capabilities\":{\"workspace\":{\"workspaceFolders\":{\"supported\":true}}}}");
+      lsp_reply(b, "{\"capabilities\":{\"workspace\":{\"workspaceFolders\":{\"supported\":true}}}}");
     } else if (strstr(b, "\"method\":\"shutdown\"")) {
-      reply(b, "null");
+      lsp_reply(b, "null");
     } else if (strstr(b, "\"method\":\"exit\"")) {
       return 0;
     } else if (strstr(b, "didChangeWorkspaceFolders")) {

@@ -28,6 +28,45 @@ static char* lsp_frame(const char* body, size_t* len) {
   return f;
 }
 
+__attribute__((unused)) static void lsp_send_body(const char* body) {
+  size_t n;
+  char* f = lsp_frame(body, &n);
+  lsp_put(f, n);
+  free(f);
+}
+
+/* The next frame's body from stdin (NUL-terminated, malloc'd); NULL at end of input. */
+__attribute__((unused)) static char* lsp_read_frame(void) {
+  char hdr[4096];
+  size_t n = 0;
+  while (n < sizeof hdr - 1) {
+    if (read(0, hdr + n, 1) != 1) return NULL;
+    n++;
+    if (n >= 4 && memcmp(hdr + n - 4, "\r\n\r\n", 4) == 0) break;
+  }
+  hdr[n] = 0;
+  const char* cl = strstr(hdr, "Content-Length:");
+  if (!cl) exit(2);
+  long len = atol(cl + 15);
+  char* b = malloc((size_t)len + 1);
+  for (long got = 0; got < len;) {
+    ssize_t r = read(0, b + got, (size_t)(len - got));
+    if (r <= 0) exit(2);
+    got += r;
+  }
+  b[len] = 0;
+  return b;
+}
+
+/* Answers the request `body` (a numeric id) with `result` (JSON text). */
+__attribute__((unused)) static void lsp_reply(const char* body, const char* result) {
+  const char* id = strstr(body, "\"id\":");
+  if (!id) return;
+  char out[256];
+  snprintf(out, sizeof out, "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"result\":%s}", atol(id + 5), result);
+  lsp_send_body(out);
+}
+
 static int run_lsp_script(void (*mid)(void), void (*after)(void)) {
   /* the first frame: header up to the blank line, then Content-Length bytes */
   char hdr[4096];

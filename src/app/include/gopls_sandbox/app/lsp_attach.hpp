@@ -13,10 +13,18 @@
 
 #include "gopls_sandbox/app/launch.hpp"
 #include "gopls_sandbox/core/landlock_plan.hpp"
+#include "gopls_sandbox/core/lsp_guard.hpp"
 
 namespace gsb::app {
 
 class LspRelay;
+
+// Where the plan shows the workspace read-write (its folders, not pinned copies) and what else it
+// shows from the host (read-only views, caches), for core::lsp_guard_check.
+core::LspGuardFolders plan_guard_folders(const core::Plan& plan);
+// The host's real path of p, or of its deepest existing ancestor with the rest appended; "" when
+// nothing resolves (LspGuardFolders::real_path).
+std::string real_path_of_ancestor(const std::string& p);
 
 class FolderAttacher {
  public:
@@ -33,6 +41,9 @@ class FolderAttacher {
   // GOPLS_SANDBOX_TEST_ATTACH_AS_GIVEN: check the path as given, not its real path — what the
   // launcher sees when a directory is swapped for a symlink right after its check.
   void test_as_given() { as_given_ = true; }
+  // The server->client guard's folders (core/lsp_guard.hpp): the plan's, plus those attached
+  // since; thread-safe (the relay's output thread asks while on_added() runs on its input thread).
+  core::LspGuardFolders guard_folders() const;
 
  private:
   void tell(const std::string& folder, const std::string& text);
@@ -47,6 +58,9 @@ class FolderAttacher {
   std::vector<std::string> private_roots_;  // the sandbox's own tmpfs mounts (and its root)
   std::vector<core::MountOp> mounts_;       // the plan's mounts (what a new folder must not cover)
   std::mutex mu_;
+  mutable std::mutex bound_mu_;  // bound_ and added_, for guard_folders()
+  std::vector<std::string> added_;  // attached since the start
+  core::LspGuardFolders plan_folders_;
   std::condition_variable cv_;
   int ns_[2] = {-1, -1};
   bool no_ns_ = false;

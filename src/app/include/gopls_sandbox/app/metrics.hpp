@@ -5,11 +5,14 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
+#include <vector>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 
+#include "gopls_sandbox/core/lsp_guard.hpp"
 #include "gopls_sandbox/core/lsp_metrics.hpp"
 #include "gopls_sandbox/core/result.hpp"
 
@@ -30,6 +33,11 @@ class MetricsProxy {
   void start();              // relay threads (client_in -> program, program -> client_out)
   void finish(int exit_status);  // after the program exited: drain, write the final file, join
 
+  // The server->client guard (core/lsp_guard.hpp; before start): the program's output is then
+  // forwarded in whole frames, a forged applyEdit/showDocument withheld and answered on its
+  // stdin between two of the client's frames. Without it, bytes pass unchanged.
+  void set_guard_folders(std::function<core::LspGuardFolders()> f) { guard_folders_ = std::move(f); }
+
   // The current registry rendered (for tests and the final summary).
   std::string snapshot() const;
   // Writes the file now; returns 0 or an errno.
@@ -47,6 +55,9 @@ class MetricsProxy {
   int to_child_r_ = -1, to_child_w_ = -1;      // program's stdin pipe
   int from_child_r_ = -1, from_child_w_ = -1;  // program's stdout pipe
   int stop_fd_ = -1;                           // eventfd: stop relaying
+  int reply_fd_ = -1;                          // eventfd: the guard has answers for the program
+  std::function<core::LspGuardFolders()> guard_folders_;
+  std::vector<std::string> replies_;           // (mu_) response frames for the program
   std::thread c2s_, s2c_, writer_;
   bool started_ = false, finished_ = false;
 

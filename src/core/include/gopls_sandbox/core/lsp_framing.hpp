@@ -26,6 +26,8 @@ class LspFrameParser {
   uint64_t frames() const { return frames_; }
   // Bytes held for an incomplete frame.
   size_t buffered() const { return buf_.size(); }
+  // Every byte fed so far belongs to a complete frame.
+  bool at_boundary() const { return !in_body_ && buf_.empty(); }
 
  private:
   std::string buf_;
