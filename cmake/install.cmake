@@ -1,5 +1,6 @@
 # What `cmake --install` puts where (prefix /usr/local by default; the .deb uses /usr):
 #   BINDIR/gopls-sandbox                       the launcher, stripped
+#   LIBEXECDIR/gopls-sandbox/bin/go            the go shim (src/shim/go_nest.cpp), stripped
 #   DATADIR/gopls-sandbox/profiles/*.toml|md   shipped profiles
 #   DATADIR/gopls-sandbox/groups.txt           `profile show --groups`, for reading
 #   MANDIR/man1/gopls-sandbox.1.gz             the man page
@@ -13,6 +14,7 @@ if(GSB_INSTALL_STRIP)
   install(CODE "set(CMAKE_INSTALL_DO_STRIP TRUE)")  # read by the install rule below
 endif()
 install(TARGETS gopls-sandbox RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS gopls-sandbox-go RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/${GSB_GO_SHIM_SUBDIR})
 install(DIRECTORY profiles/ DESTINATION ${CMAKE_INSTALL_DATADIR}/gopls-sandbox/profiles
         FILES_MATCHING PATTERN "*.toml" PATTERN "*.md")
 

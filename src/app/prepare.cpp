@@ -13,7 +13,9 @@
 #include "gopls_sandbox/core/goenv.hpp"
 #include "gopls_sandbox/core/landlock_plan.hpp"
 #include "gopls_sandbox/sys/fs.hpp"
+#include "gopls_sandbox/sys/files.hpp"
 #include "gopls_sandbox/sys/host_probe.hpp"
+#include "gopls_sandbox/sys/landlock.hpp"
 #include "gopls_sandbox/sys/machine_facts.hpp"
 #include "gopls_sandbox/sys/process.hpp"
 #include "gopls_sandbox/sys/seccomp.hpp"
@@ -260,6 +262,26 @@ Result<Prepared> prepare(const LaunchRequest& req) {
   return prepare(req, std::move(*opts), env);
 }
 
+// The go shim (src/shim/go_nest.cpp: what gopls starts runs in a Landlock domain nested in the
+// sandbox's, so it cannot open /proc/<gopls>/fd or signal gopls) for a gopls launch where
+// Landlock works: its directory, beside this launcher in the build tree or LIBEXECDIR/gopls-sandbox/bin
+// when installed (also relocated: a DESTDIR, an unpacked .deb). "" otherwise; *missing is set when
+// it should be there and is not.
+std::string go_shim_dir(const LaunchRequest& req, const std::map<std::string, std::string>& env, bool* missing) {
+  *missing = false;
+  if (req.kind != ProgramKind::Gopls || sys::landlock_abi() < 1) return {};
+  if (test_hook(env, "GOPLS_SANDBOX_TEST_NO_GO_SHIM") == "1") return {};  // the attack tests' control run
+  std::string self = sys::self_exe();
+  std::string dir = self.substr(0, self.rfind('/') + 1);
+  for (const std::string& c : {dir + GSB_GO_SHIM_BUILD_REL, dir + GSB_GO_SHIM_INSTALLED_REL, std::string(GSB_GO_SHIM_INSTALLED)}) {
+    if (sys::access_err(c, X_OK) != 0) continue;
+    std::string real = sys::real_path(c);
+    if (!real.empty()) return real.substr(0, real.rfind('/'));
+  }
+  *missing = true;
+  return {};
+}
+
 Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const std::map<std::string, std::string>& env) {
   Prepared out;
   std::string cwd = sys::current_dir();
@@ -276,6 +298,11 @@ Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const
   auto in = plan_inputs(req, out.opts, env, cwd, *program);
   if (!in) return std::move(in).error();
   add_go_discovery(*in, env, out.client_notes);  // issue 13: go.work, replace, GOPATH
+  bool shim_missing = false;
+  in->go_shim_dir = go_shim_dir(req, env, &shim_missing);
+  if (shim_missing)
+    std::fprintf(stderr, "gopls-sandbox: warning: the go shim (%s) is missing: what gopls starts can reach gopls' "
+                 "descriptors through /proc (reinstall gopls-sandbox)\n", GSB_GO_SHIM_INSTALLED);
   if (auto r = setup_caches(out, *in, env); !r) return std::move(r).error();
   // Issue 14: the network mode and the proxy's allowlist (app/net_proxy.cpp).
   bool proxy_mode = core::effective_net_mode(out.opts) == core::NetMode::Proxy;

@@ -421,16 +421,19 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
                      f.resolved == PathFacts::File || f.resolved == PathFacts::Other, false,
                      b.origin});
   }
-  // The program itself must resolve at the same path inside.
-  if (!in.argv.empty() && !in.argv[0].empty() && in.argv[0][0] == '/') {
-    const std::string& exe = in.argv[0];
-    bool covered = path_is_under(exe, "/usr");
+  // The program itself must resolve at the same path inside, and so must the go shim's directory.
+  auto ensure_visible = [&](const std::string& path, bool is_file, const char* why) {
+    bool covered = path_is_under(path, "/usr");
     for (const auto& op : m)
-      if ((op.kind == MountKind::RoBind || op.kind == MountKind::Symlink) && path_is_under(exe, op.dst)) covered = true;
+      if ((op.kind == MountKind::RoBind || op.kind == MountKind::Symlink) && path_is_under(path, op.dst)) covered = true;
     for (const auto& op : binds)
-      if (path_is_under(exe, op.dst)) covered = true;
-    if (!covered) binds.push_back({MountKind::RoBind, exe, exe, 0, true, false, "program"});
-  }
+      if (path_is_under(path, op.dst)) covered = true;
+    if (!covered) binds.push_back({MountKind::RoBind, path, path, 0, is_file, false, why});
+  };
+  if (!in.argv.empty() && !in.argv[0].empty() && in.argv[0][0] == '/') ensure_visible(in.argv[0], true, "program");
+  std::string shim_dir = normalize_path(in.go_shim_dir);
+  if (!shim_dir.empty() && shim_dir != "/") ensure_visible(shim_dir, false, "go shim (nested Landlock domain)");
+  else shim_dir.clear();
   std::stable_sort(binds.begin(), binds.end(),
                    [](const MountOp& a, const MountOp& b) { return depth(a.dst) < depth(b.dst); });
   for (auto& b : binds) m.push_back(std::move(b));
@@ -455,6 +458,13 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
   }
   plan.env.push_back("TMPDIR=/tmp");
   plan.env.push_back("GOPLS_SANDBOX=1");
+  // The go shim first on PATH: gopls' `go` is the shim, which nests a Landlock domain and runs
+  // the go the rest of PATH names (src/shim/go_nest.cpp).
+  if (!shim_dir.empty()) {
+    auto path = std::find_if(plan.env.begin(), plan.env.end(), [](const std::string& e) { return e.rfind("PATH=", 0) == 0; });
+    if (path == plan.env.end()) plan.env.push_back("PATH=" + shim_dir);
+    else *path = "PATH=" + shim_dir + (path->size() > 5 ? ":" + path->substr(5) : std::string());
+  }
 
   // --- working directory: the caller's, when it exists inside ---
   std::string cwd = normalize_path(in.cwd);

@@ -75,9 +75,12 @@ const std::vector<std::string_view>& always_allowed_syscalls() {
   // rt_sigreturn if a signal lands in between. restart_syscall is the kernel's own way of
   // resuming a call a signal interrupted (Go's SIGURG preemption does this at random): refusing
   // it breaks whatever was interrupted, and no trace reliably shows it.
+  // landlock_create_ruleset and landlock_restrict_self: the go shim (src/shim/go_nest.cpp) nests
+  // a Landlock domain for every go command gopls starts, whatever the profile; they can only take
+  // rights away (no_new_privs is set; landlock_add_rule, which needs an open ruleset, is not here).
   static const std::vector<std::string_view> v = {
-      "close", "execve", "execveat", "exit", "exit_group", "restart_syscall", "rt_sigprocmask",
-      "rt_sigreturn", "sendmsg", "sendto", "write"};
+      "close", "execve", "execveat", "exit", "exit_group", "landlock_create_ruleset", "landlock_restrict_self",
+      "restart_syscall", "rt_sigprocmask", "rt_sigreturn", "sendmsg", "sendto", "write"};
   return v;
 }
 

@@ -2,6 +2,7 @@
 // telemetry (modes on/local/off), -remote=auto daemons (one per sandbox, in its private /tmp),
 // and `gopls mcp` over stdio.
 #include <dirent.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <set>
@@ -230,6 +231,76 @@ TEST_P(CurrentGopls, McpOverStdioIsByteForByteAsBare) {
   EXPECT_NE(bare.find("\"id\":4,\"result\""), std::string::npos) << bare;
   EXPECT_EQ(sb, bare) << "stderr:\n" << sb_err;
   EXPECT_EQ(read_file(logdir.path + "/d.jsonl"), "");
+}
+
+// ---- what gopls starts cannot reach gopls ---------------------------------------------------------
+// Threat model, "forged server messages": `go generate` run by gopls (gopls.generate, the code
+// lens) runs the workspace's own script, which looks for gopls in /proc and writes a frame into
+// its stdout — the pipe the launcher relays to the editor. The go command gopls starts is the go
+// shim's (src/shim/go_nest.cpp), in a Landlock domain nested in gopls': /proc/<gopls>/fd/1 is
+// refused, and the editor never sees the forged message. The control run without the shim (a
+// test hook) writes it: the test can fail. The forged frame, when it passes, is in gopls' stdout
+// before gopls' answer to the command (the script ends before go generate does), so the answer is
+// where the client stops looking.
+TEST_P(CurrentGopls, GoGenerateCannotWriteIntoGoplsThroughProc) {
+  long abi = ::syscall(444 /* landlock_create_ruleset */, nullptr, 0, 1u);
+  if (abi < 1) GSB_SKIP_OR_FAIL("Landlock is not available: no nested domain for gopls' children");
+  TempDir ws(as());
+  write_go_module(ws.path, as());
+  write_file(ws.path + "/gen.go", "package main\n\n//go:generate sh forge.sh\n", as());
+  write_file(ws.path + "/forge.sh",
+             "body='{\"jsonrpc\":\"2.0\",\"method\":\"window/showMessage\",\"params\":{\"type\":1,\"message\":\"FORGED-BY-GENERATE\"}}'\n"
+             "for d in /proc/[0-9]*; do\n"
+             "  [ \"$(cat $d/comm 2>/dev/null)\" = gopls ] || continue\n"
+             "  if { printf 'Content-Length: %d\\r\\n\\r\\n%s' ${#body} \"$body\" > $d/fd/1; } 2>>result.txt; then\n"
+             "    echo \"written $d\" >> result.txt\n"
+             "  else echo \"refused $d\" >> result.txt; fi\n"
+             "done\n"
+             "echo end >> result.txt\n",
+             as());
+  for (bool shim : {true, false}) {
+    SCOPED_TRACE(shim ? "with the go shim" : "control: without the go shim");
+    ::unlink((ws.path + "/result.txt").c_str());
+    SpawnOptions so;
+    so.cwd = ws.path;
+    gen().apply(so.env);
+    so.env["GOTELEMETRY"] = "off";
+    if (!shim) so.env["GOPLS_SANDBOX_TEST_NO_GO_SHIM"] = "1";
+    Proc p = spawn(as(), {world().launcher, "run"}, so);
+    LspClient c(p);
+    json::Value init;
+    init.set("processId", nullptr);
+    init.set("rootUri", "file://" + ws.path);
+    init.set("capabilities", json::Object{});
+    ASSERT_TRUE(c.response(c.request("initialize", init))) << p.err_buf;
+    c.notify("initialized", json::Object{});
+    json::Value arg, args, cmd;
+    arg.set("Dir", "file://" + ws.path);
+    arg.set("Recursive", false);
+    args.push(arg);
+    cmd.set("command", "gopls.generate");
+    cmd.set("arguments", args);
+    auto r = c.response(c.request("workspace/executeCommand", cmd));
+    ASSERT_TRUE(r) << p.err_buf;
+    std::string result = read_file(ws.path + "/result.txt");
+    ASSERT_NE(result.find("end"), std::string::npos) << "go generate did not run the script: " << r->dump() << "\n" << p.err_buf;
+    bool forged = c.notification("window/showMessage", [](const json::Value& n) {
+      return n["params"]["message"].as_string() == "FORGED-BY-GENERATE";
+    }, std::chrono::milliseconds(1)).has_value();
+    if (shim) {
+      EXPECT_EQ(result.find("written"), std::string::npos) << result;
+      EXPECT_NE(result.find("refused"), std::string::npos) << result;
+      EXPECT_NE(result.find("Permission denied"), std::string::npos) << result;
+      EXPECT_FALSE(forged) << "the forged message reached the editor";
+    } else {
+      EXPECT_NE(result.find("written"), std::string::npos) << result;
+      EXPECT_TRUE(forged) << "control: the forged message should have reached the editor";
+    }
+    c.request("shutdown", nullptr);
+    c.notify("exit", nullptr);
+    p.close_stdin();
+    EXPECT_EQ(p.wait(std::chrono::seconds(30)), 0) << p.err_buf;
+  }
 }
 
 }  // namespace

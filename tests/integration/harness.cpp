@@ -66,6 +66,9 @@ World make_world() {
   ::mkdir((w.bin_dir + "/bin").c_str(), 0755);
   w.launcher = w.bin_dir + "/bin/gopls-sandbox";
   copy_file(GSB_LAUNCHER, w.launcher);
+  // The go shim where an installed launcher finds it (LIBEXECDIR/gopls-sandbox/bin/go).
+  sh("mkdir -p " + shell_quote(w.bin_dir + "/libexec/gopls-sandbox/bin"));
+  copy_file(GSB_GO_SHIM, w.bin_dir + "/libexec/gopls-sandbox/bin/go");
   // This copy honours the GOPLS_SANDBOX_TEST_* hooks (app/settings.hpp test_hooks_enabled).
   std::ofstream(w.bin_dir + "/bin/gopls-sandbox.test-hooks") << "integration tests\n";
   if (DIR* d = ::opendir(GSB_HELPER_DIR)) {

@@ -6,9 +6,12 @@
 // window/showDocument with external must never reach the client; the server gets
 // applied:false / success:false; the editor hears of it once. A legitimate applyEdit inside the
 // workspace passes byte for byte. Every relay path: notifications on and off, --workspace, --metrics.
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "gopls_sandbox/core/lsp_framing.hpp"
 #include "harness.hpp"
@@ -26,6 +29,11 @@ class ServerGuard : public ::testing::TestWithParam<As> {
 };
 INSTANTIATE_TEST_SUITE_P(As, ServerGuard, ::testing::Values(As::Root, As::User),
                          [](const auto& info) { return as_name(info.param); });
+
+int landlock_abi() {
+  long v = ::syscall(444 /* landlock_create_ruleset */, nullptr, 0, 1u);
+  return v < 0 ? 0 : static_cast<int>(v);
+}
 
 size_t count_of(const std::string& s, const std::string& what) {
   size_t n = 0;
@@ -51,14 +59,17 @@ struct Session {
 
 // Runs the launcher on lsp_forge with `extra` flags, forges each message of `forged` in turn
 // (waiting for its forge/done and, for the first `answers`, the launcher's answer), then ends.
+// `method` forge/exec: the child is started as `go` from PATH (env: the PATH that finds the link).
 Session run_forge(As as, const std::string& ws, const std::vector<std::string>& extra,
-                  const std::vector<std::string>& forged, size_t answers) {
+                  const std::vector<std::string>& forged, size_t answers,
+                  const std::map<std::string, std::string>& env = {}, const std::string& method = "forge/run") {
   Session s;
   std::vector<std::string> argv = {world().launcher, "run"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   argv.insert(argv.end(), {"--gopls", world().helper("lsp_forge")});
   SpawnOptions so;
   so.cwd = ws;
+  so.env = env;
   Proc p = spawn(as, argv, so);
   p.write_all(core::lsp_frame("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"rootUri\":\"file://" +
                               ws + "\",\"workspaceFolders\":[{\"uri\":\"file://" + ws + "\",\"name\":\"ws\"}]," +
@@ -66,7 +77,7 @@ Session run_forge(As as, const std::string& ws, const std::vector<std::string>& 
   bool ok = p.read_until([](const std::string& o) { return o.find("\"capabilities\"") != std::string::npos; },
                          std::chrono::seconds(60));
   for (size_t i = 0; ok && i < forged.size(); ++i) {
-    p.write_all(core::lsp_frame("{\"jsonrpc\":\"2.0\",\"method\":\"forge/run\",\"params\":" + forged[i] + "}"));
+    p.write_all(core::lsp_frame("{\"jsonrpc\":\"2.0\",\"method\":\"" + method + "\",\"params\":" + forged[i] + "}"));
     size_t want_answers = std::min(i + 1, answers);
     ok = p.read_until(
         [&](const std::string& o) {
@@ -144,6 +155,46 @@ TEST_P(ServerGuard, ForgedEditsOutsideTheWorkspaceNeverReachTheEditor) {
     EXPECT_EQ(shown, mode == "notify-off" || mode == "metrics" ? 0u : 1u) << s.out.substr(0, 3000);
     EXPECT_NE(s.err.find("file://" + victim), std::string::npos) << s.err;
     EXPECT_EQ(read_file(victim), "# the host's\n");
+  }
+}
+
+// The route itself (threat model "forged server messages"): gopls starts every go command as
+// `go` from PATH, and inside the sandbox that is the go shim (src/shim/go_nest.cpp), which nests
+// a Landlock domain before it runs the real go. Here the stand-in server starts `go FRAME`; the
+// next `go` on PATH after the shim is a link to lsp_forge, which then — as cgo, a test or go
+// generate could — opens /proc/<server>/fd/1 to write a showMessage (a message the guard lets
+// through), /proc/<server>/fd/0 to read what the editor sends, and signals the server. All three
+// are refused, and nothing reaches the editor. The control run without the shim (a test hook)
+// shows the same child succeeding: the test can fail.
+TEST_P(ServerGuard, WhatTheServerStartsAsGoCannotReachItsDescriptors) {
+  if (landlock_abi() < 1) GSB_SKIP_OR_FAIL("Landlock is not available: no nested domain for the server's children");
+  TempDir ws(as());
+  write_go_module(ws.path, as());
+  // A directory of the workspace (visible inside) with `go` -> lsp_forge, after the shim on PATH.
+  std::string bin = ws.path + "/fakebin";
+  ASSERT_EQ(::mkdir(bin.c_str(), 0755), 0);
+  ASSERT_EQ(::symlink(world().helper("lsp_forge").c_str(), (bin + "/go").c_str()), 0);
+  const char* path = std::getenv("PATH");
+  std::string forged =
+      "{\"jsonrpc\":\"2.0\",\"method\":\"window/showMessage\",\"params\":{\"type\":1,\"message\":\"FORGED-THROUGH-PROC\"}}";
+  for (bool shim : {true, false}) {
+    SCOPED_TRACE(shim ? "with the go shim" : "control: without the go shim");
+    std::map<std::string, std::string> env = {{"PATH", bin + ":" + (path ? path : "/usr/bin:/bin")}};
+    if (!shim) env["GOPLS_SANDBOX_TEST_NO_GO_SHIM"] = "1";
+    Session s = run_forge(as(), ws.path, {}, {forged}, 0, env, "forge/exec");
+    ASSERT_TRUE(s.done) << s.out.substr(0, 2000) << "\n--- stderr ---\n" << s.err;
+    EXPECT_EQ(s.status, 0) << s.err;
+    if (shim) {
+      EXPECT_EQ(count_of(s.out, "\"forge/done\",\"params\":5"), 1u) << s.out.substr(0, 2000) << s.err;
+      EXPECT_EQ(s.out.find("FORGED-THROUGH-PROC"), std::string::npos) << s.out.substr(0, 2000);
+      EXPECT_NE(s.err.find("/fd/1: EACCES"), std::string::npos) << s.err;
+      EXPECT_NE(s.err.find("/fd/0: EACCES"), std::string::npos) << s.err;
+      if (landlock_abi() >= 6) EXPECT_NE(s.err.find("kill(parent, 0): EPERM"), std::string::npos) << s.err;
+    } else {
+      EXPECT_EQ(count_of(s.out, "\"forge/done\",\"params\":0"), 1u) << s.out.substr(0, 2000) << s.err;
+      EXPECT_NE(s.out.find("FORGED-THROUGH-PROC"), std::string::npos) << s.out.substr(0, 2000);
+      EXPECT_EQ(s.err.find("EACCES"), std::string::npos) << s.err;
+    }
   }
 }
 

@@ -68,6 +68,9 @@ for f in usr/bin/gopls-sandbox usr/share/gopls-sandbox/profiles/gopls.toml \
   check "contains /$f" test -s "$stage/$f"
 done
 check "gopls-sandbox is executable" test -x "$exe"
+shim="$stage/usr/libexec/gopls-sandbox/bin/go"
+check "the go shim is executable and alone in its directory" bash -c "[ -x '$shim' ] && [ \"\$(ls '$stage/usr/libexec/gopls-sandbox/bin')\" = go ]"
+check "the go shim is static (no program interpreter)" bash -c "! readelf -l '$shim' | grep -q INTERP"
 check "libexec/gopls-sandbox/gopls is a relative symlink" bash -c "[ -L '$link' ] && [[ \$(readlink '$link') != /* ]]"
 check "the gopls link resolves to the staged binary" test "$(readlink -f "$link")" = "$(readlink -f "$exe")"
 check "groups.txt lists @groups" grep -q "@" "$stage/usr/share/gopls-sandbox/groups.txt"

@@ -704,3 +704,29 @@ TEST(Plan, TopLevelCodeWorkspaceFilesAreReadOnly) {
   ASSERT_TRUE(r.ok());
   EXPECT_FALSE(find(*r, w + "/team.code-workspace", MountKind::RoBind));
 }
+
+// The go shim (src/shim/go_nest.cpp): its directory first on PATH, seen read-only at its own path
+// (and Landlock's execute right with it), no mount when /usr already shows it; none without it.
+TEST(Plan, TheGoShimDirectoryGoesFirstOnPathAndIsSeenReadOnly) {
+  auto in = inputs();
+  in.go_shim_dir = "/opt/gsb/libexec/gopls-sandbox/bin";
+  auto p = build_plan(in, fake_host({{in.go_shim_dir, {PathFacts::Dir, {}, PathFacts::Dir}}}));
+  ASSERT_TRUE(p.ok());
+  EXPECT_NE(std::find(p->env.begin(), p->env.end(), "PATH=/opt/gsb/libexec/gopls-sandbox/bin:/usr/bin"), p->env.end());
+  const MountOp* m = find(*p, in.go_shim_dir, MountKind::RoBind);
+  ASSERT_TRUE(m);
+  EXPECT_FALSE(m->is_file);
+  EXPECT_EQ(find(*p, in.go_shim_dir, MountKind::Bind), nullptr);
+
+  in.go_shim_dir = "/usr/libexec/gopls-sandbox/bin";  // installed: /usr is bound read-only already
+  in.env = {"HOME=/home/u"};                            // and no PATH of the caller's
+  p = build_plan(in, fake_host());
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(find(*p, in.go_shim_dir, MountKind::RoBind), nullptr);
+  EXPECT_NE(std::find(p->env.begin(), p->env.end(), "PATH=/usr/libexec/gopls-sandbox/bin"), p->env.end());
+
+  in = inputs();  // no shim: PATH as the caller had it
+  p = build_plan(in, fake_host());
+  ASSERT_TRUE(p.ok());
+  EXPECT_NE(std::find(p->env.begin(), p->env.end(), "PATH=/usr/bin"), p->env.end());
+}

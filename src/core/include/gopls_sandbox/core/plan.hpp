@@ -117,6 +117,9 @@ struct PlanInputs {
   CacheMode cache_mode = CacheMode::Shared;
   std::string cache_domain_dir;
   std::string cache_layer_dir;   // where upper/work live (empty: the domain directory; see app/cache_setup.hpp)
+  // The directory of the go shim (src/shim/go_nest.cpp: a nested Landlock domain for what gopls
+  // starts), or "" for none. Seen at the same path inside (read-only) and put first on PATH.
+  std::string go_shim_dir;
 };
 
 // What the host runs on its own from a workspace (git hooks and core.fsmonitor, direnv, editor
