@@ -464,6 +464,7 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
     auto path = std::find_if(plan.env.begin(), plan.env.end(), [](const std::string& e) { return e.rfind("PATH=", 0) == 0; });
     if (path == plan.env.end()) plan.env.push_back("PATH=" + shim_dir);
     else *path = "PATH=" + shim_dir + (path->size() > 5 ? ":" + path->substr(5) : std::string());
+    note("go shim " + shim_dir + "/go first on PATH: what gopls starts runs in a nested Landlock domain");
   }
 
   // --- working directory: the caller's, when it exists inside ---
