@@ -8,6 +8,7 @@
 
 #include "gopls_sandbox/core/lsp_framing.hpp"
 #include "gopls_sandbox/core/lsp_initialize.hpp"
+#include "gopls_sandbox/core/lsp_settings_filter.hpp"
 #include "gopls_sandbox/sys/fd.hpp"
 #include "gopls_sandbox/sys/io.hpp"
 #include "gopls_sandbox/sys/splice.hpp"
@@ -102,7 +103,10 @@ void LspRelay::pump_in() {
 
 namespace {
 
-constexpr size_t kMaxExamined = 1u << 20;  // larger bodies pass unexamined
+// Bodies up to this size are examined whole (settings filter, added folders); a larger one ends
+// the forwarding of the client's input: it cannot be checked, and a setting padded past any
+// limit must not pass for that reason (no editor sends a message this large).
+constexpr size_t kMaxExamined = 64u << 20;
 constexpr std::string_view kDidChangeFolders = "workspace/didChangeWorkspaceFolders";
 
 }  // namespace
@@ -166,12 +170,34 @@ bool LspRelay::pump_in_framed() {
       }
       size_t body = hdr_end + 4;
       if (static_cast<uint64_t>(len) > kMaxExamined) {
-        scan = body;
-        skip = static_cast<uint64_t>(len);
-        continue;
+        std::fprintf(stderr, "gopls-sandbox: a message from the editor of %lld bytes is over the %zu MiB gopls-sandbox "
+                     "examines: nothing more is forwarded to the language server\n", static_cast<long long>(len), kMaxExamined >> 20);
+        notify("client:too-large", "a message from the editor was too large to examine: the language server gets "
+               "nothing more (restart it)");
+        (void)forward(scan);
+        return true;
       }
       if (buf.size() - body < static_cast<size_t>(len)) break;
       std::string_view b(buf.data() + body, static_cast<size_t>(len));
+      // Settings that would make gopls itself start a program of their choosing
+      // (core/lsp_settings_filter.hpp): removed; a message this parser cannot read is dropped.
+      if (filter_settings_ && core::may_name_unsafe_env(b)) {
+        auto fr = core::filter_settings_env(b);
+        if (fr.kind != core::SettingsFilterResult::Unchanged) {
+          std::string repl = fr.kind == core::SettingsFilterResult::Rewritten ? core::lsp_frame(fr.body) : std::string();
+          std::string what;
+          for (const auto& n : fr.removed) what += (what.empty() ? "" : ", ") + n;
+          std::string text = fr.kind == core::SettingsFilterResult::Rewritten
+                                 ? "removed " + what + " from gopls' settings: a program they name would run outside "
+                                   "the sandbox's nested domain for what gopls starts"
+                                 : "dropped a message from the editor that could not be checked for gopls' env settings";
+          std::fprintf(stderr, "gopls-sandbox: %s\n", text.c_str());
+          notify("client:settings-env", text);
+          buf.replace(scan, body + static_cast<size_t>(len) - scan, repl);
+          scan += repl.size();
+          continue;
+        }
+      }
       if (b.find(kDidChangeFolders) != std::string_view::npos) {
         auto added = core::added_workspace_folders(b);
         if (!added.empty()) {

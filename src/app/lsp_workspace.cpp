@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "gopls_sandbox/app/launch.hpp"
+#include "gopls_sandbox/app/settings.hpp"
 #include "gopls_sandbox/core/lsp_initialize.hpp"
 #include "gopls_sandbox/core/workspace_discovery.hpp"
 #include "gopls_sandbox/sys/fd.hpp"
@@ -137,7 +138,9 @@ Result<std::unique_ptr<LspRelay>> lsp_relay_for(const LaunchRequest& req, const 
     // (--metrics has its own relay, app/metrics.cpp.)
     if (req.kind != ProgramKind::Gopls || o.dry_run || o.metrics || !core::is_lsp_stdio_server(req.args))
       return std::unique_ptr<LspRelay>();
-    return LspRelay::create(std::string(), inject);
+    auto relay = LspRelay::create(std::string(), inject);
+    if (relay && test_hook(env, "GOPLS_SANDBOX_TEST_KEEP_SETTINGS_ENV") == "1") (*relay)->set_filter_settings(false);
+    return relay;
   }
   auto st = read_lsp_start(0);
   if (!st) return std::move(st).error();
@@ -145,6 +148,7 @@ Result<std::unique_ptr<LspRelay>> lsp_relay_for(const LaunchRequest& req, const 
   out.lsp_attach = true;  // issue 13.2: folders added later (app/lsp_attach.hpp)
   auto relay = LspRelay::create(std::move(st->prefix), inject);
   if (!relay) return std::move(relay).error();
+  if (test_hook(env, "GOPLS_SANDBOX_TEST_KEEP_SETTINGS_ENV") == "1") (*relay)->set_filter_settings(false);  // the attack tests' control run
   for (const auto& m : st->messages) {
     (*relay)->notify("folder:" + m, m);
     std::fprintf(stderr, "gopls-sandbox: %s\n", m.c_str());

@@ -465,6 +465,10 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
     if (path == plan.env.end()) plan.env.push_back("PATH=" + shim_dir);
     else *path = "PATH=" + shim_dir + (path->size() > 5 ? ":" + path->substr(5) : std::string());
     note("go shim " + shim_dir + "/go first on PATH: what gopls starts runs in a nested Landlock domain");
+    // And no go/packages driver found on PATH (a writable directory of PATH could hold one, which
+    // gopls would start itself, outside that domain) unless the caller names one.
+    if (std::none_of(plan.env.begin(), plan.env.end(), [](const std::string& e) { return e.rfind("GOPACKAGESDRIVER=", 0) == 0; }))
+      plan.env.push_back("GOPACKAGESDRIVER=off");
   }
 
   // --- working directory: the caller's, when it exists inside ---

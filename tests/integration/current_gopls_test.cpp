@@ -5,6 +5,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <functional>
+#include <optional>
 #include <set>
 
 #include "harness.hpp"
@@ -234,72 +236,120 @@ TEST_P(CurrentGopls, McpOverStdioIsByteForByteAsBare) {
 }
 
 // ---- what gopls starts cannot reach gopls ---------------------------------------------------------
-// Threat model, "forged server messages": `go generate` run by gopls (gopls.generate, the code
-// lens) runs the workspace's own script, which looks for gopls in /proc and writes a frame into
-// its stdout — the pipe the launcher relays to the editor. The go command gopls starts is the go
-// shim's (src/shim/go_nest.cpp), in a Landlock domain nested in gopls': /proc/<gopls>/fd/1 is
-// refused, and the editor never sees the forged message. The control run without the shim (a
-// test hook) writes it: the test can fail. The forged frame, when it passes, is in gopls' stdout
-// before gopls' answer to the command (the script ends before go generate does), so the answer is
-// where the client stops looking.
+// Threat model, "forged server messages": code gopls starts looks for gopls in /proc and writes a
+// frame into its stdout — the pipe the launcher relays to the editor — and the editor must never
+// see it. Two routes, each with a control run in which the walls are down (test hooks) and the
+// same attack succeeds: go generate (gopls.generate, the code lens) runs the workspace's script
+// below the go shim's nested Landlock domain, where /proc/<gopls>/fd is refused; a
+// GOPACKAGESDRIVER named by the editor's settings (which a repository's .vscode/settings.json can
+// set) would be started by gopls itself, in its own domain — the launcher removes it from the
+// settings before gopls sees them, so the driver never runs. The forged frame, when it passes, is
+// in gopls' stdout before gopls' answer to the request that made the code run (the code ends
+// before gopls answers), so that answer is where the client stops looking.
+struct ProcForgeRun {
+  std::string result;  // what the code inside wrote to result.txt
+  bool forged = false;  // the forged showMessage reached the client
+};
+ProcForgeRun proc_forge_session(As as, const GoplsGen& gen, const std::string& ws, bool walls, const json::Value& init_options,
+                                const std::function<std::optional<json::Value>(LspClient&)>& trigger) {
+  ProcForgeRun out;
+  ::unlink((ws + "/result.txt").c_str());
+  SpawnOptions so;
+  so.cwd = ws;
+  gen.apply(so.env);
+  so.env["GOTELEMETRY"] = "off";
+  if (!walls) so.env["GOPLS_SANDBOX_TEST_NO_GO_SHIM"] = so.env["GOPLS_SANDBOX_TEST_KEEP_SETTINGS_ENV"] = "1";
+  Proc p = spawn(as, {world().launcher, "run"}, so);
+  LspClient c(p);
+  json::Value init;
+  init.set("processId", nullptr);
+  init.set("rootUri", "file://" + ws);
+  init.set("capabilities", json::Object{});
+  init.set("initializationOptions", init_options);
+  EXPECT_TRUE(c.response(c.request("initialize", init))) << p.err_buf;
+  c.notify("initialized", json::Object{});
+  EXPECT_TRUE(trigger(c)) << p.err_buf;
+  out.result = read_file(ws + "/result.txt");
+  out.forged = c.notification("window/showMessage", [](const json::Value& n) {
+    return n["params"]["message"].as_string() == "FORGED-THROUGH-PROC";
+  }, std::chrono::milliseconds(1)).has_value();
+  c.request("shutdown", nullptr);
+  c.notify("exit", nullptr);
+  p.close_stdin();
+  EXPECT_EQ(p.wait(std::chrono::seconds(30)), 0) << p.err_buf;
+  return out;
+}
+
+// The attacker's script: every process named gopls gets a forged frame on its stdout; the outcome
+// goes to result.txt in the workspace.
+std::string proc_forge_script(const std::string& ws, const std::string& targets) {
+  return "body='{\"jsonrpc\":\"2.0\",\"method\":\"window/showMessage\",\"params\":{\"type\":1,\"message\":\"FORGED-THROUGH-PROC\"}}'\n"
+         "for d in " + targets + "; do\n"
+         "  [ \"$(cat $d/comm 2>/dev/null)\" = gopls ] || continue\n"
+         "  if { printf 'Content-Length: %d\\r\\n\\r\\n%s' ${#body} \"$body\" > $d/fd/1; } 2>>" + ws + "/result.txt; then\n"
+         "    echo \"written $d\" >> " + ws + "/result.txt\n"
+         "  else echo \"refused $d\" >> " + ws + "/result.txt; fi\n"
+         "done\n"
+         "echo end >> " + ws + "/result.txt\n";
+}
+
+void expect_refused(const ProcForgeRun& r, bool walls, bool runs_when_defended = true) {
+  if (walls && !runs_when_defended) {
+    EXPECT_EQ(r.result, "") << "the code inside ran";
+    EXPECT_FALSE(r.forged) << "the forged message reached the editor";
+    return;
+  }
+  ASSERT_NE(r.result.find("end"), std::string::npos) << "the code inside did not run: " << r.result;
+  if (walls) {
+    EXPECT_EQ(r.result.find("written"), std::string::npos) << r.result;
+    EXPECT_NE(r.result.find("refused"), std::string::npos) << r.result;
+    EXPECT_NE(r.result.find("Permission denied"), std::string::npos) << r.result;
+    EXPECT_FALSE(r.forged) << "the forged message reached the editor";
+  } else {
+    EXPECT_NE(r.result.find("written"), std::string::npos) << r.result;
+    EXPECT_TRUE(r.forged) << "control: the forged message should have reached the editor";
+  }
+}
+
 TEST_P(CurrentGopls, GoGenerateCannotWriteIntoGoplsThroughProc) {
-  long abi = ::syscall(444 /* landlock_create_ruleset */, nullptr, 0, 1u);
-  if (abi < 1) GSB_SKIP_OR_FAIL("Landlock is not available: no nested domain for gopls' children");
   TempDir ws(as());
   write_go_module(ws.path, as());
   write_file(ws.path + "/gen.go", "package main\n\n//go:generate sh forge.sh\n", as());
-  write_file(ws.path + "/forge.sh",
-             "body='{\"jsonrpc\":\"2.0\",\"method\":\"window/showMessage\",\"params\":{\"type\":1,\"message\":\"FORGED-BY-GENERATE\"}}'\n"
-             "for d in /proc/[0-9]*; do\n"
-             "  [ \"$(cat $d/comm 2>/dev/null)\" = gopls ] || continue\n"
-             "  if { printf 'Content-Length: %d\\r\\n\\r\\n%s' ${#body} \"$body\" > $d/fd/1; } 2>>result.txt; then\n"
-             "    echo \"written $d\" >> result.txt\n"
-             "  else echo \"refused $d\" >> result.txt; fi\n"
-             "done\n"
-             "echo end >> result.txt\n",
-             as());
-  for (bool shim : {true, false}) {
-    SCOPED_TRACE(shim ? "with the go shim" : "control: without the go shim");
-    ::unlink((ws.path + "/result.txt").c_str());
-    SpawnOptions so;
-    so.cwd = ws.path;
-    gen().apply(so.env);
-    so.env["GOTELEMETRY"] = "off";
-    if (!shim) so.env["GOPLS_SANDBOX_TEST_NO_GO_SHIM"] = "1";
-    Proc p = spawn(as(), {world().launcher, "run"}, so);
-    LspClient c(p);
-    json::Value init;
-    init.set("processId", nullptr);
-    init.set("rootUri", "file://" + ws.path);
-    init.set("capabilities", json::Object{});
-    ASSERT_TRUE(c.response(c.request("initialize", init))) << p.err_buf;
-    c.notify("initialized", json::Object{});
-    json::Value arg, args, cmd;
-    arg.set("Dir", "file://" + ws.path);
-    arg.set("Recursive", false);
-    args.push(arg);
-    cmd.set("command", "gopls.generate");
-    cmd.set("arguments", args);
-    auto r = c.response(c.request("workspace/executeCommand", cmd));
-    ASSERT_TRUE(r) << p.err_buf;
-    std::string result = read_file(ws.path + "/result.txt");
-    ASSERT_NE(result.find("end"), std::string::npos) << "go generate did not run the script: " << r->dump() << "\n" << p.err_buf;
-    bool forged = c.notification("window/showMessage", [](const json::Value& n) {
-      return n["params"]["message"].as_string() == "FORGED-BY-GENERATE";
-    }, std::chrono::milliseconds(1)).has_value();
-    if (shim) {
-      EXPECT_EQ(result.find("written"), std::string::npos) << result;
-      EXPECT_NE(result.find("refused"), std::string::npos) << result;
-      EXPECT_NE(result.find("Permission denied"), std::string::npos) << result;
-      EXPECT_FALSE(forged) << "the forged message reached the editor";
-    } else {
-      EXPECT_NE(result.find("written"), std::string::npos) << result;
-      EXPECT_TRUE(forged) << "control: the forged message should have reached the editor";
-    }
-    c.request("shutdown", nullptr);
-    c.notify("exit", nullptr);
-    p.close_stdin();
-    EXPECT_EQ(p.wait(std::chrono::seconds(30)), 0) << p.err_buf;
+  write_file(ws.path + "/forge.sh", proc_forge_script(ws.path, "/proc/[0-9]*"), as());
+  for (bool walls : {true, false}) {
+    SCOPED_TRACE(walls ? "default" : "control: no go shim, no settings filter");
+    auto r = proc_forge_session(as(), gen(), ws.path, walls, json::Object{}, [&](LspClient& c) {
+      json::Value arg, args, cmd;
+      arg.set("Dir", "file://" + ws.path);
+      arg.set("Recursive", false);
+      args.push(arg);
+      cmd.set("command", "gopls.generate");
+      cmd.set("arguments", args);
+      return c.response(c.request("workspace/executeCommand", cmd));
+    });
+    expect_refused(r, walls);
+  }
+}
+
+TEST_P(CurrentGopls, AGopackagesdriverFromTheSettingsNeverRuns) {
+  TempDir ws(as());
+  write_go_module(ws.path, as());
+  // The driver is gopls' own child ($PPID): it forges, records, and fails (gopls reports the load error).
+  write_file(ws.path + "/drv", "#!/bin/sh\n" + proc_forge_script(ws.path, "/proc/$PPID") + "exit 1\n", as(), 0755);
+  json::Value opts, env;
+  env.set("GOPACKAGESDRIVER", ws.path + "/drv");
+  opts.set("env", env);
+  for (bool walls : {true, false}) {
+    SCOPED_TRACE(walls ? "default" : "control: no go shim, no settings filter");
+    auto r = proc_forge_session(as(), gen(), ws.path, walls, opts, [&](LspClient& c) {
+      // Anything that needs the workspace loaded runs the driver first.
+      return c.response(c.request("workspace/symbol", [] {
+        json::Value q;
+        q.set("query", "main");
+        return q;
+      }()));
+    });
+    expect_refused(r, walls, /*runs_when_defended=*/false);
   }
 }
 

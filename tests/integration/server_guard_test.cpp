@@ -119,6 +119,7 @@ TEST_P(ServerGuard, ForgedEditsOutsideTheWorkspaceNeverReachTheEditor) {
     if (mode == "notify-off") extra = {"--notify-client", "off"};
     if (mode == "workspace") extra = {"--workspace", ws.path};
     if (mode == "metrics") extra = {"--metrics", m.path + "/m.prom"};
+    // (lsp_forge's child is a fork, not a go command: the route is open to it, the guard's own test.)
     Session s = run_forge(as(), ws.path, extra, all, evil.size());
     ASSERT_TRUE(s.done) << s.out.substr(0, 2000) << "\n--- stderr ---\n" << s.err;
     EXPECT_EQ(s.status, 0) << s.err;
@@ -159,21 +160,21 @@ TEST_P(ServerGuard, ForgedEditsOutsideTheWorkspaceNeverReachTheEditor) {
 }
 
 // The route itself (threat model "forged server messages"): gopls starts every go command as
-// `go` from PATH, and inside the sandbox that is the go shim (src/shim/go_nest.cpp), which nests
-// a Landlock domain before it runs the real go. Here the stand-in server starts `go FRAME`; the
-// next `go` on PATH after the shim is a link to lsp_forge, which then — as cgo, a test or go
-// generate could — opens /proc/<server>/fd/1 to write a showMessage (a message the guard lets
-// through), /proc/<server>/fd/0 to read what the editor sends, and signals the server. All three
-// are refused, and nothing reaches the editor. The control run without the shim (a test hook)
-// shows the same child succeeding: the test can fail.
+// `go` from PATH, and inside the sandbox that is the go shim (src/shim/go_nest.cpp), which nests a
+// Landlock domain before it runs the real go. Here the stand-in server starts `go FRAME`; the next
+// `go` on PATH after the shim is a copy of lsp_forge, which then — as cgo, a test or go generate
+// could — opens /proc/<server>/fd/1 to write a showMessage (a message the guard lets through),
+// /proc/<server>/fd/0 to read what the editor sends, and signals the server. All three are refused
+// and nothing reaches the editor. The control run without the shim (a test hook) shows the same
+// child succeeding: the test can fail.
 TEST_P(ServerGuard, WhatTheServerStartsAsGoCannotReachItsDescriptors) {
   if (landlock_abi() < 1) GSB_SKIP_OR_FAIL("Landlock is not available: no nested domain for the server's children");
   TempDir ws(as());
   write_go_module(ws.path, as());
-  // A directory of the workspace (visible inside) with `go` -> lsp_forge, after the shim on PATH.
+  // A directory of the workspace (visible inside) with `go` (a copy of lsp_forge), after the shim on PATH.
   std::string bin = ws.path + "/fakebin";
   ASSERT_EQ(::mkdir(bin.c_str(), 0755), 0);
-  ASSERT_EQ(::symlink(world().helper("lsp_forge").c_str(), (bin + "/go").c_str()), 0);
+  ASSERT_EQ(std::system(("cp " + shell_quote(world().helper("lsp_forge")) + " " + shell_quote(bin + "/go")).c_str()), 0);
   const char* path = std::getenv("PATH");
   std::string forged =
       "{\"jsonrpc\":\"2.0\",\"method\":\"window/showMessage\",\"params\":{\"type\":1,\"message\":\"FORGED-THROUGH-PROC\"}}";

@@ -4,6 +4,7 @@
 
 #include "gopls_sandbox/core/json.hpp"
 #include "gopls_sandbox/core/lsp_guard.hpp"
+#include "gopls_sandbox/core/lsp_settings_filter.hpp"
 
 namespace gsb::core {
 namespace {
@@ -202,3 +203,28 @@ TEST(LspServerFilter, OversizedAndUnusualFrames) {
 
 }  // namespace
 }  // namespace gsb::core
+
+// The client->server settings filter (core/lsp_settings_filter.hpp).
+TEST(LspSettingsFilter, RemovesDriverAndPathFromEveryEnvObjectAtAnyDepth) {
+  using gsb::core::SettingsFilterResult;
+  EXPECT_FALSE(gsb::core::may_name_unsafe_env(R"({"jsonrpc":"2.0","method":"textDocument/didChange","params":{}})"));
+  EXPECT_TRUE(gsb::core::may_name_unsafe_env(R"({"env":{"GOPACKAGESDRIVER":"x"}})"));
+  EXPECT_TRUE(gsb::core::may_name_unsafe_env(R"({"env":{"\u0047OPACKAGESDRIVER":"x"}})"));
+  auto r = gsb::core::filter_settings_env(
+      R"({"id":1,"method":"initialize","params":{"initializationOptions":{"build.env":{"GOPACKAGESDRIVER":"./drv","GOFLAGS":"-mod=mod"},)"
+      R"("env":{"PATH":"/tmp/evil","\u0047OPACKAGESDRIVER":"y"},"x":[{"ui.env":{"PATH":"p"}}],"environment":{"PATH":"kept"}}}})");
+  ASSERT_EQ(r.kind, SettingsFilterResult::Rewritten);
+  EXPECT_EQ(r.body.find("GOPACKAGESDRIVER"), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("/tmp/evil"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"GOFLAGS\":\"-mod=mod\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"environment\":{\"PATH\":\"kept\"}"), std::string::npos) << r.body;  // not an env key
+  EXPECT_EQ(r.body.find("\"p\""), std::string::npos) << r.body;
+  EXPECT_EQ(r.removed.size(), 4u);
+  // A repeated key (Go's decoder takes the last): every occurrence goes.
+  r = gsb::core::filter_settings_env(R"({"result":[{"env":{"GOPACKAGESDRIVER":"a"},"env":{"GOPACKAGESDRIVER":"b"}}]})");
+  ASSERT_EQ(r.kind, SettingsFilterResult::Rewritten);
+  EXPECT_EQ(r.body.find("GOPACKAGESDRIVER"), std::string::npos) << r.body;
+  // Nothing to remove: unchanged; not JSON: unparsable (dropped by the relay).
+  EXPECT_EQ(gsb::core::filter_settings_env(R"({"env":{"GOFLAGS":"x"},"PATH":1})").kind, SettingsFilterResult::Unchanged);
+  EXPECT_EQ(gsb::core::filter_settings_env(R"({"env":{"PATH":"x"})").kind, SettingsFilterResult::Unparsable);
+}

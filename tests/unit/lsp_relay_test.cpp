@@ -75,20 +75,22 @@ TEST(LspRelayFramed, HoldsAnAddingMessageUntilTheHookReturnsAndStaysByteExact) {
   std::string b = frame(did_change(R"({"uri":"file:///src/x","name":"x"})", ""), "Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n");
   std::string big = std::string(R"({"jsonrpc":"2.0","method":"workspace/didChangeWorkspaceFolders","params":{"event":{"added":[{"uri":"file:///src/y","name":"y"}],"removed":[]},"pad":")") +
                     std::string(2u << 20, 'p') + "\"}}";
-  std::string c = frame(big);  // over 1 MiB: not examined, not held
+  std::string c = frame(big);  // 2 MiB: examined and held too (bodies up to 64 MiB are)
   std::string d = frame(did_change("", R"({"uri":"file:///src/x","name":"x"})"));  // removes only
   std::string e = frame(did_change(R"({"uri":"file:///src/z","name":"z"},{"uri":"file:///src/w","name":"w"})", ""));
   std::string f = frame(R"({"jsonrpc":"2.0","method":"exit"})");
   std::string input = a + b + c + d + e + f;
   for (size_t piece : {size_t(7), size_t(65536), input.size()}) {
-    Relayed res = run(input, piece, {a.size(), (a + b + c + d).size()});
+    Relayed res = run(input, piece, {a.size(), (a + b).size(), (a + b + c + d).size()});
     EXPECT_EQ(res.out.size(), input.size()) << piece;
     EXPECT_TRUE(res.out == input) << piece;
-    ASSERT_EQ(res.calls.size(), 2u) << piece;
+    ASSERT_EQ(res.calls.size(), 3u) << piece;
     EXPECT_EQ(res.calls[0], std::vector<std::string>{"/src/x"});
-    EXPECT_EQ(res.calls[1], (std::vector<std::string>{"/src/z", "/src/w"}));
+    EXPECT_EQ(res.calls[1], std::vector<std::string>{"/src/y"});
+    EXPECT_EQ(res.calls[2], (std::vector<std::string>{"/src/z", "/src/w"}));
     EXPECT_TRUE(res.at_call[0] == a) << piece;  // b itself only after the hook
-    EXPECT_TRUE(res.at_call[1] == a + b + c + d) << piece;
+    EXPECT_TRUE(res.at_call[1] == a + b) << piece;
+    EXPECT_TRUE(res.at_call[2] == a + b + c + d) << piece;
   }
 }
 

@@ -50,6 +50,8 @@ class LspRelay {
   // The guard's folders, asked when a guarded message arrives (before start). Without it, every
   // applyEdit and every showDocument is refused.
   void set_guard_folders(std::function<core::LspGuardFolders()> f) { guard_folders_ = std::move(f); }
+  // The client->server settings filter (core/lsp_settings_filter.hpp); on unless a test turns it off.
+  void set_filter_settings(bool on) { filter_settings_ = on; }
   // Messages the guard withheld (for tests and the exit summary).
   size_t refused() const;
 
@@ -64,6 +66,7 @@ class LspRelay {
 
   std::string prefix_;
   bool inject_ = false;
+  bool filter_settings_ = true;
   int client_in_ = 0, client_out_ = 1;
   int to_child_r_ = -1, to_child_w_ = -1;
   int from_child_r_ = -1, from_child_w_ = -1;
