@@ -13,8 +13,10 @@
 #include "gopls_sandbox/core/goenv.hpp"
 #include "gopls_sandbox/core/landlock_plan.hpp"
 #include "gopls_sandbox/sys/fs.hpp"
+#include "gopls_sandbox/sys/cache_file.hpp"
 #include "gopls_sandbox/sys/files.hpp"
 #include "gopls_sandbox/sys/host_probe.hpp"
+#include "gopls_sandbox/sys/io.hpp"
 #include "gopls_sandbox/sys/landlock.hpp"
 #include "gopls_sandbox/sys/machine_facts.hpp"
 #include "gopls_sandbox/sys/process.hpp"
@@ -262,24 +264,63 @@ Result<Prepared> prepare(const LaunchRequest& req) {
   return prepare(req, std::move(*opts), env);
 }
 
+// Whether `path` (absolute, resolved) lies in something the sandbox shows read-write from the
+// host: a workspace folder (given or real path) or a --bind source/destination.
+bool writable_inside(const core::PlanInputs& in, const std::string& path) {
+  for (size_t i = 0; i < in.workspaces.size(); ++i)
+    if (core::path_is_under(path, in.workspaces[i]) ||
+        (i < in.workspaces_real.size() && core::path_is_under(path, in.workspaces_real[i])))
+      return true;
+  for (const auto& b : in.binds)
+    if (!b.ro && (core::path_is_under(path, b.src) || core::path_is_under(path, b.dst))) return true;
+  return false;
+}
+
 // The go shim (src/shim/go_nest.cpp: what gopls starts runs in a Landlock domain nested in the
 // sandbox's, so it cannot open /proc/<gopls>/fd or signal gopls) for a gopls launch where
 // Landlock works: its directory, beside this launcher in the build tree or LIBEXECDIR/gopls-sandbox/bin
-// when installed (also relocated: a DESTDIR, an unpacked .deb). "" otherwise; *missing is set when
-// it should be there and is not.
-std::string go_shim_dir(const LaunchRequest& req, const std::map<std::string, std::string>& env, bool* missing) {
-  *missing = false;
+// when installed (also relocated: a DESTDIR, an unpacked .deb). A shim the sandbox would show
+// read-write (a build tree inside the opened folder: code inside could replace it, or rename a
+// directory above it and put another file at its path) is copied to the launcher's cache
+// directory first. "" otherwise; *problem says why when it should be there and is not.
+std::string go_shim_dir(const LaunchRequest& req, const core::PlanInputs& in, const std::map<std::string, std::string>& env,
+                        std::string* problem) {
+  problem->clear();
   if (req.kind != ProgramKind::Gopls || sys::landlock_abi() < 1) return {};
   if (test_hook(env, "GOPLS_SANDBOX_TEST_NO_GO_SHIM") == "1") return {};  // the attack tests' control run
   std::string self = sys::self_exe();
   std::string dir = self.substr(0, self.rfind('/') + 1);
+  std::string shim;
   for (const std::string& c : {dir + GSB_GO_SHIM_BUILD_REL, dir + GSB_GO_SHIM_INSTALLED_REL, std::string(GSB_GO_SHIM_INSTALLED)}) {
     if (sys::access_err(c, X_OK) != 0) continue;
-    std::string real = sys::real_path(c);
-    if (!real.empty()) return real.substr(0, real.rfind('/'));
+    if (!(shim = sys::real_path(c)).empty()) break;
   }
-  *missing = true;
-  return {};
+  if (shim.empty()) {
+    *problem = std::string("the go shim (") + GSB_GO_SHIM_INSTALLED + ") is missing";
+    return {};
+  }
+  if (!writable_inside(in, shim)) return shim.substr(0, shim.rfind('/'));
+  std::string cache = launcher_cache_dir(env);
+  std::string copy_dir = cache + "/go-shim";
+  if (cache.empty() || writable_inside(in, sys::real_path(cache).empty() ? cache : sys::real_path(cache))) {
+    *problem = "the go shim (" + shim + ") and the launcher's cache directory are inside a folder the sandbox binds read-write";
+    return {};
+  }
+  sys::ensure_dir(cache, 0700);
+  sys::ensure_dir(copy_dir, 0755);
+  // Copied again whenever the source's identity (device, inode, size, mtime) is not the one the
+  // copy was made from (recorded beside the directory, which holds nothing but `go`).
+  const std::string id = sys::file_identity(shim), id_file = cache + "/go-shim.id";
+  auto had = sys::read_small_file(id_file, 4096);
+  if (!had || *had != id || sys::stat_path(copy_dir + "/go").err != 0) {
+    auto r = sys::copy_file_atomic(shim, copy_dir + "/go", 0555);
+    if (r) r = sys::write_file(id_file, id);
+    if (!r) {
+      *problem = r.error().message;
+      return {};
+    }
+  }
+  return copy_dir;
 }
 
 Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const std::map<std::string, std::string>& env) {
@@ -298,11 +339,11 @@ Result<Prepared> prepare(const LaunchRequest& req, core::Options resolved, const
   auto in = plan_inputs(req, out.opts, env, cwd, *program);
   if (!in) return std::move(in).error();
   add_go_discovery(*in, env, out.client_notes);  // issue 13: go.work, replace, GOPATH
-  bool shim_missing = false;
-  in->go_shim_dir = go_shim_dir(req, env, &shim_missing);
-  if (shim_missing)
-    std::fprintf(stderr, "gopls-sandbox: warning: the go shim (%s) is missing: what gopls starts can reach gopls' "
-                 "descriptors through /proc (reinstall gopls-sandbox)\n", GSB_GO_SHIM_INSTALLED);
+  std::string shim_problem;
+  in->go_shim_dir = go_shim_dir(req, *in, env, &shim_problem);
+  if (!shim_problem.empty())
+    std::fprintf(stderr, "gopls-sandbox: warning: %s: what gopls starts can reach gopls' descriptors through /proc "
+                 "(reinstall gopls-sandbox)\n", shim_problem.c_str());
   if (auto r = setup_caches(out, *in, env); !r) return std::move(r).error();
   // Issue 14: the network mode and the proxy's allowlist (app/net_proxy.cpp).
   bool proxy_mode = core::effective_net_mode(out.opts) == core::NetMode::Proxy;

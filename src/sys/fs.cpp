@@ -193,4 +193,44 @@ Result<void> make_symlink(const std::string& target, const std::string& path) {
   return {};
 }
 
+Result<void> copy_file_atomic(const std::string& from, const std::string& to, unsigned mode) {
+  int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return Error::sys(from, "open", errno);
+  std::string tmp = to + ".tmp.XXXXXX";
+  int out = ::mkostemp(tmp.data(), O_CLOEXEC);
+  if (out < 0) {
+    int e = errno;
+    ::close(in);
+    return Error::sys(tmp, "mkostemp", e);
+  }
+  int e = 0;
+  const char* call = "read";
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(in, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      e = errno;
+      break;
+    }
+    if (n == 0) break;
+    for (ssize_t off = 0; off < n && !e;) {
+      ssize_t w = ::write(out, buf + off, static_cast<size_t>(n - off));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) e = errno, call = "write";
+      else off += w;
+    }
+    if (e) break;
+  }
+  ::close(in);
+  if (!e && ::fchmod(out, mode) != 0) e = errno, call = "fchmod";
+  if (::close(out) != 0 && !e) e = errno, call = "close";
+  if (!e && ::rename(tmp.c_str(), to.c_str()) != 0) e = errno, call = "rename";
+  if (e) {
+    ::unlink(tmp.c_str());
+    return Error::sys("copy " + from + " → " + to, call, e);
+  }
+  return {};
+}
+
 }  // namespace gsb::sys

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "gopls_sandbox/core/json.hpp"
 #include "gopls_sandbox/core/lsp_framing.hpp"
 #include "harness.hpp"
 #include "lsp_session.hpp"
@@ -197,6 +198,33 @@ TEST_P(ServerGuard, WhatTheServerStartsAsGoCannotReachItsDescriptors) {
       EXPECT_EQ(s.err.find("EACCES"), std::string::npos) << s.err;
     }
   }
+}
+
+// Review of the go shim: a shim the sandbox would show read-write (a build tree inside the opened
+// folder) could be replaced from inside, or a directory above it renamed and another file put at
+// its path; gopls' next go command would run that, outside the nested domain. Such a shim is used
+// from a copy in the launcher's cache directory, which is not bound inside.
+TEST_P(ServerGuard, AGoShimInsideAReadWriteFolderIsUsedFromACopy) {
+  if (landlock_abi() < 1) GSB_SKIP_OR_FAIL("Landlock is not available: no go shim");
+  TempDir cache(as(), "xdgcache");
+  std::map<std::string, std::string> env = {{"XDG_CACHE_HOME", cache.path}};
+  auto path_of = [&](const std::string& ws) {
+    auto r = run(as(), {world().launcher, "run", "--dry-run", "--workspace", ws}, {ws, env, false});
+    EXPECT_EQ(r.status, 0) << r.err;
+    auto v = json::parse(r.out);
+    EXPECT_TRUE(v.ok()) << r.out;
+    if (!v.ok()) return std::string();
+    for (const auto& e : (*v)["env"].as_array())
+      if (e.as_string().rfind("PATH=", 0) == 0) return e.as_string().substr(5);
+    return std::string();
+  };
+  TempDir ws(as());
+  std::string plain = path_of(ws.path);
+  EXPECT_EQ(plain.rfind(world().bin_dir + "/libexec/gopls-sandbox/bin:", 0), 0u) << plain;
+  // The launcher's own tree as the workspace: the shim in it is not what gopls gets.
+  std::string inside = path_of(world().bin_dir);
+  EXPECT_EQ(inside.rfind(cache.path + "/gopls-sandbox/go-shim:", 0), 0u) << inside;
+  EXPECT_EQ(read_file(cache.path + "/gopls-sandbox/go-shim/go"), read_file(world().bin_dir + "/libexec/gopls-sandbox/bin/go"));
 }
 
 }  // namespace

@@ -70,5 +70,7 @@ Result<void> remove_file(const std::string& path);  // unlink(2); ENOENT is an e
 Result<void> remove_dir(const std::string& path);   // rmdir(2)
 Result<void> change_mode(const std::string& path, unsigned mode);
 Result<void> make_symlink(const std::string& target, const std::string& path);
+// A copy of `from` at `to` with `mode`, written beside it and renamed into place.
+Result<void> copy_file_atomic(const std::string& from, const std::string& to, unsigned mode);
 
 }  // namespace gsb::sys
