@@ -51,7 +51,15 @@ int launch(const LaunchRequest& req) {
   // Settings that weaken the sandbox from argv or the environment, which a repository's editor
   // settings can set (core/untrusted_settings.hpp): said where the user of an editor looks.
   if (req.kind == ProgramKind::Gopls) {
-    if (std::string w = core::weakening_message(untrusted_weakenings(req.cli, env)); !w.empty()) {
+    auto weak = untrusted_weakenings(req.cli, env);
+    // gopls' own -remote: its daemon is gopls started again, whose traffic the relay never sees
+    // and whose socket code inside can connect to (docs/threat-model.md, "forged server messages").
+    for (const auto& a : req.args)
+      if (a.rfind("-remote", 0) == 0 || a.rfind("--remote", 0) == 0) {
+        weak.push_back("gopls " + a + " (its daemon's traffic is not checked)");
+        break;
+      }
+    if (std::string w = core::weakening_message(weak); !w.empty()) {
       std::fprintf(stderr, "gopls-sandbox: warning: %s\n", w.c_str());
       if (*lsp) (*lsp)->notify("reduced:settings", w);
     }
