@@ -185,12 +185,7 @@ bool LspRelay::pump_in_framed() {
         auto fr = core::filter_settings_env(b);
         if (fr.kind != core::SettingsFilterResult::Unchanged) {
           std::string repl = fr.kind == core::SettingsFilterResult::Rewritten ? core::lsp_frame(fr.body) : std::string();
-          std::string what;
-          for (const auto& n : fr.removed) what += (what.empty() ? "" : ", ") + n;
-          std::string text = fr.kind == core::SettingsFilterResult::Rewritten
-                                 ? "removed " + what + " from gopls' settings: a program they name would run outside "
-                                   "the sandbox's nested domain for what gopls starts"
-                                 : "dropped a message from the editor that could not be checked for gopls' env settings";
+          std::string text = core::settings_filter_notice(fr);
           std::fprintf(stderr, "gopls-sandbox: %s\n", text.c_str());
           notify("client:settings-env", text);
           buf.replace(scan, body + static_cast<size_t>(len) - scan, repl);

@@ -146,6 +146,14 @@ void MetricsProxy::relay(int from, int to, core::LspDirection dir, bool close_to
                        x.method.empty() ? "a message" : x.method.c_str(), x.uri.empty() ? "" : (" for " + x.uri).c_str(),
                        x.reason.c_str(), filter->lost() ? " (nothing more is forwarded)" : "");
       if (forward && !out.empty() && sys::write_all(to, out.data(), out.size()) != 0) forward = false;
+    } else if (!s2c && settings_) {
+      // Client->server: whole frames, gopls' env settings filtered (core/lsp_settings_filter.hpp).
+      out.clear();
+      std::vector<std::string> notices;
+      settings_->feed(chunk, out, notices);
+      for (const auto& t : notices) std::fprintf(stderr, "gopls-sandbox: %s\n", t.c_str());
+      if (forward && !out.empty() && sys::write_all(to, out.data(), out.size()) != 0) forward = false;
+      if (settings_->ended()) forward = false;
     } else if (forward && sys::write_all(to, chunk.data(), chunk.size()) != 0) {
       // Forward first: the observer never delays the bytes.
       forward = false;

@@ -1,6 +1,7 @@
 #include "gopls_sandbox/core/lsp_settings_filter.hpp"
 
 #include "gopls_sandbox/core/json.hpp"
+#include "gopls_sandbox/core/lsp_framing.hpp"
 
 namespace gsb::core {
 
@@ -60,6 +61,61 @@ SettingsFilterResult filter_settings_env(std::string_view body) {
   r.kind = SettingsFilterResult::Rewritten;
   r.body = v.dump();
   return r;
+}
+
+std::string settings_filter_notice(const SettingsFilterResult& r) {
+  if (r.kind == SettingsFilterResult::Unparsable)
+    return "dropped a message from the editor that could not be checked for gopls' env settings";
+  std::string what;
+  for (const auto& n : r.removed) what += (what.empty() ? "" : ", ") + n;
+  return "removed " + what + " from gopls' settings: a program they name would run outside the sandbox's nested "
+         "domain for what gopls starts";
+}
+
+void LspClientSettingsFilter::feed(std::string_view data, std::string& out, std::vector<std::string>& notices) {
+  if (ended_) return;
+  if (raw_) {
+    out.append(data);
+    return;
+  }
+  buf_.append(data);
+  size_t at = 0;
+  for (;;) {
+    size_t hdr_end = buf_.find("\r\n\r\n", at);
+    if (hdr_end == std::string::npos) {
+      if (buf_.size() - at > LspFrameParser::kMaxHeader) raw_ = true;
+      break;
+    }
+    int64_t len = parse_content_length(std::string_view(buf_).substr(at, hdr_end - at));
+    if (len < 0) {
+      raw_ = true;
+      break;
+    }
+    if (static_cast<uint64_t>(len) > kMaxBody) {
+      ended_ = true;
+      notices.push_back("a message from the editor was too large to examine: the language server gets nothing more");
+      buf_.clear();
+      return;
+    }
+    size_t body = hdr_end + 4;
+    if (buf_.size() - body < static_cast<size_t>(len)) break;
+    std::string_view b(buf_.data() + body, static_cast<size_t>(len));
+    SettingsFilterResult r;
+    if (may_name_unsafe_env(b)) r = filter_settings_env(b);
+    if (r.kind == SettingsFilterResult::Unchanged) {
+      out.append(buf_, at, body + static_cast<size_t>(len) - at);
+    } else {
+      if (r.kind == SettingsFilterResult::Rewritten) out += lsp_frame(r.body);
+      notices.push_back(settings_filter_notice(r));
+    }
+    at = body + static_cast<size_t>(len);
+  }
+  if (raw_) {
+    out.append(buf_, at, std::string::npos);
+    buf_.clear();
+    return;
+  }
+  buf_.erase(0, at);
 }
 
 }  // namespace gsb::core

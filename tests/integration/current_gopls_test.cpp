@@ -253,7 +253,8 @@ struct ProcForgeRun {
   bool forged = false;  // the forged showMessage reached the client
 };
 ProcForgeRun proc_forge_session(As as, const GoplsGen& gen, const std::string& ws, bool walls, const json::Value& init_options,
-                                const std::function<std::optional<json::Value>(LspClient&)>& trigger) {
+                                const std::function<std::optional<json::Value>(LspClient&)>& trigger,
+                                const std::vector<std::string>& launcher_args = {}) {
   ProcForgeRun out;
   ::unlink((ws + "/result.txt").c_str());
   SpawnOptions so;
@@ -261,7 +262,9 @@ ProcForgeRun proc_forge_session(As as, const GoplsGen& gen, const std::string& w
   gen.apply(so.env);
   so.env["GOTELEMETRY"] = "off";
   if (!walls) so.env["GOPLS_SANDBOX_TEST_NO_GO_SHIM"] = so.env["GOPLS_SANDBOX_TEST_KEEP_SETTINGS_ENV"] = "1";
-  Proc p = spawn(as, {world().launcher, "run"}, so);
+  std::vector<std::string> argv = {world().launcher, "run"};
+  argv.insert(argv.end(), launcher_args.begin(), launcher_args.end());
+  Proc p = spawn(as, argv, so);
   LspClient c(p);
   json::Value init;
   init.set("processId", nullptr);
@@ -341,8 +344,13 @@ TEST_P(CurrentGopls, AGopackagesdriverFromTheSettingsNeverRuns) {
   json::Value opts, env;
   env.set("GOPACKAGESDRIVER", ws.path + "/drv");
   opts.set("env", env);
-  for (bool walls : {true, false}) {
-    SCOPED_TRACE(walls ? "default" : "control: no go shim, no settings filter");
+  TempDir m(as(), "metrics");
+  for (int k = 0; k < 3; ++k) {
+    bool walls = k < 2;
+    // (--metrics has a relay of its own: the filter is in it too)
+    std::vector<std::string> args;
+    if (k == 1) args = {"--metrics", m.path + "/m.prom"};
+    SCOPED_TRACE(k == 0 ? "default" : k == 1 ? "--metrics" : "control: no go shim, no settings filter");
     auto r = proc_forge_session(as(), gen(), ws.path, walls, opts, [&](LspClient& c) {
       // Anything that needs the workspace loaded runs the driver first.
       return c.response(c.request("workspace/symbol", [] {
@@ -350,7 +358,7 @@ TEST_P(CurrentGopls, AGopackagesdriverFromTheSettingsNeverRuns) {
         q.set("query", "main");
         return q;
       }()));
-    });
+    }, args);
     expect_refused(r, walls, /*runs_when_defended=*/false);
   }
 }

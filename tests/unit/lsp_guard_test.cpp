@@ -4,6 +4,7 @@
 
 #include "gopls_sandbox/core/json.hpp"
 #include "gopls_sandbox/core/lsp_guard.hpp"
+#include "gopls_sandbox/core/lsp_framing.hpp"
 #include "gopls_sandbox/core/lsp_settings_filter.hpp"
 
 namespace gsb::core {
@@ -227,4 +228,35 @@ TEST(LspSettingsFilter, RemovesDriverAndPathFromEveryEnvObjectAtAnyDepth) {
   // Nothing to remove: unchanged; not JSON: unparsable (dropped by the relay).
   EXPECT_EQ(gsb::core::filter_settings_env(R"({"env":{"GOFLAGS":"x"},"PATH":1})").kind, SettingsFilterResult::Unchanged);
   EXPECT_EQ(gsb::core::filter_settings_env(R"({"env":{"PATH":"x"})").kind, SettingsFilterResult::Unparsable);
+}
+
+TEST(LspSettingsFilter, TheStreamFilterRewritesWholeFramesFedInPieces) {
+  using gsb::core::lsp_frame;
+  std::string a = lsp_frame(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"initializationOptions":{"env":{"GOPACKAGESDRIVER":"/x","GOFLAGS":"-v"}}}})");
+  std::string b = lsp_frame(R"({"jsonrpc":"2.0","method":"initialized","params":{}})");
+  std::string c = lsp_frame(R"({"env":{"PATH":"x")");  // not JSON: dropped
+  std::string input = a + b + c + b;
+  for (size_t piece : {size_t(1), size_t(7), input.size()}) {
+    gsb::core::LspClientSettingsFilter f;
+    std::string out;
+    std::vector<std::string> notices;
+    for (size_t off = 0; off < input.size(); off += piece) f.feed(std::string_view(input).substr(off, piece), out, notices);
+    EXPECT_EQ(out, lsp_frame(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"initializationOptions":{"env":{"GOFLAGS":"-v"}}}})") + b + b)
+        << piece;
+    ASSERT_EQ(notices.size(), 2u) << piece;
+    EXPECT_NE(notices[0].find("env.GOPACKAGESDRIVER"), std::string::npos) << notices[0];
+    EXPECT_FALSE(f.ended());
+  }
+  // Input that is not LSP framing passes as it comes; a body over the limit ends the output.
+  gsb::core::LspClientSettingsFilter raw;
+  std::string out;
+  std::vector<std::string> notices;
+  raw.feed("hello\r\n\r\nworld", out, notices);
+  raw.feed(" more", out, notices);
+  EXPECT_EQ(out, "hello\r\n\r\nworld more");
+  gsb::core::LspClientSettingsFilter big;
+  out.clear();
+  big.feed("Content-Length: 99999999999\r\n\r\n{", out, notices);
+  EXPECT_TRUE(big.ended());
+  EXPECT_EQ(out, "");
 }

@@ -6,14 +6,15 @@
 
 #include <condition_variable>
 #include <functional>
-#include <vector>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "gopls_sandbox/core/lsp_guard.hpp"
 #include "gopls_sandbox/core/lsp_metrics.hpp"
+#include "gopls_sandbox/core/lsp_settings_filter.hpp"
 #include "gopls_sandbox/core/result.hpp"
 
 namespace gsb::app {
@@ -57,6 +58,8 @@ class MetricsProxy {
   int stop_fd_ = -1;                           // eventfd: stop relaying
   int reply_fd_ = -1;                          // eventfd: the guard has answers for the program
   std::function<core::LspGuardFolders()> guard_folders_;
+  // The client's input through the settings filter (core/lsp_settings_filter.hpp).
+  std::unique_ptr<core::LspClientSettingsFilter> settings_ = std::make_unique<core::LspClientSettingsFilter>();
   std::vector<std::string> replies_;           // (mu_) response frames for the program
   std::thread c2s_, s2c_, writer_;
   bool started_ = false, finished_ = false;

@@ -31,5 +31,23 @@ struct SettingsFilterResult {
 // "*.env", at any depth. Unparsable: not one JSON document (the caller drops it: gopls' decoder
 // is more lenient than this parser, so it cannot be forwarded unexamined).
 SettingsFilterResult filter_settings_env(std::string_view body);
+// The one line said about a result that is not Unchanged (stderr and the editor).
+std::string settings_filter_notice(const SettingsFilterResult& r);
+
+// The client's stream, whole frames at a time, through filter_settings_env (for a relay that
+// does not frame the client's input itself: --metrics). Bytes after a header that is not LSP
+// framing pass as they come (gopls will not read them as LSP either); a body over 64 MiB ends the
+// output (it cannot be examined).
+class LspClientSettingsFilter {
+ public:
+  static constexpr size_t kMaxBody = 64u << 20;
+  // Appends what may go to the server now to `out`, and a line per change to `notices`.
+  void feed(std::string_view data, std::string& out, std::vector<std::string>& notices);
+  bool ended() const { return ended_; }
+
+ private:
+  std::string buf_;
+  bool raw_ = false, ended_ = false;
+};
 
 }  // namespace gsb::core
