@@ -59,6 +59,9 @@ int launch(const LaunchRequest& req) {
         weak.push_back("gopls " + a + " (its daemon's traffic is not checked)");
         break;
       }
+    // A go/packages driver of the caller's: gopls starts it itself, outside the go shim's domain.
+    if (auto d = env.find("GOPACKAGESDRIVER"); d != env.end() && !d->second.empty() && d->second != "off")
+      weak.push_back("GOPACKAGESDRIVER=" + d->second + " (gopls runs it outside the go shim's domain)");
     if (std::string w = core::weakening_message(weak); !w.empty()) {
       std::fprintf(stderr, "gopls-sandbox: warning: %s\n", w.c_str());
       if (*lsp) (*lsp)->notify("reduced:settings", w);

@@ -141,27 +141,33 @@ std::vector<std::string> added_workspace_folders(std::string_view body) {
 }
 
 bool is_lsp_stdio_server(const std::vector<std::string>& args) {
-  bool seen_serve = false;
+  // gopls' boolean flags (v0.23.0 and Debian's): every other flag takes a value, and so does one
+  // this list does not know — the word after it is never taken for the command, so an unknown
+  // flag cannot turn the relay (the guard, the settings filter) off. Go's flag syntax: -f, --f,
+  // -f=v; "--" ends the flags; "-" is an argument.
+  static const char* const kBool[] = {"rpc.trace", "v", "verbose", "vv", "veryverbose"};
+  bool seen_serve = false, flags_done = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a.empty()) return false;
-    if (a[0] != '-') {
-      if (a == "serve" && !seen_serve) {
-        seen_serve = true;
-        continue;
-      }
-      return false;  // another command (version, check, mcp...) or an argument
+    if (!flags_done && a == "--") {
+      flags_done = true;
+      continue;
+    }
+    if (flags_done || a.empty() || a[0] != '-' || a == "-") {
+      // The command (or, after serve, an argument serve refuses: gopls exits, relaying is harmless).
+      if (seen_serve) return true;
+      if (a != "serve") return false;  // version, check, mcp, help...: not LSP on stdio
+      seen_serve = true;
+      flags_done = false;  // serve has flags of its own
+      continue;
     }
     std::string name = a.substr(a.find_first_not_of('-'));
+    bool has_value = name.find('=') != std::string::npos;
     name = name.substr(0, name.find('='));
-    if (name == "listen" || name == "help" || name == "h" || name == "port" || name == "mode" || name == "remote")
-      return false;
-    // Flags that take a separate value: skip it.
-    bool has_value = a.find('=') != std::string::npos;
-    if (!has_value && (name == "logfile" || name == "debug" || name == "profile.cpu" || name == "profile.mem" ||
-                       name == "profile.alloc" || name == "profile.trace" || name == "remote.logfile" ||
-                       name == "remote.debug" || name == "ocagent"))
-      ++i;
+    if (name == "listen" || name == "port" || name == "help" || name == "h") return false;  // a socket, or usage
+    bool boolean = false;
+    for (const char* b : kBool) boolean = boolean || name == b;
+    if (!has_value && !boolean) ++i;  // its value
   }
   return true;
 }

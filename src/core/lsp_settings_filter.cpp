@@ -1,17 +1,32 @@
 #include "gopls_sandbox/core/lsp_settings_filter.hpp"
 
+#include <cctype>
+
 #include "gopls_sandbox/core/json.hpp"
+#include "gopls_sandbox/core/sandbox_env.hpp"
 #include "gopls_sandbox/core/lsp_framing.hpp"
 
 namespace gsb::core {
 
 namespace {
 
-bool is_env_key(const std::string& k) {
-  return k == "env" || (k.size() > 4 && k.compare(k.size() - 4, 4, ".env") == 0);
+// gopls keeps the last dotted part of a setting's name: "env", "build.env", ".env" alike.
+bool is_env_key(const std::string& k) { return k.compare(k.rfind('.') + 1, std::string::npos, "env") == 0; }
+
+bool valid_env_name(const std::string& n) {
+  if (n.empty() || !(std::isalpha(static_cast<unsigned char>(n[0])) || n[0] == '_')) return false;
+  for (char c : n)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  return true;
 }
 
+// What may stay: a well-formed name (gopls writes "K=V" and Go's exec splits at the first '=',
+// so a key "GOPACKAGESDRIVER=./x" would set the driver) that the sandbox would pass from the
+// caller's environment too (core/sandbox_env.hpp: Go's variables, the C toolchain's, locale...),
+// minus the two that make gopls itself start a program. Everything else — LD_PRELOAD and the
+// loader's other variables above all, which reach gopls re-executing itself — goes.
 bool is_unsafe(const std::string& name) {
+  if (!valid_env_name(name) || !env_passes_by_default(name, true)) return true;
   for (const char* n : kUnsafeSettingsEnv)
     if (name == n) return true;
   return false;
@@ -42,10 +57,8 @@ void strip(json::Value& v, std::vector<std::string>& removed) {
 }  // namespace
 
 bool may_name_unsafe_env(std::string_view body) {
-  if (body.find("\\u") != std::string_view::npos) return true;
-  for (const char* n : kUnsafeSettingsEnv)
-    if (body.find(n) != std::string_view::npos) return true;
-  return false;
+  // An env object needs a key ending in "env", literally or through a \u escape.
+  return body.find("env") != std::string_view::npos || body.find("\\u") != std::string_view::npos;
 }
 
 SettingsFilterResult filter_settings_env(std::string_view body) {

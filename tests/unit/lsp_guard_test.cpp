@@ -209,8 +209,8 @@ TEST(LspServerFilter, OversizedAndUnusualFrames) {
 TEST(LspSettingsFilter, RemovesDriverAndPathFromEveryEnvObjectAtAnyDepth) {
   using gsb::core::SettingsFilterResult;
   EXPECT_FALSE(gsb::core::may_name_unsafe_env(R"({"jsonrpc":"2.0","method":"textDocument/didChange","params":{}})"));
-  EXPECT_TRUE(gsb::core::may_name_unsafe_env(R"({"env":{"GOPACKAGESDRIVER":"x"}})"));
-  EXPECT_TRUE(gsb::core::may_name_unsafe_env(R"({"env":{"\u0047OPACKAGESDRIVER":"x"}})"));
+  EXPECT_TRUE(gsb::core::may_name_unsafe_env(R"({"env":{"GOFLAGS":"x"}})"));
+  EXPECT_TRUE(gsb::core::may_name_unsafe_env(R"({"\u0065nv":{"GOFLAGS":"x"}})"));
   auto r = gsb::core::filter_settings_env(
       R"({"id":1,"method":"initialize","params":{"initializationOptions":{"build.env":{"GOPACKAGESDRIVER":"./drv","GOFLAGS":"-mod=mod"},)"
       R"("env":{"PATH":"/tmp/evil","\u0047OPACKAGESDRIVER":"y"},"x":[{"ui.env":{"PATH":"p"}}],"environment":{"PATH":"kept"}}}})");
@@ -228,6 +228,23 @@ TEST(LspSettingsFilter, RemovesDriverAndPathFromEveryEnvObjectAtAnyDepth) {
   // Nothing to remove: unchanged; not JSON: unparsable (dropped by the relay).
   EXPECT_EQ(gsb::core::filter_settings_env(R"({"env":{"GOFLAGS":"x"},"PATH":1})").kind, SettingsFilterResult::Unchanged);
   EXPECT_EQ(gsb::core::filter_settings_env(R"({"env":{"PATH":"x"})").kind, SettingsFilterResult::Unparsable);
+}
+
+// Second review: a key ".env" (gopls keeps the last dotted part), a name with "=" in it (gopls
+// writes K=V, exec splits at the first '='), and names the sandbox would never pass from the
+// caller (LD_PRELOAD reaches gopls re-executing itself for govulncheck) — all removed; names it
+// passes stay.
+TEST(LspSettingsFilter, KeepsOnlyWellFormedNamesTheSandboxPasses) {
+  using gsb::core::SettingsFilterResult;
+  auto r = gsb::core::filter_settings_env(
+      R"({"result":[{".env":{"GOPACKAGESDRIVER":"d"},"env":{"GOPACKAGESDRIVER=/ws/drv":"","PATH=/ws/bin":"",)"
+      R"("LD_PRELOAD":"/ws/pre.so","LD_LIBRARY_PATH":"/ws","GODEBUG":"x=1","CGO_CFLAGS":"-O2","LC_ALL":"C","1X":"n"}}]})");
+  ASSERT_EQ(r.kind, SettingsFilterResult::Rewritten);
+  for (const char* gone : {"GOPACKAGESDRIVER", "PATH=", "LD_PRELOAD", "LD_LIBRARY_PATH", "1X"})
+    EXPECT_EQ(r.body.find(gone), std::string::npos) << gone << " in " << r.body;
+  for (const char* kept : {"\"GODEBUG\":\"x=1\"", "\"CGO_CFLAGS\":\"-O2\"", "\"LC_ALL\":\"C\""})
+    EXPECT_NE(r.body.find(kept), std::string::npos) << kept << " not in " << r.body;
+  EXPECT_EQ(r.removed.size(), 6u);
 }
 
 TEST(LspSettingsFilter, TheStreamFilterRewritesWholeFramesFedInPieces) {

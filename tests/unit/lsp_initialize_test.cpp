@@ -70,8 +70,24 @@ TEST(LspInitialize, ServerModeArguments) {
   EXPECT_FALSE(is_lsp_stdio_server({"check", "x.go"}));
   EXPECT_FALSE(is_lsp_stdio_server({"mcp"}));
   EXPECT_FALSE(is_lsp_stdio_server({"serve", "-listen=:1234"}));
-  EXPECT_FALSE(is_lsp_stdio_server({"-remote=auto"}));
-  EXPECT_FALSE(is_lsp_stdio_server({"serve", "x"}));
+  EXPECT_TRUE(is_lsp_stdio_server({"-remote=auto"}));  // a forwarder: LSP on stdio
+  EXPECT_TRUE(is_lsp_stdio_server({"serve", "x"}));   // gopls refuses it and exits
+  // Review: flags with a separate value this did not know (-otel, -listen.timeout, -mcp.listen,
+  // -mode) turned the relay off; an unknown flag is taken to have a value.
+  EXPECT_TRUE(is_lsp_stdio_server({"serve", "-listen.timeout", "1m"}));
+  EXPECT_TRUE(is_lsp_stdio_server({"-otel", "x"}));
+  EXPECT_TRUE(is_lsp_stdio_server({"-otel", "version"}));
+  EXPECT_TRUE(is_lsp_stdio_server({"-mode", "stdio"}));
+  EXPECT_TRUE(is_lsp_stdio_server({"-some.future.flag", "check"}));
+  EXPECT_FALSE(is_lsp_stdio_server({"-v", "version"}));
+  EXPECT_FALSE(is_lsp_stdio_server({"-logfile", "/tmp/x", "check", "x.go"}));
+  EXPECT_FALSE(is_lsp_stdio_server({"-listen", "unix;/tmp/s"}));
+  EXPECT_FALSE(is_lsp_stdio_server({"--help"}));
+  // "--" and "-" (the launcher aborted on both).
+  EXPECT_FALSE(is_lsp_stdio_server({"--", "version"}));
+  EXPECT_TRUE(is_lsp_stdio_server({"--", "serve"}));
+  EXPECT_TRUE(is_lsp_stdio_server({"--"}));
+  EXPECT_FALSE(is_lsp_stdio_server({"-"}));
 }
 
 TEST(LspInitialize, BoundariesInAnySplit) {

@@ -36,8 +36,9 @@ InitializeFolders folders_from_initialize(std::string_view body);
 // The folders a workspace/didChangeWorkspaceFolders notification adds (empty otherwise).
 std::vector<std::string> added_workspace_folders(std::string_view body);
 
-// Whether gopls' arguments make it an LSP server on stdio: none, `serve`, or only server flags
-// (-rpc.trace, -logfile=F, -v, -debug=ADDR...). `-listen` (a daemon) is not.
+// Whether gopls' arguments make it an LSP server on stdio: no command or `serve`, with any flags
+// but -listen/-port (a socket server) and -h/-help; -remote (a forwarder on stdio) is. Fails
+// closed: a flag it does not know is taken to have a value, never to end the flags.
 bool is_lsp_stdio_server(const std::vector<std::string>& args);
 
 // Frame boundaries in a server->client byte stream, for injecting a message between frames.
