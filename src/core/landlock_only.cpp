@@ -127,6 +127,7 @@ LandlockOnlyPlan landlock_only_plan(const Plan& plan, const LandlockOnlyDirs& di
       case MountKind::Dir:
       case MountKind::Symlink:  // the host has its own
       case MountKind::RemountRo:
+      case MountKind::Pin:  // no mounts in this mode
         break;
     }
   }

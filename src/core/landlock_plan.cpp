@@ -49,6 +49,7 @@ LandlockPlan landlock_plan(const Plan& plan) {
         break;
       case MountKind::Symlink:    // the link is read from its directory; the target has its own rule
       case MountKind::RemountRo:
+      case MountKind::Pin:  // the directory's own rules stand
         break;
     }
   }

@@ -164,7 +164,12 @@ bool is_lsp_stdio_server(const std::vector<std::string>& args) {
     std::string name = a.substr(a.find_first_not_of('-'));
     bool has_value = name.find('=') != std::string::npos;
     name = name.substr(0, name.find('='));
-    if (name == "listen" || name == "port" || name == "help" || name == "h") return false;  // a socket, or usage
+    // -listen=ADDR: a socket server (an empty address is none: gopls serves stdio), or usage.
+    if (name == "help" || name == "h") return false;
+    if (name == "listen" || name == "port") {
+      std::string value = has_value ? a.substr(a.find('=') + 1) : (i + 1 < args.size() ? args[i + 1] : std::string());
+      if (!value.empty()) return false;
+    }
     bool boolean = false;
     for (const char* b : kBool) boolean = boolean || name == b;
     if (!has_value && !boolean) ++i;  // its value

@@ -20,6 +20,7 @@ const char* mount_kind_name(MountKind k) {
     case MountKind::Symlink: return "symlink";
     case MountKind::Dir: return "dir";
     case MountKind::RemountRo: return "remount-ro";
+    case MountKind::Pin: return "pin";
     case MountKind::Copy: return "copy";
     case MountKind::Overlay: return "overlay";
   }
@@ -422,21 +423,59 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
                      b.origin});
   }
   // The program itself must resolve at the same path inside, and so must the go shim's directory.
-  auto ensure_visible = [&](const std::string& path, bool is_file, const char* why) {
-    bool covered = path_is_under(path, "/usr");
-    for (const auto& op : m)
-      if ((op.kind == MountKind::RoBind || op.kind == MountKind::Symlink) && path_is_under(path, op.dst)) covered = true;
-    for (const auto& op : binds)
-      if (path_is_under(path, op.dst)) covered = true;
-    if (!covered) binds.push_back({MountKind::RoBind, path, path, 0, is_file, false, why});
+  // The mount that shows `path` inside (the deepest one whose destination holds it), or null for
+  // the new root's own tmpfs (sealed read-only at the end).
+  auto mount_of = [&](const std::string& path) -> const MountOp* {
+    const MountOp* best = nullptr;
+    for (const auto* ops : {&m, &binds})
+      for (const auto& op : *ops) {
+        bool mounts = op.kind == MountKind::RoBind || op.kind == MountKind::Bind || op.kind == MountKind::Tmpfs ||
+                      op.kind == MountKind::Overlay || op.kind == MountKind::DevBind || op.kind == MountKind::Proc;
+        if (mounts && path_is_under(path, op.dst) && (!best || depth(op.dst) >= depth(best->dst))) best = &op;
+      }
+    return best;
   };
-  if (!in.argv.empty() && !in.argv[0].empty() && in.argv[0][0] == '/') ensure_visible(in.argv[0], true, "program");
+  auto writable = [](const MountOp* op) {
+    return op && (op->kind == MountKind::Bind || op->kind == MountKind::Tmpfs || op->kind == MountKind::Overlay);
+  };
+  // The program itself must resolve at the same path inside, and so must the go shim's directory —
+  // read-only: what gopls runs again later (itself for govulncheck, go through the shim) must
+  // not be replaceable from inside. A path a read-write mount shows (the workspace, the private
+  // HOME or /tmp) gets a read-only bind of its own.
+  auto ensure_visible = [&](const std::string& path, bool is_file, const char* why) {
+    const MountOp* at = mount_of(path);
+    bool read_only = at && !writable(at);  // (/usr is a read-only bind)
+    for (const auto& op : m)
+      if (op.kind == MountKind::Symlink && path_is_under(path, op.dst)) read_only = true;
+    if (!read_only) binds.push_back({MountKind::RoBind, path, path, 0, is_file, false, why});
+  };
+  std::vector<std::string> run_paths;  // what the sandbox executes by path later
+  if (!in.argv.empty() && !in.argv[0].empty() && in.argv[0][0] == '/') {
+    ensure_visible(in.argv[0], true, "program");
+    run_paths.push_back(in.argv[0]);
+  }
   std::string shim_dir = normalize_path(in.go_shim_dir);
-  if (!shim_dir.empty() && shim_dir != "/") ensure_visible(shim_dir, false, "go shim (nested Landlock domain)");
-  else shim_dir.clear();
+  if (!shim_dir.empty() && shim_dir != "/") {
+    ensure_visible(shim_dir, false, "go shim (nested Landlock domain)");
+    run_paths.push_back(shim_dir);
+  } else {
+    shim_dir.clear();
+  }
+  // Every directory above those paths that a writable mount holds (the private HOME for
+  // ~/go/bin/gopls, a workspace) is pinned: code inside could otherwise rename it away, with the
+  // read-only bind in it, and create another at the same path (adversarial review, 2026-12-04).
+  std::vector<std::string> pins;
+  for (const auto& rp : run_paths)
+    for (const auto& a : path_prefixes(rp)) {
+      if (a == rp) break;
+      const MountOp* at = mount_of(a);
+      if (writable(at) && at->dst != a && std::find(pins.begin(), pins.end(), a) == pins.end()) pins.push_back(a);
+    }
   std::stable_sort(binds.begin(), binds.end(),
                    [](const MountOp& a, const MountOp& b) { return depth(a.dst) < depth(b.dst); });
   for (auto& b : binds) m.push_back(std::move(b));
+  std::stable_sort(pins.begin(), pins.end(), [](const std::string& a, const std::string& b) { return depth(a) < depth(b); });
+  for (const auto& p : pins) m.push_back({MountKind::Pin, "", p, 0, false, false, "pin (a directory above what the sandbox runs)"});
 
   for (auto& op : machine_fact_mounts(in.machine, probe, plan.notes)) m.push_back(std::move(op));  // /sys facts
 
@@ -467,6 +506,8 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
     note("go shim " + shim_dir + "/go first on PATH: what gopls starts runs in a nested Landlock domain");
     // And no go/packages driver found on PATH (a writable directory of PATH could hold one, which
     // gopls would start itself, outside that domain) unless the caller names one.
+    // (An empty value is unset to go/packages: it would search PATH.)
+    std::erase(plan.env, std::string("GOPACKAGESDRIVER="));
     if (std::none_of(plan.env.begin(), plan.env.end(), [](const std::string& e) { return e.rfind("GOPACKAGESDRIVER=", 0) == 0; }))
       plan.env.push_back("GOPACKAGESDRIVER=off");
   }
@@ -523,6 +564,7 @@ json::Value plan_to_json(const Plan& p) {
       case MountKind::Tmpfs: flags.push("nosuid"); flags.push("nodev"); break;
       case MountKind::Proc: flags.push("nosuid"); flags.push("nodev"); flags.push("noexec"); break;
       case MountKind::RemountRo: flags.push("remount"); flags.push("ro"); break;
+      case MountKind::Pin: flags.push("bind"); flags.push("rec"); break;
       case MountKind::Copy: flags.push("copy"); break;
       default: break;
     }

@@ -95,7 +95,7 @@ bool get_origin(Reader& r, Origin& o) {
 
 constexpr char kReportMagic[8] = {'G', 'S', 'B', 'R', 'E', 'P', 'T', '1'};
 
-constexpr uint32_t kMaxKind = static_cast<uint32_t>(MountKind::Overlay);
+constexpr uint32_t kMaxKind = static_cast<uint32_t>(MountKind::Pin);
 
 }  // namespace
 

@@ -354,6 +354,10 @@ int apply_mount(const core::MountOp& op, std::string& what) noexcept {
     case MountKind::RemountRo:
       what = "remount-ro " + op.dst;
       return set_attrs(dst, kAttrRdonly, false);
+    case MountKind::Pin:
+      what = "pin " + op.dst + " (bind onto itself)";
+      if (::mount(dst.c_str(), dst.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) return errno;
+      return 0;
   }
   return EINVAL;
 }

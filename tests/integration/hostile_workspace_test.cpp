@@ -248,6 +248,34 @@ TEST_P(Hostile, CodeWorkspaceFilesCannotBeWrittenFromInside) {
   EXPECT_EQ(read_file(ws.path + "/team.code-workspace"), text);
 }
 
+// Third review of the go shim: what the sandbox runs again later by path — gopls itself (its
+// govulncheck child is os.Args[0]), the go shim — sits under a directory a writable mount holds
+// (~/go/bin/gopls under the private HOME, the default `go install` place). Its own read-only bind
+// is not enough: code inside renamed the directory above it, bind and all, and created another at
+// the same path with a file of its own, which gopls then ran outside the nested domain. Every
+// directory between the writable mount and such a path is now a mount point (pinned), which
+// cannot be renamed; the file itself cannot be replaced or removed; other directories of HOME can.
+TEST_P(Hostile, TheDirectoriesAboveTheProgramCannotBeRenamedAway) {
+  TempDir ws(as()), home(as(), "home");
+  write_go_module(ws.path, as());
+  const std::string bin = home.path + "/go/bin";
+  ASSERT_EQ(std::system(("mkdir -p " + shell_quote(bin) + " && cp /bin/dash " + shell_quote(bin + "/sh") +
+                         (as() == As::User ? " && chown -R " + std::to_string(world().user_uid) + " " + shell_quote(home.path + "/go") : std::string()))
+                            .c_str()),
+            0);
+  const std::string script =
+      "try() { if mv \"$1\" \"$2\" 2>err; then echo \"$3 moved\"; else echo \"$3 refused: $(cat err)\"; fi; }; "
+      "try \"$HOME/go/bin\" \"$HOME/go/bin.moved\" bin; try \"$HOME/go\" \"$HOME/go.moved\" go; "
+      "try \"$HOME/go/bin/sh\" \"$HOME/go/sh.moved\" program; "
+      "mkdir -p \"$HOME/other/sub\" && try \"$HOME/other\" \"$HOME/other.moved\" other";
+  auto r = exec(ws.path, {"--profile", "gopls"}, {bin + "/sh", "-c", script}, {{"HOME", home.path}});
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("bin refused: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("go refused: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("program refused: "), std::string::npos) << r.out;
+  EXPECT_TRUE(has(r.out, "other moved")) << r.out;  // the private HOME stays writable
+}
+
 // What a previous session wrote decides the next plan: a .gitmodules entry and a `.git` file
 // naming a path through a symlink to a host directory must not make the launcher bind it.
 TEST_P(Hostile, ProtectedPathsThroughSymlinksOutOfTheWorkspaceAreNotBound) {

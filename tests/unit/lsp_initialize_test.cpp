@@ -82,6 +82,10 @@ TEST(LspInitialize, ServerModeArguments) {
   EXPECT_FALSE(is_lsp_stdio_server({"-v", "version"}));
   EXPECT_FALSE(is_lsp_stdio_server({"-logfile", "/tmp/x", "check", "x.go"}));
   EXPECT_FALSE(is_lsp_stdio_server({"-listen", "unix;/tmp/s"}));
+  // Third review: an empty -listen address is no socket: gopls serves stdio.
+  EXPECT_TRUE(is_lsp_stdio_server({"-listen="}));
+  EXPECT_TRUE(is_lsp_stdio_server({"serve", "-listen", ""}));
+  EXPECT_TRUE(is_lsp_stdio_server({"-listen=", "-remote=auto"}));
   EXPECT_FALSE(is_lsp_stdio_server({"--help"}));
   // "--" and "-" (the launcher aborted on both).
   EXPECT_FALSE(is_lsp_stdio_server({"--", "version"}));

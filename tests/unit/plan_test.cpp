@@ -725,8 +725,50 @@ TEST(Plan, TheGoShimDirectoryGoesFirstOnPathAndIsSeenReadOnly) {
   EXPECT_EQ(find(*p, in.go_shim_dir, MountKind::RoBind), nullptr);
   EXPECT_NE(std::find(p->env.begin(), p->env.end(), "PATH=/usr/libexec/gopls-sandbox/bin"), p->env.end());
 
+  // No driver searched on PATH: off, also for an empty value (which go/packages takes as unset).
+  EXPECT_NE(std::find(p->env.begin(), p->env.end(), "GOPACKAGESDRIVER=off"), p->env.end());
+  in.env.push_back("GOPACKAGESDRIVER=");
+  p = build_plan(in, fake_host());
+  ASSERT_TRUE(p.ok());
+  EXPECT_NE(std::find(p->env.begin(), p->env.end(), "GOPACKAGESDRIVER=off"), p->env.end());
+  EXPECT_EQ(std::find(p->env.begin(), p->env.end(), "GOPACKAGESDRIVER="), p->env.end());
+
   in = inputs();  // no shim: PATH as the caller had it
   p = build_plan(in, fake_host());
   ASSERT_TRUE(p.ok());
   EXPECT_NE(std::find(p->env.begin(), p->env.end(), "PATH=/usr/bin"), p->env.end());
+}
+
+// Third review: what the sandbox runs again by path must not be swappable through a writable
+// parent. gopls at ~/go/bin (the private HOME inside) is bound read-only and every directory
+// between HOME and it is pinned; a program or shim under /usr needs neither; one inside the
+// workspace (read-write) gets a read-only bind of its own and pins up to the workspace.
+TEST(Plan, DirectoriesAboveWhatTheSandboxRunsArePinned) {
+  auto pins_of = [](const Plan& p) {
+    std::vector<std::string> v;
+    for (const auto& m : p.mounts)
+      if (m.kind == MountKind::Pin) v.push_back(m.dst);
+    return v;
+  };
+  auto in = inputs();
+  in.argv = {"/home/u/go/bin/gopls"};
+  in.go_shim_dir = "/usr/libexec/gopls-sandbox/bin";
+  auto host = fake_host({{"/home/u/go/bin/gopls", {PathFacts::File, {}, PathFacts::File}},
+                         {"/home/u/src/proj/tools/gopls", {PathFacts::File, {}, PathFacts::File}}});
+  auto p = build_plan(in, host);
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(find(*p, "/home/u/go/bin/gopls", MountKind::RoBind));
+  EXPECT_EQ(pins_of(*p), (std::vector<std::string>{"/home/u/go", "/home/u/go/bin"}));
+  EXPECT_GT(index_of(*p, "/home/u/go"), index_of(*p, "/home/u/go/bin/gopls"));  // after the bind (recursive)
+  in.argv = {"/usr/bin/gopls"};
+  p = build_plan(in, host);
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(pins_of(*p).empty());
+  EXPECT_FALSE(find(*p, "/usr/bin/gopls", MountKind::RoBind));
+  in.argv = {"/home/u/src/proj/tools/gopls"};  // inside the read-write workspace
+  p = build_plan(in, host);
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(find(*p, "/home/u/src/proj/tools/gopls", MountKind::RoBind));
+  // (and ~/src, which HOME holds: renaming it would move the workspace and the bind with it)
+  EXPECT_EQ(pins_of(*p), (std::vector<std::string>{"/home/u/src", "/home/u/src/proj/tools"}));
 }

@@ -27,6 +27,9 @@ enum class MountKind {
             // back to a read-only bind when it is not a small regular file the launcher can read
   Overlay,  // a Go cache (issue 12): overlay of lower `src` (read-only) with `upper`/`work`; with no
             // `src`, or when the kernel refuses the overlay, a read-write bind of `fallback`
+  Pin,      // bind the sandbox's own directory dst onto itself (recursively): a mount point cannot be
+            // renamed, so a writable parent cannot be used to move it away and put another file at
+            // a path the sandbox runs (the program, the go shim)
 };
 
 // How the Go caches (GOCACHE, GOMODCACHE, gopls' and goimports' caches) are seen inside; see
