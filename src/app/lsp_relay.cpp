@@ -111,16 +111,16 @@ constexpr std::string_view kDidChangeFolders = "workspace/didChangeWorkspaceFold
 
 }  // namespace
 
-// Issue 13.2: the client's frames, split as they come (only the header is parsed; a body is
-// looked at only if it names didChangeWorkspaceFolders). Forwarded in one write per read, up to
-// the last complete frame; a frame adding folders is held until the hook has attached them.
+// Issue 13.2: the client's frames, split as they come (a body is parsed only if it may carry gopls'
+// env settings — the settings filter — or names didChangeWorkspaceFolders). Forwarded in one write
+// per read, up to the last complete frame; a frame adding folders is held until the hook has
+// attached them.
 // Returns true at end of input or when the program is gone, false when the input stopped being
 // LSP framing (what was read is forwarded; the caller splices the rest).
 bool LspRelay::pump_in_framed() {
   std::string buf;     // read, not yet forwarded
   buf.swap(prefix_);   // (the initialize request, read by the launcher, and what came with it)
   size_t scan = 0;     // start of the first frame not yet complete in buf
-  uint64_t skip = 0;   // bytes of an unexamined (large) body still to pass
   bool lsp = true;
   std::vector<char> rd(1 << 16);
   auto forward = [&](size_t n) {
@@ -142,7 +142,7 @@ bool LspRelay::pump_in_framed() {
       if (fds[1].revents && !(fds[0].revents & (POLLIN | POLLHUP))) return true;
       if (fds[2].revents & POLLIN) {
         sys::eventfd_drain(reply_fd_);
-        if (skip == 0) flush_replies();  // the program has whole frames only: a boundary
+        flush_replies();  // forwarded up to a frame boundary: the program has whole frames only
       }
       if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       ssize_t n = sys::read_fd(client_in_, rd.data(), rd.size());
@@ -152,12 +152,6 @@ bool LspRelay::pump_in_framed() {
     }
     have = false;
     while (lsp) {
-      if (skip) {
-        uint64_t take = std::min<uint64_t>(skip, buf.size() - scan);
-        scan += take;
-        skip -= take;
-        if (skip) break;
-      }
       size_t hdr_end = buf.find("\r\n\r\n", scan);
       if (hdr_end == std::string::npos) {
         if (buf.size() - scan > core::LspFrameParser::kMaxHeader) lsp = false;
@@ -207,7 +201,7 @@ bool LspRelay::pump_in_framed() {
     }
     if (!lsp) return forward(buf.size()) ? false : true;
     if (!forward(scan)) return true;
-    if (skip == 0) flush_replies();
+    flush_replies();
   }
 }
 

@@ -300,9 +300,9 @@ std::string go_shim_dir(const LaunchRequest& req, const core::PlanInputs& in, co
     return {};
   }
   if (!writable_inside(in, shim)) return shim.substr(0, shim.rfind('/'));
-  std::string cache = launcher_cache_dir(env);
+  std::string cache = launcher_cache_dir(env), cache_real = sys::real_path(cache);
   std::string copy_dir = cache + "/go-shim";
-  if (cache.empty() || writable_inside(in, sys::real_path(cache).empty() ? cache : sys::real_path(cache))) {
+  if (cache.empty() || writable_inside(in, cache_real.empty() ? cache : cache_real)) {
     *problem = "the go shim (" + shim + ") and the launcher's cache directory are inside a folder the sandbox binds read-write";
     return {};
   }

@@ -422,7 +422,6 @@ Result<Plan> build_plan(const PlanInputs& in, const HostProbe& probe) {
                      f.resolved == PathFacts::File || f.resolved == PathFacts::Other, false,
                      b.origin});
   }
-  // The program itself must resolve at the same path inside, and so must the go shim's directory.
   // The mount that shows `path` inside (the deepest one whose destination holds it), or null for
   // the new root's own tmpfs (sealed read-only at the end).
   auto mount_of = [&](const std::string& path) -> const MountOp* {
