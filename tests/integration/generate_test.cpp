@@ -94,8 +94,8 @@ void lsp_round_trip(As as, Mode mode, Order order) {
       // The cold-cache warning itself is not asserted here: on two of three clean-machine CI
       // rehearsals (2026-12-04) the learn summary had none (48 syscalls learned instead of the 47
       // of every local run, which warn of ~110 gopls-cache entries created) — under investigation;
-      // the property this test exists for, zero denials in the replay, held in both. The strace
-      // variant below and unit tests (Families.LearnWarnsOnAColdCache, PartialLogs.ColdCacheIsWarned) keep asserting the warning.
+      // the property this test exists for, zero denials in the replay, held in both. The strace variant
+      // above and the unit tests (Families.LearnWarnsOnAColdCache, PartialLogs.ColdCacheIsWarned) keep asserting the warning.
       if (summary.find("cold gopls cache") == std::string::npos)
         std::fprintf(stderr, "note: the learn summary has no cold-cache warning:\n%s\n", summary.c_str());
     }
